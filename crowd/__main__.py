@@ -1,0 +1,5 @@
+"""`python -m crowd` is the same as the `crowd` command."""
+
+from crowd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""The `crowd` command: serve (and, as they land, demo, swarm, bench, timelapse, export)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crowd import __version__
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from crowd.server.app import create_app, uvicorn_config
+    from crowd.server.netinfo import qr_terminal
+    from crowd.server.settings import Settings
+
+    settings = Settings.from_env(host=args.host, port=args.port, db=args.db,
+                                 public_url=args.public_url)
+    app = create_app(settings)
+
+    def announce(hub: object) -> None:
+        base = settings.public_url.rstrip("/")
+        secret = hub.animator_secret  # type: ignore[attr-defined]
+        print(f"\ncrowd {__version__} — database {Path(settings.db).resolve()}", flush=True)
+        print(qr_terminal(base + "/"), flush=True)
+        print(f"  Phones join at   {base}/   (scan the QR code, then type the room code)")
+        print(f"  Animator panel   {base}/panel#secret={secret}")
+        print(f"  Animator secret  {secret}")
+        print("  Projector        open a room in the panel, then 'Écran' (screen)\n", flush=True)
+
+    app.state.on_ready = announce
+    uvicorn.run(app, **uvicorn_config(settings))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crowd", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"crowd {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the server (SQLite file, LAN join URL, QR code)")
+    serve.add_argument("--host", default=None, help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    serve.add_argument("--db", type=Path, default=None, help="SQLite file (default crowd.db)")
+    serve.add_argument("--public-url", default=None,
+                       help="base URL for QR codes when the LAN address guess is wrong")
+    serve.set_defaults(func=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                        "%(message)s", stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,9 @@
+"""Python clients of the public protocol: one per role, for tests, scripts and the swarm.
+
+They never import `crowd.server`: they speak only the wire protocol.
+"""
+
+from crowd.clients.connection import Closed, Connection, error_from, ws_url
+from crowd.clients.roles import Panel, Phone, Screen
+
+__all__ = ["Closed", "Connection", "Panel", "Phone", "Screen", "error_from", "ws_url"]

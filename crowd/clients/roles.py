@@ -1,0 +1,170 @@
+"""One client class per role, each an async context manager over a `Connection`.
+
+    async with Panel.connect(url, secret) as panel:
+        room = await panel.create_room("Plénière samedi")
+        act = await panel.add_activity(room, kind="choice", prompt="Pain ?", options=["oui", "non"])
+        await panel.open(act)
+        await panel.project(act)
+    async with Phone.connect(url, room) as phone:
+        await phone.respond(act, 0)          # returns once the vote is durable
+    async with Screen.connect(url, room) as screen:
+        frame = await screen.next_frame()    # {"activity": ..., "counts": [...], ...}
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from crowd.clients.connection import Connection, http_origin
+
+
+class _Client:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @property
+    def welcome(self) -> dict[str, Any]:
+        return self.conn.welcome
+
+    async def disconnect(self) -> None:
+        await self.conn.close()
+
+    async def ping(self) -> None:
+        await self.conn.request("ping")
+
+
+class Phone(_Client):
+    """An anonymous participant. `device` is its token: pass it back to be the same device."""
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connect(cls, url: str, room: str, device: str | None = None,
+                      first_seq: int = 1) -> AsyncIterator[Phone]:
+        conn = await Connection.open(url, {"role": "phone", "room": room, "device": device},
+                                     first_seq=first_seq)
+        try:
+            yield cls(conn)
+        finally:
+            await conn.close()
+
+    @property
+    def device(self) -> str:
+        return str(self.welcome["you"]["device"])
+
+    @property
+    def room(self) -> str:
+        return str(self.welcome["room"]["code"])
+
+    def open_activities(self) -> list[dict[str, Any]]:
+        return [a for a in self.welcome["activities"] if a["state"] == "open"]
+
+    async def respond(self, activity: str, value: Any, *, seq: int | None = None) -> dict[str, Any]:
+        """Answer (or change the answer); returns the ack, raises a typed error if refused."""
+        return await self.conn.request("respond", activity=activity, value=value, seq=seq)
+
+    async def nick(self, name: str) -> str:
+        return str((await self.conn.request("nick", name=name))["name"])
+
+    async def next_activity(self, timeout: float = 10.0) -> dict[str, Any]:
+        return (await self.conn.next("activity", timeout))["activity"]
+
+    async def next_result(self, timeout: float = 10.0) -> dict[str, Any]:
+        return await self.conn.next("result", timeout)
+
+
+class Screen(_Client):
+    """A projector: receives the projected activity's frames."""
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connect(cls, url: str, room: str) -> AsyncIterator[Screen]:
+        conn = await Connection.open(url, {"role": "screen", "room": room})
+        try:
+            yield cls(conn)
+        finally:
+            await conn.close()
+
+    async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next snapshot, as a plain mapping naming its activity."""
+        frame = await self.conn.next("frame", timeout)
+        return {"activity": frame["activity"], "state": frame["state"], **frame["snapshot"]}
+
+    async def frame_where(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
+        """Frames until one satisfies `predicate` (frames are latest-wins, so skip stale ones)."""
+        import asyncio
+
+        async def wait() -> dict[str, Any]:
+            while True:
+                frame = await self.next_frame(timeout)
+                if predicate(frame):
+                    return frame
+
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def next_projection(self, timeout: float = 10.0) -> dict[str, Any] | None:
+        return (await self.conn.next("projected", timeout))["projection"]
+
+    async def next_pulse(self, timeout: float = 10.0) -> dict[str, Any]:
+        return await self.conn.next("pulse", timeout)
+
+
+class Panel(_Client):
+    """An animator: proves the secret, then drives rooms and activities."""
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def connect(cls, url: str, secret: str, room: str | None = None,
+                      device: str | None = None) -> AsyncIterator[Panel]:
+        conn = await Connection.open(url, {"role": "panel", "secret": secret, "room": room,
+                                           "device": device}, origin=http_origin(url))
+        try:
+            yield cls(conn)
+        finally:
+            await conn.close()
+
+    async def create_room(self, title: str) -> str:
+        return str((await self.conn.request("create_room", title=title))["room"])
+
+    async def watch(self, room: str) -> dict[str, Any]:
+        return (await self.conn.request("watch", room=room))["room"]
+
+    async def add_activity(self, room: str, kind: str, prompt: str, **spec: Any) -> str:
+        reply = await self.conn.request("activity_new", room=room,
+                                        spec={"kind": kind, "prompt": prompt, **spec})
+        return str(reply["activity"])
+
+    async def update_activity(self, activity: str, **spec: Any) -> None:
+        await self.conn.request("activity_update", activity=activity, spec=spec)
+
+    async def delete_activity(self, activity: str) -> None:
+        await self.conn.request("activity_delete", activity=activity)
+
+    async def open(self, activity: str) -> None:
+        await self.conn.request("open", activity=activity)
+
+    async def close(self, activity: str) -> None:
+        await self.conn.request("close", activity=activity)
+
+    async def reveal(self, activity: str, on: bool = True) -> None:
+        await self.conn.request("reveal", activity=activity, on=on)
+
+    async def project(self, activity: str | None, room: str | None = None) -> None:
+        """Show an activity on the room's screens (None with `room` shows the join view)."""
+        if room is None:
+            if activity is None:
+                raise ValueError("name the room to clear its screens")
+            room = activity.rsplit("-", 1)[0]
+        await self.conn.request("project", room=room, activity=activity)
+
+    async def export_agenda(self, room: str) -> dict[str, Any]:
+        return (await self.conn.request("agenda_export", room=room))["agenda"]
+
+    async def import_agenda(self, room: str, activities: list[dict[str, Any]]) -> list[str]:
+        return list((await self.conn.request("agenda_import", room=room,
+                                             activities=activities))["activities"])
+
+    async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
+        frame = await self.conn.next("frame", timeout)
+        return {"activity": frame["activity"], "state": frame["state"], **frame["snapshot"]}

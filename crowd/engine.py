@@ -1,0 +1,499 @@
+"""The room engine: every room of a server, as a pure state machine.
+
+`handle(msg, peer, now)` checks an input and returns a `Step`: the events to log and the
+messages to send once they are durable. It never performs I/O and never reads the clock
+(`now` is an argument), so it is tested without a server and without sleeps. Every state
+change goes through `apply(event)`, the same function `replay` uses: the state rebuilt
+from the log equals the live state by construction.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crowd import events as ev
+from crowd.activities import activity_type
+from crowd.errors import (
+    BadMessage,
+    Conflict,
+    Forbidden,
+    NotOpen,
+    UnknownActivity,
+    UnknownRoom,
+)
+from crowd.events import Event
+from crowd.protocol import (
+    ActivityDelete,
+    ActivityNew,
+    ActivityUpdate,
+    AgendaExport,
+    AgendaImport,
+    Close,
+    CreateRoom,
+    Message,
+    Nick,
+    Open,
+    Project,
+    Respond,
+    Reveal,
+    ack,
+    out,
+)
+from crowd.room import Activity, Room
+from crowd.types import CODE_ALPHABET, CODE_LENGTH, Role, State, normalize_code
+
+PHONES = frozenset({Role.PHONE})
+SCREENS = frozenset({Role.SCREEN})
+PANELS = frozenset({Role.PANEL})
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """Who sent a message: role, idempotency key (device / panel token), room if joined."""
+
+    role: Role
+    client: str
+    room: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Send to the connection that sent the input."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToRoom:
+    room: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class ToDevice:
+    room: str
+    device: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToAllPanels:
+    """Every animator panel, whatever room it watches (the list of rooms changed)."""
+
+
+Target = Reply | ToRoom | ToDevice | ToAllPanels
+REPLY = Reply()
+
+
+@dataclass(slots=True)
+class Step:
+    """The outcome of one input: log `events`, then deliver `sends` (acks included)."""
+
+    events: list[Event] = field(default_factory=list)
+    sends: list[tuple[Target, dict[str, Any]]] = field(default_factory=list)
+
+    def send(self, target: Target, msg: dict[str, Any]) -> None:
+        self.sends.append((target, msg))
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A fresh snapshot of one activity, for the room's screens and panels."""
+
+    room: str
+    activity: str
+    projected: bool
+    message: dict[str, Any]
+
+
+class Engine:
+    """All rooms of one server. Single-threaded by design: the hub calls it from one loop."""
+
+    def __init__(self, rng: random.Random | None = None) -> None:
+        self.rooms: dict[str, Room] = {}
+        self.activities: dict[str, Activity] = {}
+        self.last_seq: dict[str, int] = {}
+        self._last_ack: dict[str, dict[str, Any]] = {}
+        self.dirty: set[str] = set()
+        self.rng = rng or random.Random()
+        self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
+            Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
+            ActivityNew: self._activity_new, ActivityUpdate: self._activity_update,
+            ActivityDelete: self._activity_delete, Open: self._open, Close: self._close,
+            Reveal: self._reveal, Project: self._project, AgendaExport: self._agenda_export,
+            AgendaImport: self._agenda_import,
+        }
+        self._appliers: dict[str, Callable[[Event], None]] = {
+            ev.ROOM_CREATED: self._on_room_created, ev.ACTIVITY_ADDED: self._on_activity_added,
+            ev.ACTIVITY_UPDATED: self._on_activity_updated,
+            ev.ACTIVITY_DELETED: self._on_activity_deleted, ev.OPENED: self._on_opened,
+            ev.CLOSED: self._on_closed, ev.REVEALED: self._on_revealed,
+            ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
+            ev.NICKNAMED: self._on_nicknamed,
+        }
+
+    def add_handler(self, msg_type: type[Message], handler: Callable[[Any, Peer, float], Step],
+                    event_types: dict[str, Callable[[Event], None]] | None = None) -> None:
+        """Lets an activity family (criée calls) add messages and events to the engine."""
+        self._handlers[msg_type] = handler
+        self._appliers.update(event_types or {})
+
+    # ------------------------------------------------------------ entry points
+
+    def handle(self, msg: Message, peer: Peer, now: float) -> Step:
+        """Check one input and return what to log and send. Raises CrowdError on refusal."""
+        if peer.role not in msg.ROLES:
+            raise Forbidden(f"'{msg.TYPE}' is not allowed for a {peer.role.value}", seq=msg.seq)
+        if msg.seq is not None and msg.seq <= self.last_seq.get(peer.client, -1):
+            return self._duplicate(msg.seq, peer)
+        handler = self._handlers.get(type(msg))
+        if handler is None:
+            raise BadMessage(f"'{msg.TYPE}' is not handled here", seq=msg.seq)
+        try:
+            step = handler(msg, peer, now)
+        except Exception as exc:
+            if getattr(exc, "seq", 0) is None:
+                exc.seq = msg.seq  # type: ignore[attr-defined]
+            raise
+        return step
+
+    def apply(self, event: Event) -> None:
+        """The only state mutator: used live (after checks) and by replay."""
+        self._appliers[event.type](event)
+        if event.client is not None and event.seq is not None:
+            if event.seq > self.last_seq.get(event.client, -1):
+                self.last_seq[event.client] = event.seq
+
+    def replay(self, events: Iterable[Event]) -> int:
+        count = 0
+        for event in events:
+            self.apply(event)
+            count += 1
+        self.dirty.clear()
+        return count
+
+    def room(self, code: str) -> Room:
+        room = self.rooms.get(normalize_code(code))
+        if room is None:
+            raise UnknownRoom(f"no room with code {code[:12]!r}")
+        return room
+
+    def activity(self, activity_id: str) -> Activity:
+        act = self.activities.get(activity_id)
+        if act is None:
+            raise UnknownActivity(f"no activity {activity_id[:40]!r}")
+        return act
+
+    def welcome(self, peer: Peer, device: str | None = None) -> dict[str, Any]:
+        """What a client needs right after hello to show the right state."""
+        if peer.role is Role.PANEL:
+            body: dict[str, Any] = {"rooms": [r.describe() for r in self.rooms.values()]}
+            if peer.room is not None:
+                body["room"] = self.room_state(peer.room, for_panel=True)
+            return body
+        room = self.room(peer.room or "")
+        if peer.role is Role.SCREEN:
+            return {"room": room.describe(), "projected": self._projection(room)}
+        mine = {}
+        results = {}
+        for act in room.activities.values():
+            if device is not None and device in act.responses and (
+                    act.state is State.OPEN or act.revealed):
+                mine[act.id] = act.responses[device]
+            if act.revealed:
+                results[act.id] = act.tally.snapshot()
+        return {"room": room.describe(), "activities": room.activity_list(for_panel=False),
+                "mine": mine, "results": results, "nick": room.nicks.get(device or "")}
+
+    def room_state(self, code: str, *, for_panel: bool) -> dict[str, Any]:
+        room = self.room(code)
+        return {**room.describe(), "projected": room.projected,
+                "activities": room.activity_list(for_panel=for_panel)}
+
+    def collect_frames(self) -> list[Frame]:
+        """Snapshots of the activities that changed since the last call (the hub's tick)."""
+        frames = []
+        for activity_id in sorted(self.dirty):
+            act = self.activities.get(activity_id)
+            if act is None:
+                continue
+            room = self.rooms[act.room]
+            frames.append(Frame(room.code, act.id, room.projected == act.id,
+                                self._frame(act)))
+        self.dirty.clear()
+        return frames
+
+    # ------------------------------------------------------------ helpers
+
+    def _frame(self, act: Activity) -> dict[str, Any]:
+        snap = act.tally.snapshot()
+        return out("frame", room=act.room, activity=act.id, state=act.state.value,
+                   snapshot=snap, chart=act.tally.chart(snap))
+
+    def _projection(self, room: Room) -> dict[str, Any] | None:
+        if room.projected is None:
+            return None
+        act = self.activities[room.projected]
+        frame = self._frame(act)
+        return {"activity": act.public(), "snapshot": frame["snapshot"], "chart": frame["chart"]}
+
+    def _duplicate(self, seq: int, peer: Peer) -> Step:
+        step = Step()
+        previous = self._last_ack.get(peer.client)
+        fields = previous if previous and previous.get("seq") == seq else {"seq": seq}
+        step.send(REPLY, {**ack(seq), **fields, "dup": True})
+        return step
+
+    def _commit(self, step: Step, event: Event) -> None:
+        """Apply an event now and add it to the step's log."""
+        self.apply(event)
+        step.events.append(event)
+
+    def _ack(self, step: Step, peer: Peer, seq: int | None, **fields: Any) -> None:
+        msg = ack(seq, **fields)
+        if seq is not None:
+            self._last_ack[peer.client] = msg
+        step.send(REPLY, msg)
+
+    def _event(self, type_: str, room: str, data: dict[str, Any], now: float, peer: Peer,
+               seq: int | None) -> Event:
+        return Event(type_, room, data, now, peer.client, seq)
+
+    def _activity_changed(self, step: Step, act: Activity) -> None:
+        """Tell phones and panels that an activity changed state."""
+        room = self.rooms[act.room]
+        step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
+            room.code, for_panel=True)))
+        public = act.public()
+        if act.state is State.DRAFT:
+            return
+        step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
+        if room.projected == act.id:
+            step.send(ToRoom(room.code, SCREENS), out("projected",
+                                                      projection=self._projection(room)))
+
+    def _new_code(self) -> str:
+        for _ in range(1000):
+            code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            if code not in self.rooms:
+                return code
+        raise Conflict("no free room code left")
+
+    # ------------------------------------------------------------ phone inputs
+
+    def _respond(self, msg: Respond, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        if peer.room is None or act.room != normalize_code(peer.room):
+            raise UnknownActivity(f"no activity {msg.activity[:40]!r} in this room")
+        if act.state is not State.OPEN:
+            raise NotOpen("this activity is closed" if act.state is State.CLOSED
+                          else "this activity is not open yet")
+        value = activity_type(act.spec["kind"]).validate(act.spec, msg.value)
+        step = Step()
+        self._commit(step, self._event(
+            ev.RESPONDED, act.room, {"id": act.id, "device": peer.client, "value": value},
+            now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, activity=act.id)
+        return step
+
+    def _nick(self, msg: Nick, peer: Peer, now: float) -> Step:
+        room = self.room(peer.room or "")
+        name = " ".join(msg.name.split())
+        step = Step()
+        self._commit(step, self._event(
+            ev.NICKNAMED, room.code, {"device": peer.client, "name": name}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, name=name)
+        return step
+
+    # ------------------------------------------------------------ panel commands
+
+    def _create_room(self, msg: CreateRoom, peer: Peer, now: float) -> Step:
+        title = " ".join(msg.title.split())[:120]
+        if not title:
+            raise BadMessage("a room needs a title")
+        code = self._new_code()
+        step = Step()
+        self._commit(step, self._event(
+            ev.ROOM_CREATED, code, {"code": code, "title": title}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, room=code)
+        step.send(ToAllPanels(), out("rooms", rooms=[
+            r.describe() for r in self.rooms.values()]))
+        return step
+
+    def _add_event(self, room: Room, raw_spec: dict[str, Any], now: float, peer: Peer,
+                   seq: int | None) -> Event:
+        spec = activity_type(raw_spec.get("kind")).normalize_spec(raw_spec)
+        activity_id = f"{room.code}-{room.next_number}"
+        return self._event(ev.ACTIVITY_ADDED, room.code, {"id": activity_id, "spec": spec},
+                           now, peer, seq)
+
+    def _activity_new(self, msg: ActivityNew, peer: Peer, now: float) -> Step:
+        room = self.room(msg.room)
+        step = Step()
+        event = self._add_event(room, msg.spec, now, peer, msg.seq)
+        self._commit(step, event)
+        self._ack(step, peer, msg.seq, activity=event.data["id"])
+        step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
+            room.code, for_panel=True)))
+        return step
+
+    def _activity_update(self, msg: ActivityUpdate, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        if act.state is not State.DRAFT:
+            raise Conflict("only a draft can be edited (close and duplicate it instead)")
+        merged = {**act.spec, **msg.spec, "kind": act.spec["kind"]}
+        spec = activity_type(act.spec["kind"]).normalize_spec(merged)
+        step = Step()
+        self._commit(step, self._event(
+            ev.ACTIVITY_UPDATED, act.room, {"id": act.id, "spec": spec}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, activity=act.id)
+        self._activity_changed(step, act)
+        return step
+
+    def _activity_delete(self, msg: ActivityDelete, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        if act.state is State.OPEN:
+            raise Conflict("close the activity before deleting it")
+        step = Step()
+        room = self.rooms[act.room]
+        self._commit(step, self._event(
+            ev.ACTIVITY_DELETED, act.room, {"id": act.id}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, activity=act.id)
+        step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
+            room.code, for_panel=True)))
+        step.send(ToRoom(room.code, PHONES), out("activity", activity={
+            "id": act.id, "state": "deleted"}))
+        return step
+
+    def _transition(self, type_: str, act: Activity, allowed: set[State], refusal: str,
+                    peer: Peer, seq: int | None, now: float,
+                    extra: dict[str, Any] | None = None) -> Step:
+        if act.state not in allowed:
+            raise Conflict(refusal)
+        step = Step()
+        self._commit(step, self._event(
+            type_, act.room, {"id": act.id, **(extra or {})}, now, peer, seq))
+        self._ack(step, peer, seq, activity=act.id, state=act.state.value)
+        self._activity_changed(step, act)
+        return step
+
+    def _open(self, msg: Open, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        return self._transition(ev.OPENED, act, {State.DRAFT, State.CLOSED},
+                                "the activity is already open", peer, msg.seq, now)
+
+    def _close(self, msg: Close, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        return self._transition(ev.CLOSED, act, {State.OPEN}, "only an open activity can close",
+                                peer, msg.seq, now)
+
+    def _reveal(self, msg: Reveal, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        step = self._transition(ev.REVEALED, act, {State.OPEN, State.CLOSED},
+                                "a draft has no results to reveal", peer, msg.seq, now,
+                                {"on": msg.on})
+        if msg.on:
+            step.send(ToRoom(act.room, PHONES), out("result", activity=act.id,
+                                                    snapshot=act.tally.snapshot()))
+        return step
+
+    def _project(self, msg: Project, peer: Peer, now: float) -> Step:
+        room = self.room(msg.room)
+        if msg.activity is not None:
+            act = self.activity(msg.activity)
+            if act.room != room.code:
+                raise UnknownActivity(f"no activity {msg.activity!r} in room {room.code}")
+        step = Step()
+        self._commit(step, self._event(
+            ev.PROJECTED, room.code, {"id": msg.activity}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, activity=msg.activity)
+        step.send(ToRoom(room.code, SCREENS), out("projected", projection=self._projection(room)))
+        step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
+            room.code, for_panel=True)))
+        return step
+
+    def _agenda_export(self, msg: AgendaExport, peer: Peer, now: float) -> Step:
+        room = self.room(msg.room)
+        step = Step()
+        agenda = {"format": "crowd-agenda", "version": 1, "title": room.title,
+                  "activities": [act.spec for act in room.activities.values()]}
+        step.send(REPLY, ack(msg.seq, agenda=agenda))
+        return step
+
+    def _agenda_import(self, msg: AgendaImport, peer: Peer, now: float) -> Step:
+        room = self.room(msg.room)
+        # Check every spec before changing anything: an agenda imports whole or not at all.
+        specs = []
+        for position, raw in enumerate(msg.activities):
+            try:
+                specs.append(activity_type(raw.get("kind")).normalize_spec(raw))
+            except BadMessage as exc:
+                raise BadMessage(f"activity {position + 1}: {exc.message}", seq=msg.seq) from None
+        step = Step()
+        ids = []
+        for spec in specs:
+            event = self._event(ev.ACTIVITY_ADDED, room.code,
+                                {"id": f"{room.code}-{room.next_number}", "spec": spec},
+                                now, peer, None)
+            self._commit(step, event)
+            ids.append(event.data["id"])
+        if step.events and msg.seq is not None:  # the idempotency key rides on the last event
+            last = step.events[-1]
+            step.events[-1] = Event(last.type, last.room, last.data, last.ts, peer.client,
+                                    msg.seq)
+            self.last_seq[peer.client] = max(self.last_seq.get(peer.client, -1), msg.seq)
+        self._ack(step, peer, msg.seq, activities=ids)
+        step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
+            room.code, for_panel=True)))
+        return step
+
+    # ------------------------------------------------------------ appliers
+
+    def _on_room_created(self, event: Event) -> None:
+        code = event.data["code"]
+        self.rooms[code] = Room(code, event.data["title"], event.ts)
+
+    def _on_activity_added(self, event: Event) -> None:
+        room = self.rooms[event.room]
+        activity_id = event.data["id"]
+        act = Activity(activity_id, room.code, event.data["spec"])
+        room.activities[activity_id] = act
+        room.next_number = int(activity_id.rsplit("-", 1)[1]) + 1
+        self.activities[activity_id] = act
+
+    def _on_activity_updated(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        act.spec = event.data["spec"]
+        act.tally = activity_type(act.spec["kind"]).new_tally(act.spec)
+
+    def _on_activity_deleted(self, event: Event) -> None:
+        act = self.activities.pop(event.data["id"])
+        room = self.rooms[act.room]
+        del room.activities[act.id]
+        if room.projected == act.id:
+            room.projected = None
+        self.dirty.discard(act.id)
+
+    def _on_opened(self, event: Event) -> None:
+        self.activities[event.data["id"]].state = State.OPEN
+        self.dirty.add(event.data["id"])
+
+    def _on_closed(self, event: Event) -> None:
+        self.activities[event.data["id"]].state = State.CLOSED
+        self.dirty.add(event.data["id"])
+
+    def _on_revealed(self, event: Event) -> None:
+        self.activities[event.data["id"]].revealed = bool(event.data["on"])
+
+    def _on_projected(self, event: Event) -> None:
+        self.rooms[event.room].projected = event.data["id"]
+
+    def _on_responded(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        act.set_response(event.data["device"], event.data["value"])
+        self.rooms[act.room].note_response(event.data["device"], event.ts)
+        self.dirty.add(act.id)
+
+    def _on_nicknamed(self, event: Event) -> None:
+        self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]

@@ -1,0 +1,46 @@
+"""The event log's vocabulary: what happened, in a form replay can rebuild state from.
+
+An event is the *outcome* of an accepted input, never the raw input: replaying the log
+applies events without validating again, through the same `Engine.apply` as live traffic,
+so the rebuilt state equals the live one by construction. `client` and `seq` carry the
+sender's idempotency key so a resent input is recognised after a restart too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import msgpack
+
+ROOM_CREATED: Final = "room_created"  # {code, title}
+ACTIVITY_ADDED: Final = "activity_added"  # {id, spec}
+ACTIVITY_UPDATED: Final = "activity_updated"  # {id, spec}
+ACTIVITY_DELETED: Final = "activity_deleted"  # {id}
+OPENED: Final = "opened"  # {id}
+CLOSED: Final = "closed"  # {id}
+REVEALED: Final = "revealed"  # {id, on}
+PROJECTED: Final = "projected"  # {id | None}
+RESPONDED: Final = "responded"  # {id, device, value}
+NICKNAMED: Final = "nicknamed"  # {device, name}
+
+ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
+                              OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    room: str
+    data: dict[str, Any]
+    ts: float
+    client: str | None = field(default=None)
+    seq: int | None = field(default=None)
+
+    def pack_data(self) -> bytes:
+        return msgpack.packb(self.data, use_bin_type=True)
+
+    @classmethod
+    def from_row(cls, type_: str, room: str, data: bytes, ts: float, client: str | None,
+                 seq: int | None) -> Event:
+        return cls(type_, room, msgpack.unpackb(data, raw=False), ts, client, seq)

@@ -1,0 +1,79 @@
+"""A room and its activities: state only, changed exclusively through `Engine.apply`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crowd.activities import Tally, activity_type
+from crowd.types import Kind, State
+
+
+@dataclass(slots=True)
+class Activity:
+    id: str
+    room: str
+    spec: dict[str, Any]
+    state: State = State.DRAFT
+    revealed: bool = False
+    responses: dict[str, Any] = field(default_factory=dict)  # device -> latest value
+    tally: Tally = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tally = activity_type(self.spec["kind"]).new_tally(self.spec)
+
+    @property
+    def kind(self) -> Kind:
+        return Kind(self.spec["kind"])
+
+    def set_response(self, device: str, value: Any) -> None:
+        """Latest wins: the previous answer of this device leaves the tally first."""
+        previous = self.responses.get(device)
+        if previous is not None:
+            self.tally.remove(previous)
+        self.responses[device] = value
+        self.tally.add(value)
+
+    def public(self) -> dict[str, Any]:
+        """What phones (and everyone) may see of the activity: never who answered what."""
+        return {"id": self.id, **self.spec, "state": self.state.value, "revealed": self.revealed}
+
+
+@dataclass(slots=True)
+class Room:
+    code: str
+    title: str
+    created: float
+    activities: dict[str, Activity] = field(default_factory=dict)
+    projected: str | None = None
+    nicks: dict[str, str] = field(default_factory=dict)
+    next_number: int = 1
+    recent: list[float] = field(default_factory=list)  # response times, for the pulse
+    last_seen: dict[str, float] = field(default_factory=dict)  # device -> last response
+
+    def describe(self) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title}
+
+    def activity_list(self, *, for_panel: bool) -> list[dict[str, Any]]:
+        items = []
+        for act in self.activities.values():
+            if not for_panel and not (act.state is State.OPEN or act.revealed):
+                continue
+            item = act.public()
+            if for_panel:
+                item["projected"] = act.id == self.projected
+                item["n"] = len(act.responses)
+            items.append(item)
+        return items
+
+    def note_response(self, device: str, now: float, window: float = 60.0) -> None:
+        self.recent.append(now)
+        self.last_seen[device] = now
+        if len(self.recent) > 4096 or (self.recent and self.recent[0] < now - window):
+            self.recent = [t for t in self.recent if t >= now - window]
+
+    def pulse(self, now: float) -> dict[str, Any]:
+        """Responses per second over the last 10 s, devices active in the last minute."""
+        rate = sum(1 for t in self.recent if t >= now - 10.0) / 10.0
+        active = sum(1 for t in self.last_seen.values() if t >= now - 60.0)
+        return {"rate": rate, "active": active}

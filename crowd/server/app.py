@@ -1,0 +1,162 @@
+"""The Starlette application: pages, a small JSON API, BokehJS, and the websocket.
+
+Everything a phone, a panel or a projector needs is served from here: the festival may
+have no internet at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import bokeh
+from bokeh.util.paths import static_path as bokeh_static_path
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from crowd import charts
+from crowd.errors import CrowdError
+from crowd.paths import static_dir
+from crowd.server.eventlog import EventLog
+from crowd.server.hub import Hub
+from crowd.server.netinfo import guess_public_url, qr_svg
+from crowd.server.settings import Settings
+from crowd.server.ws import websocket_endpoint
+from crowd.types import normalize_code
+
+log = logging.getLogger(__name__)
+BOKEH_URL = f"/bokeh/{bokeh.__version__}"
+
+
+@functools.cache
+def _page(name: str) -> str:
+    html = (static_dir() / name).read_text(encoding="utf-8")
+    return html.replace("{{BOKEH_URL}}", BOKEH_URL)
+
+
+def _html(name: str) -> HTMLResponse:
+    return HTMLResponse(_page(name), headers={"Cache-Control": "no-cache"})
+
+
+async def home(request: Request) -> Response:
+    code = request.query_params.get("code")
+    if code:
+        return RedirectResponse(f"/r/{normalize_code(code)}", status_code=303)
+    return _html("index.html")
+
+
+async def phone_page(request: Request) -> Response:
+    return _html("phone/index.html")
+
+
+async def panel_page(request: Request) -> Response:
+    return _html("panel/index.html")
+
+
+async def screen_page(request: Request) -> Response:
+    return _html("screen/index.html")
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+async def room_info(request: Request) -> Response:
+    hub = _hub(request)
+    try:
+        room = hub.engine.room(request.path_params["code"])
+    except CrowdError as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+    return JSONResponse({**room.describe(), "join_url": hub.join_url(room.code)})
+
+
+async def room_qr(request: Request) -> Response:
+    hub = _hub(request)
+    try:
+        room = hub.engine.room(request.path_params["code"])
+    except CrowdError as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+    svg = qr_svg(hub.join_url(room.code))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
+
+
+async def activity_chart(request: Request) -> Response:
+    """The projector chart of one activity as a Bokeh json_item (built once, cached)."""
+    hub = _hub(request)
+    try:
+        act = hub.engine.activity(request.path_params["activity"])
+    except CrowdError as exc:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+    public = act.public()
+    snapshot = act.tally.snapshot()
+    chart = act.tally.chart(snapshot)
+    cache: dict[Any, Any] = request.app.state.chart_cache
+    key = (act.id, repr(sorted(act.spec.items())))
+    item = cache.get(key)
+    if item is None:
+        item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)
+        cache[key] = item
+    return JSONResponse({"activity": public, "item": item, "snapshot": snapshot,
+                         "chart": chart})
+
+
+async def healthz(request: Request) -> Response:
+    hub = _hub(request)
+    return JSONResponse(hub.health(), status_code=200 if hub.ready else 503)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    if not settings.public_url:
+        settings.public_url = guess_public_url(settings.host, settings.port)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        eventlog = EventLog(settings.db, commit_interval=settings.commit_interval_ms / 1000,
+                            synchronous=settings.synchronous)
+        hub = Hub(settings, eventlog)
+        await hub.start()
+        app.state.hub = hub
+        app.state.chart_cache = {}
+        on_ready = getattr(app.state, "on_ready", None)
+        if on_ready is not None:
+            on_ready(hub)
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    routes = [
+        Route("/", home),
+        Route("/r/{code}", phone_page),
+        Route("/panel", panel_page),
+        Route("/screen/{code}", screen_page),
+        Route("/healthz", healthz),
+        Route("/api/rooms/{code}", room_info),
+        Route("/api/rooms/{code}/qr.svg", room_qr),
+        Route("/api/activities/{activity}/chart", activity_chart),
+        WebSocketRoute("/ws", websocket_endpoint),
+        Mount("/static", StaticFiles(directory=static_dir()), name="static"),
+        Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.settings = settings
+    return app
+
+
+def uvicorn_config(settings: Settings) -> dict[str, Any]:
+    """uvicorn options that matter for many small websocket messages (see docs/decisions)."""
+    return {
+        "host": settings.host, "port": settings.port, "ws": "websockets-sansio",
+        "ws_max_size": settings.max_frame_bytes, "ws_per_message_deflate": False,
+        "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "log_level": "warning",
+        "lifespan": "on", "timeout_graceful_shutdown": 3,
+    }

@@ -1,0 +1,120 @@
+"""One websocket connection's outbound side: a bounded outbox and its own sender task.
+
+A broadcast loop that awaits each client in turn stalls everyone behind one client that
+stopped reading. Here every connection has its own task draining its own outbox:
+control messages (acks, activity changes) queue up to a limit, past which the client is
+too slow and is closed with a documented code; chart frames are latest-wins per key, so a
+slow projector skips frames instead of making the server buffer them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+from collections import deque
+from collections.abc import Hashable, Mapping
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketState
+
+from crowd.engine import Peer
+from crowd.errors import CLOSE_TOO_SLOW
+from crowd.protocol import Encoding, encode
+from crowd.server.security import TokenBucket
+from crowd.types import Role
+
+log = logging.getLogger(__name__)
+_ids = itertools.count(1)
+
+Payload = bytes | str
+
+
+class Connection:
+    def __init__(self, websocket: WebSocket, address: str, outbox_limit: int,
+                 bucket: TokenBucket) -> None:
+        self.id = next(_ids)
+        self.websocket = websocket
+        self.address = address
+        self.outbox_limit = outbox_limit
+        self.bucket = bucket
+        self.encoding = Encoding.JSON
+        self.peer: Peer | None = None
+        self._control: deque[Payload] = deque()
+        self._frames: dict[Hashable, Payload] = {}
+        self._wake = asyncio.Event()
+        self._closing: tuple[int, str] | None = None
+        self.sent = 0
+        self.dropped_frames = 0
+
+    @property
+    def role(self) -> Role | None:
+        return None if self.peer is None else self.peer.role
+
+    @property
+    def room(self) -> str | None:
+        return None if self.peer is None else self.peer.room
+
+    @property
+    def open(self) -> bool:
+        return self._closing is None
+
+    def send(self, msg: Mapping[str, Any]) -> None:
+        """Queue one control message in this connection's encoding."""
+        self.send_payload(encode(msg, self.encoding))
+
+    def send_payload(self, payload: Payload) -> None:
+        if self._closing is not None:
+            return
+        if len(self._control) >= self.outbox_limit:
+            self.close(CLOSE_TOO_SLOW, "too slow: messages were not read in time")
+            return
+        self._control.append(payload)
+        self._wake.set()
+
+    def offer(self, key: Hashable, payloads: Mapping[Encoding, Payload]) -> None:
+        """Latest wins: a newer frame with the same key replaces an unsent one."""
+        if self._closing is not None:
+            return
+        if key in self._frames:
+            self.dropped_frames += 1
+        self._frames[key] = payloads[self.encoding]
+        self._wake.set()
+
+    def close(self, code: int, reason: str) -> None:
+        """Close after what is already queued (an error frame explains the close)."""
+        if self._closing is None:
+            self._closing = (code, reason)
+            self._wake.set()
+
+    async def run_sender(self) -> None:
+        ws = self.websocket
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._control or self._frames:
+                    if self._control:
+                        payload = self._control.popleft()
+                    else:
+                        key = next(iter(self._frames))
+                        payload = self._frames.pop(key)
+                    if isinstance(payload, bytes):
+                        await ws.send_bytes(payload)
+                    else:
+                        await ws.send_text(payload)
+                    self.sent += 1
+                if self._closing is not None:
+                    code, reason = self._closing
+                    if ws.application_state is WebSocketState.CONNECTED:
+                        with contextlib.suppress(Exception):
+                            await ws.close(code, reason)
+                    return
+        except (OSError, RuntimeError) as exc:  # the peer went away while we wrote
+            log.debug("connection %d: send failed: %s", self.id, exc)
+        except Exception:
+            log.exception("connection %d: sender crashed", self.id)
+        finally:
+            if self._closing is None:
+                self._closing = (1006, "gone")

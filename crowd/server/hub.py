@@ -1,0 +1,291 @@
+"""The hub: the one async component that sees rooms.
+
+It turns a connection's messages into engine steps, makes their events durable before
+anything is sent, fans messages out by room and role, and runs the tick that encodes each
+changed snapshot once and offers the same bytes to every screen and panel of the room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from crowd import __version__
+from crowd.engine import (
+    Engine,
+    Frame,
+    Peer,
+    Reply,
+    Target,
+    ToAllPanels,
+    ToDevice,
+    ToRoom,
+)
+from crowd.errors import (
+    BadHello,
+    BadSecret,
+    CrowdError,
+    LockedOut,
+    ServerError,
+)
+from crowd.protocol import Encoding, Hello, Message, Watch, encode, error, out
+from crowd.server.connection import Connection
+from crowd.server.eventlog import EventLog
+from crowd.server.security import DeviceTokens, SecretGuard
+from crowd.server.settings import Settings
+from crowd.types import Role, normalize_code
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self, settings: Settings, eventlog: EventLog, engine: Engine | None = None,
+                 clock: Any = time.time) -> None:
+        self.settings = settings
+        self.log = eventlog
+        self.engine = engine or Engine()
+        self.clock = clock
+        self.members: dict[str, dict[Role, set[Connection]]] = defaultdict(
+            lambda: {role: set() for role in Role})
+        self.panels: set[Connection] = set()
+        self.connections: set[Connection] = set()
+        self.by_address: dict[str, int] = defaultdict(int)
+        self.tokens: DeviceTokens | None = None
+        self.guard: SecretGuard | None = None
+        self.public_url = settings.public_url
+        self._tick_task: asyncio.Task[None] | None = None
+        self._pulse_cache: dict[str, dict[str, Any]] = {}
+        self.loop_lag_ms = 0.0
+        self.ready = False
+        self.replayed = 0
+        self.replay_s = 0.0
+
+    # ------------------------------------------------------------ life cycle
+
+    async def start(self) -> None:
+        started = time.perf_counter()
+        await self.log.open()
+        key = await self.log.get_meta("device_key")
+        if key is None:
+            key = secrets.token_hex(32)
+            await self.log.set_meta("device_key", key)
+        self.tokens = DeviceTokens(bytes.fromhex(key))
+        secret = self.settings.animator_secret or await self.log.get_meta("animator_secret")
+        if not secret:
+            secret = secrets.token_urlsafe(12)
+            await self.log.set_meta("animator_secret", secret)
+        self.guard = SecretGuard(secret)
+        self.replayed = self.engine.replay([e async for e in self.log.read()])
+        self.replay_s = time.perf_counter() - started
+        self._tick_task = asyncio.create_task(self._tick_loop(), name="hub-tick")
+        self.ready = True
+        log.info("hub ready: %d events replayed in %.2f s", self.replayed, self.replay_s)
+
+    @property
+    def animator_secret(self) -> str:
+        assert self.guard is not None
+        return self.guard.secret
+
+    async def stop(self) -> None:
+        self.ready = False
+        if self._tick_task is not None:
+            self._tick_task.cancel()
+            await asyncio.gather(self._tick_task, return_exceptions=True)
+        for conn in list(self.connections):
+            conn.close(1001, "server shutting down")
+        await self.log.close()
+
+    def join_url(self, code: str) -> str:
+        return f"{self.public_url.rstrip('/')}/r/{code}"
+
+    # ------------------------------------------------------------ connections
+
+    def admit(self, conn: Connection) -> str | None:
+        """Count a new connection, or say why it is refused (server or address full)."""
+        if len(self.connections) >= self.settings.max_connections:
+            return "the server is full"
+        if self.by_address[conn.address] >= self.settings.max_connections_per_address:
+            return "too many connections from this address"
+        self.connections.add(conn)
+        self.by_address[conn.address] += 1
+        return None
+
+    def leave(self, conn: Connection) -> None:
+        if conn in self.connections:
+            self.connections.discard(conn)
+            self.by_address[conn.address] -= 1
+            if self.by_address[conn.address] <= 0:
+                del self.by_address[conn.address]
+        self.panels.discard(conn)
+        if conn.peer is not None and conn.peer.room is not None:
+            self.members[conn.peer.room][conn.peer.role].discard(conn)
+
+    async def greet(self, conn: Connection, hello: Hello) -> None:
+        """Check a hello, attach the connection to its room and send the welcome."""
+        assert self.tokens is not None and self.guard is not None
+        now = self.clock()
+        room = normalize_code(hello.room) if hello.room else None
+        if hello.role is Role.PANEL:
+            if self.guard.locked(conn.address, now):
+                raise LockedOut("too many wrong secrets: try again in a few minutes")
+            ok, delay = self.guard.check(conn.address, hello.secret, self.clock())
+            if not ok:
+                if delay:
+                    await asyncio.sleep(delay)  # slows down guessing, costs us nothing
+                if self.guard.locked(conn.address, self.clock()):
+                    raise LockedOut("too many wrong secrets: try again in a few minutes")
+                raise BadSecret("wrong animator secret")
+        elif room is None:
+            raise BadHello("a phone or a screen must name a room")
+        if hello.device and self.tokens.verify(hello.device):
+            client = hello.device
+        else:
+            client = self.tokens.mint()
+        if room is not None:
+            self.engine.room(room)  # raises UnknownRoom
+        peer = Peer(hello.role, client, room)
+        body = self.engine.welcome(peer, device=client)
+        conn.peer = peer
+        if room is not None:
+            self.members[room][peer.role].add(conn)
+        if peer.role is Role.PANEL:
+            self.panels.add(conn)
+            body["secret_ok"] = True
+        if room is not None:
+            body.setdefault("room", {})
+            if isinstance(body["room"], dict):
+                body["room"]["join_url"] = self.join_url(room)
+        conn.send(out("welcome", you={"role": peer.role.value, "device": client},
+                      server={"version": __version__}, seq=hello.seq, **body))
+        self._pulse_dirty(room)
+
+    async def submit(self, conn: Connection, msg: Message) -> None:
+        """One input: engine step, durable events, then the messages."""
+        assert conn.peer is not None
+        if isinstance(msg, Watch):
+            self._watch(conn, msg)
+            return
+        step = self.engine.handle(msg, conn.peer, self.clock())
+        if step.events:
+            await self.log.append(step.events)
+        self.deliver(step.sends, conn)
+
+    def _watch(self, conn: Connection, msg: Watch) -> None:
+        assert conn.peer is not None
+        state = self.engine.room_state(msg.room, for_panel=True)
+        code = state["code"]
+        if conn.peer.room is not None:
+            self.members[conn.peer.room][Role.PANEL].discard(conn)
+        conn.peer = Peer(conn.peer.role, conn.peer.client, code)
+        self.members[code][Role.PANEL].add(conn)
+        state["join_url"] = self.join_url(code)
+        conn.send(out("ack", seq=msg.seq, room=state))
+        conn.send(self._pulse_message(code))
+
+    def fail(self, conn: Connection, exc: CrowdError) -> None:
+        conn.send(error(exc.code, exc.message, exc.seq))
+        if exc.close_code is not None:
+            conn.close(exc.close_code, exc.message[:100])
+
+    def deliver(self, sends: Iterable[tuple[Target, dict[str, Any]]], origin: Connection) -> None:
+        for target, msg in sends:
+            if isinstance(target, Reply):
+                origin.send(msg)
+                continue
+            if isinstance(target, ToRoom):
+                conns: Iterable[Connection] = [
+                    c for role in target.roles for c in self.members[target.room][role]]
+            elif isinstance(target, ToAllPanels):
+                conns = self.panels
+            elif isinstance(target, ToDevice):
+                conns = [c for c in self.members[target.room][Role.PHONE]
+                         if c.peer is not None and c.peer.client == target.device]
+            else:  # pragma: no cover - exhaustive
+                raise ServerError(f"unknown target {target!r}")
+            self._broadcast(conns, msg)
+
+    def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
+        """Encode once per encoding in use, not once per connection."""
+        cache: dict[Encoding, bytes | str] = {}
+        for conn in conns:
+            payload = cache.get(conn.encoding)
+            if payload is None:
+                payload = cache[conn.encoding] = encode(msg, conn.encoding)
+            conn.send_payload(payload)
+
+    # ------------------------------------------------------------ tick
+
+    async def _tick_loop(self) -> None:
+        period = 1.0 / self.settings.tick_hz
+        next_pulse = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(period)
+            self.loop_lag_ms = max(0.0, (loop.time() - started - period) * 1000)
+            try:
+                self._send_frames(self.engine.collect_frames())
+                if loop.time() >= next_pulse:
+                    next_pulse = loop.time() + 1.0
+                    self._send_pulses()
+            except Exception:
+                log.exception("tick failed")
+
+    def _send_frames(self, frames: list[Frame]) -> None:
+        for frame in frames:
+            members = self.members.get(frame.room)
+            if members is None:
+                continue
+            targets = list(members[Role.PANEL])
+            if frame.projected:
+                targets.extend(members[Role.SCREEN])
+            if not targets:
+                continue
+            payloads = {enc: encode(frame.message, enc) for enc in Encoding}
+            key = ("frame", frame.activity)
+            for conn in targets:
+                conn.offer(key, payloads)
+            self._pulse_dirty(frame.room)
+
+    def _pulse_dirty(self, room: str | None) -> None:
+        if room is not None:
+            self._pulse_cache.pop(room, None)
+
+    def _pulse_message(self, room: str) -> dict[str, Any]:
+        members = self.members[room]
+        pulse = self.engine.rooms[room].pulse(self.clock()) if room in self.engine.rooms else {}
+        return out("pulse", room=room, connected=len(members[Role.PHONE]),
+                   screens=len(members[Role.SCREEN]), **pulse)
+
+    def _send_pulses(self) -> None:
+        for room, members in list(self.members.items()):
+            watchers = members[Role.SCREEN] | members[Role.PANEL]
+            if not watchers:
+                continue
+            msg = self._pulse_message(room)
+            if self._pulse_cache.get(room) == msg:
+                continue
+            self._pulse_cache[room] = msg
+            payloads = {enc: encode(msg, enc) for enc in Encoding}
+            for conn in watchers:
+                conn.offer(("pulse",), payloads)
+
+    # ------------------------------------------------------------ health
+
+    def health(self) -> dict[str, Any]:
+        per_role = {role.value: 0 for role in Role}
+        for conn in self.connections:
+            if conn.role is not None:
+                per_role[conn.role.value] += 1
+        return {"status": "ok" if self.ready else "starting", "version": __version__,
+                "rooms": len(self.engine.rooms), "connections": per_role,
+                "unidentified": sum(1 for c in self.connections if c.role is None),
+                "eventlog": {"pending": self.log.lag, "committed": self.log.committed,
+                             "last_commit_ms": round(self.log.last_commit_ms, 2)},
+                "loop_lag_ms": round(self.loop_lag_ms, 2),
+                "replayed_events": self.replayed, "replay_s": round(self.replay_s, 3)}

@@ -1,0 +1,120 @@
+"""Who may connect and how much: device tokens, the animator secret, rate limits, Origin.
+
+Plain classes with the clock passed in, so each rule is tested without a server.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+
+class DeviceTokens:
+    """Random device tokens signed by the server: unforgeable by guessing.
+
+    A phone keeps its token in localStorage; presenting it again after a reload or a
+    reconnect makes it the same device (one voice per activity).
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, body: str) -> str:
+        digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()[:9]
+        return base64.urlsafe_b64encode(digest).decode()
+
+    def mint(self) -> str:
+        body = secrets.token_urlsafe(12)
+        return f"{body}.{self._mac(body)}"
+
+    def verify(self, token: str) -> bool:
+        body, _, mac = token.partition(".")
+        return bool(body) and hmac.compare_digest(mac, self._mac(body))
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int = 0
+    last: float = 0.0
+    locked_until: float = 0.0
+
+
+@dataclass(slots=True)
+class SecretGuard:
+    """Slows then locks out repeated wrong animator secrets, per client address."""
+
+    secret: str
+    free_tries: int = 3
+    lockout_after: int = 10
+    lockout_s: float = 300.0
+    forget_after_s: float = 600.0
+    _seen: dict[str, _Failures] = field(default_factory=dict)
+
+    def locked(self, address: str, now: float) -> bool:
+        f = self._seen.get(address)
+        return f is not None and f.locked_until > now
+
+    def check(self, address: str, attempt: str | None, now: float) -> tuple[bool, float]:
+        """(accepted, seconds to wait before answering) for one attempt."""
+        f = self._seen.get(address)
+        if f is not None and now - f.last > self.forget_after_s and f.locked_until <= now:
+            f = self._seen.pop(address)
+            f = None
+        if attempt is not None and hmac.compare_digest(attempt.encode(), self.secret.encode()):
+            return True, 0.0
+        f = self._seen.setdefault(address, _Failures())
+        f.count += 1
+        f.last = now
+        if f.count >= self.lockout_after:
+            f.locked_until = now + self.lockout_s
+        delay = 0.0 if f.count <= self.free_tries else min(5.0, 0.25 * 2 ** (f.count - 3))
+        return False, delay
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    """Per-connection input budget: `rate` per second, bursts up to `burst`."""
+
+    rate: float
+    burst: float
+    tokens: float = -1.0
+    stamp: float = 0.0
+
+    def take(self, now: float) -> bool:
+        if self.tokens < 0:
+            self.tokens, self.stamp = self.burst, now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> bool:
+    """Browsers always send Origin: it must be this server itself or an allowed origin.
+
+    A missing Origin means a non-browser client (scripts, the Python clients): it is
+    allowed here; the panel role asks more (see `panel_origin_ok`). `null` (sandboxed
+    frames, file://) is refused, and so is anything that only looks like our host.
+    """
+    if origin is None:
+        return True
+    origin = origin.strip()
+    if origin == "null" or not origin:
+        return False
+    if origin in allowed or "*" in allowed:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
+        return False
+    return host is not None and parts.netloc.lower() == host.strip().lower()
+
+
+def panel_origin_ok(origin: str | None, host: str | None, allowed: list[str]) -> bool:
+    """The panel changes rooms: it must name an origin, and a good one."""
+    return origin is not None and origin_allowed(origin, host, allowed)

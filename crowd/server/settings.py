@@ -1,0 +1,59 @@
+"""Server settings: command-line flags over `CROWD_*` environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(slots=True)
+class Settings:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    db: Path = Path("crowd.db")
+    #: Base URL printed and put in QR codes; guessed from the LAN address when empty.
+    public_url: str = ""
+    #: Overrides the animator secret kept in the database.
+    animator_secret: str = ""
+    #: Extra origins allowed to open websockets (the server's own origin always is).
+    allowed_origins: list[str] = field(default_factory=list)
+    tick_hz: float = 10.0
+    commit_interval_ms: float = 5.0
+    synchronous: str = "NORMAL"
+    max_connections: int = 15_000
+    max_connections_per_address: int = 2_500
+    hello_timeout_s: float = 10.0
+    max_frame_bytes: int = 256 * 1024
+    max_phone_frame_bytes: int = 4 * 1024
+    phone_rate: float = 20.0  # inputs per second, sustained
+    phone_burst: float = 40.0
+    outbox_limit: int = 256
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = os.environ if environ is None else environ
+        settings = cls()
+        for f in fields(cls):
+            raw = env.get(f"CROWD_{f.name.upper()}")
+            if raw is not None and raw != "":
+                setattr(settings, f.name, _convert(f.name, getattr(settings, f.name), raw))
+        for name, value in overrides.items():
+            if value is not None:
+                setattr(settings, name, value)
+        settings.db = Path(settings.db)
+        return settings
+
+
+def _convert(name: str, current: object, raw: str) -> object:
+    if isinstance(current, bool):
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, float):
+        return float(raw)
+    if isinstance(current, Path):
+        return Path(raw)
+    if isinstance(current, list):
+        return [x.strip() for x in raw.split(",") if x.strip()]
+    return raw

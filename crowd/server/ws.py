@@ -1,0 +1,131 @@
+"""The websocket endpoint: handshake checks, hello, then one message at a time.
+
+Reading is sequential per connection (an input is acknowledged once durable before the
+next one of the same phone is read); concurrency comes from the many connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from starlette.websockets import WebSocket
+
+from crowd.errors import (
+    CLOSE_HELLO_TIMEOUT,
+    CLOSE_LOCKED_OUT,
+    CLOSE_POLICY,
+    CrowdError,
+    FrameTooBig,
+    NotGreeted,
+    RateLimited,
+    ServerError,
+)
+from crowd.protocol import Hello, decode, error, parse
+from crowd.server.connection import Connection
+from crowd.server.hub import Hub
+from crowd.server.security import TokenBucket, origin_allowed, panel_origin_ok
+from crowd.types import Role
+
+log = logging.getLogger(__name__)
+
+
+def _client_address(websocket: WebSocket) -> str:
+    return websocket.client.host if websocket.client else "?"
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    settings = hub.settings
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host")
+    if not origin_allowed(origin, host, settings.allowed_origins):
+        log.warning("refused websocket from origin %r", origin)
+        await websocket.close(CLOSE_POLICY)  # before accept: the handshake gets HTTP 403
+        return
+    conn = Connection(websocket, _client_address(websocket), settings.outbox_limit,
+                      TokenBucket(settings.phone_rate, settings.phone_burst))
+    refusal = hub.admit(conn)
+    await websocket.accept()
+    if refusal is not None:
+        await websocket.send_text(f'{{"v":1,"t":"error","code":"full","message":"{refusal}"}}')
+        await websocket.close(CLOSE_LOCKED_OUT, refusal)
+        return
+    sender = asyncio.create_task(conn.run_sender(), name=f"sender-{conn.id}")
+    try:
+        await _serve(hub, conn, origin, host)
+    finally:
+        hub.leave(conn)
+        conn.close(1000, "bye")
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(sender, timeout=2.0)
+        if not sender.done():
+            sender.cancel()
+
+
+async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | None) -> None:
+    settings = hub.settings
+    deadline = time.monotonic() + settings.hello_timeout_s
+    while conn.open:
+        timeout = None if conn.peer is not None else deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            conn.send(error("hello_timeout", "no hello received in time"))
+            conn.close(CLOSE_HELLO_TIMEOUT, "no hello")
+            return
+        try:
+            message = await asyncio.wait_for(conn.websocket.receive(), timeout)
+        except asyncio.TimeoutError:
+            continue
+        if message["type"] == "websocket.disconnect":
+            return
+        frame: bytes | str | None = message.get("bytes")
+        if frame is None:
+            frame = message.get("text") or ""
+        try:
+            await _one_frame(hub, conn, frame, origin, host)
+        except CrowdError as exc:
+            hub.fail(conn, exc)
+        except Exception:
+            log.exception("connection %d: unexpected error", conn.id)
+            conn.send(error("server_error", "the server could not handle this message"))
+
+
+async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str | None,
+                     host: str | None) -> None:
+    settings = hub.settings
+    limit = settings.max_frame_bytes
+    if conn.role in (None, Role.PHONE, Role.SCREEN):
+        limit = settings.max_phone_frame_bytes
+    if len(frame) > limit:
+        raise FrameTooBig(f"frame of {len(frame)} bytes is over the limit of {limit}")
+    raw, encoding = decode(frame)
+    if conn.peer is None:
+        conn.encoding = encoding
+    msg = parse(raw)
+    if conn.peer is None:
+        if not isinstance(msg, Hello):
+            raise NotGreeted("send hello first", seq=msg.seq)
+        if msg.role is Role.PANEL and not panel_origin_ok(origin, host,
+                                                          settings.allowed_origins):
+            conn.send(error("bad_origin", "the panel must be opened from this server's pages"))
+            conn.close(1008, "bad origin")
+            return
+        await hub.greet(conn, msg)
+        return
+    if isinstance(msg, Hello):
+        raise NotGreeted("already greeted: open a new connection to change room",
+                         seq=msg.seq)
+    if conn.role is Role.PHONE and not conn.bucket.take(time.monotonic()):
+        raise RateLimited("too many messages: slow down", seq=msg.seq)
+    if msg.TYPE == "ping":
+        conn.send({"v": 1, "t": "pong", "seq": msg.seq})
+        return
+    try:
+        await hub.submit(conn, msg)
+    except CrowdError:
+        raise
+    except Exception as exc:  # a bug of ours: answer the input, keep the connection
+        log.exception("connection %d: %s failed", conn.id, msg.TYPE)
+        raise ServerError("the server could not handle this message", seq=msg.seq) from exc
