@@ -156,8 +156,7 @@ class Connection:
         except websockets.ConnectionClosed:
             pass
         finally:
-            rcvd = self.ws.close_rcvd
-            self.closed = Closed(rcvd.code if rcvd else None, rcvd.reason if rcvd else "")
+            self.closed = Closed(self.ws.close_code, self.ws.close_reason or "")
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(self.closed)

@@ -1,0 +1,90 @@
+"""Run a real `crowd serve` in a child process: tests, benchmarks and demos drive it.
+
+It starts the server with `python -m crowd serve` (it never imports crowd.server), on
+127.0.0.1 and a free port, and can kill -9 and restart it on the same SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import json
+import urllib.error
+import urllib.request
+
+SECRET = "local-animator-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ServerProcess:
+    """Start, kill -9 and restart the real server on the same database file."""
+
+    def __init__(self, db: Path, *, env: dict[str, str] | None = None,
+                 secret: str = SECRET, cpu: int | None = None) -> None:
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
+        self.secret = secret
+        self.cpu = cpu
+        self.extra_env = env or {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = db.with_suffix(".log")
+
+    def start(self, timeout: float = 30.0) -> float:
+        """Start and wait until /healthz says ready; returns the seconds it took."""
+        env = {**os.environ, "CROWD_ANIMATOR_SECRET": self.secret, "PYTHONUNBUFFERED": "1",
+               "OPENBLAS_NUM_THREADS": "1", **self.extra_env}
+        started = time.monotonic()
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "crowd", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--db", str(self.db),
+                 "--public-url", self.url],
+                stdout=log, stderr=subprocess.STDOUT, env=env)
+        if self.cpu is not None and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(self.proc.pid, {self.cpu})
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1.0) as reply:
+                    if reply.status == 200:
+                        return time.monotonic() - started
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)  # polling another process's readiness
+        raise TimeoutError(f"server not ready: {self.log_path.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """kill -9: no shutdown, no flush, exactly what a pulled plug does to the process."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def health(self) -> dict[str, object]:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=5.0) as reply:
+            return dict(json.loads(reply.read()))
