@@ -1,8 +1,13 @@
-"""The `crowd` command: serve (and, as they land, demo, swarm, bench, timelapse, export)."""
+"""The `crowd` command.
+
+`serve` lives here; every other command is a module exposing `add_arguments(parser)` and
+`run(args) -> int`, listed in COMMANDS, so each feature owns its command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -37,6 +42,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+#: name -> (module, one-line help). A module that is not there yet is simply not listed.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("crowd.demo", "a server with a simulated crowd and a scripted agenda"),
+    "swarm": ("crowd.clients.swarm", "join a running server with simulated phones"),
+    "bench": ("crowd.bench", "measure the server against a same-run baseline"),
+    "timelapse": ("crowd.timelapse_cli", "build the replay of a room from its event log"),
+    "export": ("crowd.exports_cli", "export a room's results and event log"),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crowd", description=__doc__)
     parser.add_argument("--version", action="version", version=f"crowd {__version__}")
@@ -48,6 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", default=None,
                        help="base URL for QR codes when the LAN address guess is wrong")
     serve.set_defaults(func=_serve)
+    for name, (module_name, help_text) in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        command = sub.add_parser(name, help=help_text, description=module.__doc__)
+        module.add_arguments(command)
+        command.set_defaults(func=module.run)
     return parser
 
 

@@ -147,9 +147,29 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=static_dir()), name="static"),
         Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
     ]
+    routes[-2:-2] = _feature_routes()
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     return app
+
+
+#: Modules that add HTTP routes of their own feature, each exposing `routes() -> list`.
+FEATURE_ROUTES = ["crowd.server.exports"]
+
+
+def _feature_routes() -> list[Any]:
+    import importlib
+
+    found: list[Any] = []
+    for module_name in FEATURE_ROUTES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        found.extend(module.routes())
+    return found
 
 
 def uvicorn_config(settings: Settings) -> dict[str, Any]:
