@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import statistics
 import sys
@@ -22,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.clients import Panel, Phone  # noqa: E402
-from crowd.clients.launcher import ServerProcess  # noqa: E402
+from crowd.clients import Panel, Phone
+from crowd.clients.launcher import ServerProcess
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -52,7 +53,7 @@ async def run(phones: int, rounds: int, url: str, secret: str) -> dict[str, dict
             for r in range(rounds):
                 pings += await asyncio.gather(*(timed(p.ping) for p in clients))
                 votes += await asyncio.gather(*(
-                    timed(lambda p=p, i=i: p.respond(act, (i + r) % 4))
+                    timed(functools.partial(p.respond, act, (i + r) % 4))
                     for i, p in enumerate(clients)))
         finally:
             for c in contexts:

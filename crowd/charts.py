@@ -8,11 +8,21 @@ keeps BokehJS as a renderer only: no Bokeh server, one websocket per screen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from bokeh.embed import json_item
-from bokeh.models import ColumnDataSource, LabelSet, Range1d, Span
+from bokeh.layouts import column, row
+from bokeh.models import (
+    ColumnDataSource,
+    LabelSet,
+    LinearColorMapper,
+    Range1d,
+    Span,
+    Whisker,
+)
+from bokeh.palettes import Cividis256, RdYlGn11
 from bokeh.plotting import figure
 
 from crowd.types import Kind
@@ -43,32 +53,105 @@ def _style(fig: Any) -> Any:
 
 def _bars(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
           chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Choice and approval: counts, with each share's 95 % Wilson interval as a whisker."""
     options = list(spec["options"])
-    data = chart.get("bars") or {"label": options, "value": [0] * len(options)}
-    source = ColumnDataSource(data=dict(data), name="bars")
-    fig = figure(x_range=options, sizing_mode="stretch_both", height=500)
-    fig.vbar(x="label", top="value", width=0.7, source=source, color=BAR)
-    fig.add_layout(LabelSet(x="label", y="value", text="value", source=source,
+    zeros = [0] * len(options)
+    source = _source(chart, "bars", {"label": options, "value": zeros, "share": zeros,
+                                     "low": zeros, "high": zeros, "text": [""] * len(options)})
+    fig = figure(x_range=options, sizing_mode="stretch_both", height=500,
+                 y_range=Range1d(0, 100))
+    fig.vbar(x="label", top="share", width=0.7, source=source, color=BAR)
+    fig.add_layout(Whisker(base="label", lower="low", upper="high", source=source,
+                           line_color=MUTED, line_width=3))
+    fig.add_layout(LabelSet(x="label", y="share", text="text", source=source,
                             text_color=INK, text_font_size="26px", text_align="center",
-                            y_offset=6))
-    fig.y_range.start = 0
-    if spec["kind"] == Kind.GRADES:
-        grades = spec["grades"]
-        fig.y_range = Range1d(0, len(grades) + 0.5)
-        fig.yaxis.ticker = list(range(1, len(grades) + 1))
-        fig.yaxis.major_label_overrides = {i + 1: g for i, g in enumerate(grades)}
+                            y_offset=8))
+    fig.yaxis.axis_label = "%"
+    fig.yaxis.axis_label_text_color = INK
     return _style(fig)
+
+
+def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+             chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """The Schulze ranking beside the Condorcet pairwise matrix (who beats whom, by how
+    many voters), rows and columns in ranking order."""
+    options = list(spec["options"])
+    k = len(options)
+    order = _source(chart, "order", {"label": options, "place": [f"{i + 1}." for i in range(k)],
+                                     "y": list(range(k, 0, -1))})
+    cells = _source(chart, "pairwise", {"row": [], "col": [], "share": [], "text": []})
+    board = figure(width=420, sizing_mode="stretch_height", height=500,
+                   x_range=Range1d(0, 4), y_range=Range1d(0.4, k + 0.6))
+    board.text(x=0.2, y="y", text="place", source=order, color=ACCENT, text_font_size="34px",
+               text_baseline="middle")
+    board.text(x=0.9, y="y", text="label", source=order, color=INK, text_font_size="30px",
+               text_baseline="middle")
+    board.axis.visible = False
+    matrix = figure(x_range=options, y_range=list(reversed(options)), sizing_mode="stretch_both",
+                    height=500)
+    mapper = LinearColorMapper(palette=Cividis256, low=0, high=1)
+    matrix.rect(x="col", y="row", width=0.95, height=0.95, source=cells,
+                fill_color={"field": "share", "transform": mapper}, line_color=None)
+    matrix.text(x="col", y="row", text="text", source=cells, color=INK, text_align="center",
+                text_baseline="middle", text_font_size="22px")
+    matrix.xaxis.major_label_orientation = 0.6
+    for fig in (board, matrix):
+        _style(fig)
+    board.grid.visible = False
+    matrix.grid.visible = False
+    return row(board, matrix, sizing_mode="stretch_both")
+
+
+def _grades(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+            chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Majority judgment's merit profile: stacked grade shares, the 50 % line."""
+    options = list(spec["options"])
+    grades = list(spec["grades"])
+    empty: dict[str, list[Any]] = {"option": options, "majority": [""] * len(options)}
+    empty.update({f"g{g}": [0.0] * len(options) for g in range(len(grades))})
+    profile = _source(chart, "profile", empty)
+    palette = _grade_palette(len(grades))
+    fig = figure(y_range=list(reversed(options)), x_range=Range1d(0, 100),
+                 sizing_mode="stretch_both", height=500)
+    fig.hbar_stack([f"g{g}" for g in range(len(grades))], y="option", height=0.7,
+                   source=profile, color=palette, legend_label=grades, line_color=BACKGROUND)
+    fig.add_layout(Span(location=50, dimension="height", line_color=INK, line_width=3,
+                        line_dash="dashed"))
+    fig.legend.orientation = "horizontal"
+    fig.legend.location = "top_center"
+    fig.legend.background_fill_alpha = 0
+    fig.legend.label_text_color = INK
+    fig.legend.label_text_font_size = "18px"
+    fig.add_layout(fig.legend[0], "below")
+    return _style(fig)
+
+
+def _grade_palette(n: int) -> list[str]:
+    """Red for the worst grade to green for the best (readable on a dark projector)."""
+    if n <= 11:
+        return list(RdYlGn11[::-1][:: max(1, 11 // n)][:n])
+    return list(Cividis256[:: 256 // n][:n])
 
 
 def _histogram(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
                chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
-    hist = ColumnDataSource(data=dict(chart.get("hist") or {"left": [], "right": [],
-                                                            "count": []}), name="hist")
-    median = ColumnDataSource(data=dict(chart.get("median") or {"x": []}), name="median")
-    fig = figure(sizing_mode="stretch_both", height=500)
+    """Estimates: the histogram, the crowd's median and, for a second round, the first
+    round behind it; the true value once the animator gives it. Log axis when the
+    answers span orders of magnitude (decided when the chart is built)."""
+    empty = {"left": [], "right": [], "count": []}
+    hist = _source(chart, "hist", empty)
+    hist1 = _source(chart, "hist1", empty)
+    log = bool(snapshot.get("log"))
+    fig = figure(sizing_mode="stretch_both", height=500,
+                 x_axis_type="log" if log else "linear")
+    fig.quad(left="left", right="right", bottom=0, top="count", source=hist1,
+             fill_color=MUTED, fill_alpha=0.45, line_color=None)
     fig.quad(left="left", right="right", bottom=0, top="count", source=hist, color=BAR,
-             line_color=BACKGROUND)
-    fig.ray(x="x", y=0, length=0, angle=1.5708, source=median, color=ACCENT, line_width=5)
+             fill_alpha=0.85, line_color=BACKGROUND)
+    for name, color, dash in (("median1", MUTED, "dashed"), ("median", ACCENT, "solid"),
+                              ("truth", "#7ee081", "solid")):
+        fig.ray(x="x", y=0, length=0, angle=math.pi / 2, source=_source(chart, name, {"x": []}),
+                color=color, line_width=5, line_dash=dash)
     fig.y_range.start = 0
     if spec.get("unit"):
         fig.xaxis.axis_label = spec["unit"]
@@ -89,9 +172,96 @@ def _words(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     return _style(fig)
 
 
+def _source(chart: Mapping[str, Mapping[str, list[Any]]], name: str,
+            empty: Mapping[str, list[Any]]) -> ColumnDataSource:
+    return ColumnDataSource(data=dict(chart.get(name) or empty), name=name)
+
+
+def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+                 chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Density over a strip of dots, the mean, its trend, and a polarisation gauge."""
+    density = _source(chart, "density", {"x": [], "y": []})
+    dots = _source(chart, "dots", {"x": [], "row": []})
+    mean = _source(chart, "mean", {"x": []})
+    trend = _source(chart, "trend", {"t": [], "mean": []})
+    gauge = _source(chart, "gauge", {"value": [0.0], "angle": [math.pi]})
+    # y auto-ranges: the density grows upwards, the dot strip hangs below zero
+    main = figure(sizing_mode="stretch_both", height=420, x_range=Range1d(-1.05, 1.05))
+    main.varea(x="x", y1=0, y2="y", source=density, fill_color=BAR, fill_alpha=0.35)
+    main.line(x="x", y="y", source=density, color=BAR, line_width=4)
+    main.scatter(x="x", y="row", source=dots, size=9, color=INK, alpha=0.8)
+    main.ray(x="x", y=-1.0, length=0, angle=math.pi / 2, source=mean, color=ACCENT,
+             line_width=5)
+    main.yaxis.visible = False
+    main.xaxis.ticker = [-1, 0, 1]
+    main.xaxis.major_label_overrides = {-1: spec.get("left", ""), 0: "", 1: spec.get("right", "")}
+    trend_fig = figure(sizing_mode="stretch_width", height=160, y_range=Range1d(-1, 1))
+    trend_fig.line(x="t", y="mean", source=trend, color=ACCENT, line_width=4)
+    trend_fig.xaxis.axis_label = "minutes"
+    trend_fig.xaxis.axis_label_text_color = INK
+    dial = figure(width=260, height=180, x_range=Range1d(-1.2, 1.2), y_range=Range1d(-0.2, 1.2))
+    dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle=0,
+                       end_angle=math.pi, color="#26313a")
+    dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle="angle",
+                       end_angle=math.pi, source=gauge, color=ACCENT)
+    dial.axis.visible = False
+    dial.grid.visible = False
+    for fig in (main, trend_fig, dial):
+        _style(fig)
+    dial.grid.visible = False
+    return row(column(main, trend_fig, sizing_mode="stretch_both"), dial,
+               sizing_mode="stretch_both")
+
+
+def _weighting(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+               chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    options = list(spec["options"])
+    shares = _source(chart, "shares", {"label": options, "value": [0] * len(options),
+                                       "low": [0] * len(options), "high": [0] * len(options)})
+    fig = figure(x_range=options, sizing_mode="stretch_both", height=500,
+                 y_range=Range1d(0, 100))
+    fig.vbar(x="label", top="value", width=0.7, source=shares, color=BAR)
+    fig.add_layout(Whisker(base="label", lower="low", upper="high", source=shares,
+                           line_color=INK, line_width=3))
+    fig.yaxis.axis_label = "% du budget"
+    fig.yaxis.axis_label_text_color = INK
+    return _style(fig)
+
+
+def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+                 chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Bokeh has no polar axes: a rose is annular wedges on a square range."""
+    rose = _source(chart, "rose", {"start": [], "end": [], "outer": []})
+    arrow = _source(chart, "arrow", {"x0": [], "y0": [], "x1": [], "y1": []})
+    fig = figure(width=640, height=640, x_range=Range1d(-1.35, 1.35),
+                 y_range=Range1d(-1.35, 1.35), match_aspect=True)
+    for radius in (0.25, 0.5, 0.75, 1.0):
+        fig.circle(x=0, y=0, radius=radius, fill_color=None, line_color="#26313a")
+    fig.annular_wedge(x=0, y=0, inner_radius=0.0, outer_radius="outer", start_angle="start",
+                      end_angle="end", source=rose, color=BAR, alpha=0.8, line_color=BACKGROUND)
+    fig.segment(x0="x0", y0="y0", x1="x1", y1="y1", source=arrow, color=ACCENT, line_width=9)
+    fig.scatter(x="x1", y="y1", source=arrow, size=22, color=ACCENT, marker="circle")
+    marks = [("N", 0.0), ("E", 90.0), ("S", 180.0), ("O", 270.0)]
+    places = [(p["label"], p["angle"]) for p in spec.get("options", [])]
+    labels = {"x": [], "y": [], "text": [], "color": []}
+    for text_, deg, color in [(t, d, MUTED) for t, d in marks] + [(t, d, INK) for t, d in places]:
+        a = math.radians(90.0 - deg)
+        labels["x"].append(1.2 * math.cos(a))
+        labels["y"].append(1.2 * math.sin(a))
+        labels["text"].append(text_)
+        labels["color"].append(color)
+    fig.text(x="x", y="y", text="text", color="color", source=ColumnDataSource(labels),
+             text_align="center", text_baseline="middle", text_font_size="26px")
+    fig.axis.visible = False
+    _style(fig)
+    fig.grid.visible = False
+    return fig
+
+
 BUILDERS = {
-    Kind.CHOICE: _bars, Kind.APPROVAL: _bars, Kind.RANKING: _bars, Kind.GRADES: _bars,
-    Kind.ESTIMATE: _histogram, Kind.WORDS: _words,
+    Kind.CHOICE: _bars, Kind.APPROVAL: _bars, Kind.RANKING: _ranking, Kind.GRADES: _grades,
+    Kind.ESTIMATE: _histogram, Kind.WORDS: _words, Kind.TEMPERATURE: _temperature,
+    Kind.WEIGHTING: _weighting, Kind.ORIENTATION: _orientation,
 }
 
 

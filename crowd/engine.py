@@ -33,17 +33,19 @@ from crowd.protocol import (
     AgendaImport,
     Close,
     CreateRoom,
+    InfluenceRound,
     Message,
     Nick,
     Open,
     Project,
     Respond,
     Reveal,
+    SetTruth,
     ack,
     out,
 )
 from crowd.room import Activity, Room
-from crowd.types import CODE_ALPHABET, CODE_LENGTH, Role, State, normalize_code
+from crowd.types import CODE_ALPHABET, CODE_LENGTH, Kind, Role, State, normalize_code
 
 PHONES = frozenset({Role.PHONE})
 SCREENS = frozenset({Role.SCREEN})
@@ -122,7 +124,8 @@ class Engine:
             ActivityNew: self._activity_new, ActivityUpdate: self._activity_update,
             ActivityDelete: self._activity_delete, Open: self._open, Close: self._close,
             Reveal: self._reveal, Project: self._project, AgendaExport: self._agenda_export,
-            AgendaImport: self._agenda_import,
+            AgendaImport: self._agenda_import, InfluenceRound: self._influence_round,
+            SetTruth: self._set_truth,
         }
         self._appliers: dict[str, Callable[[Event], None]] = {
             ev.ROOM_CREATED: self._on_room_created, ev.ACTIVITY_ADDED: self._on_activity_added,
@@ -130,7 +133,7 @@ class Engine:
             ev.ACTIVITY_DELETED: self._on_activity_deleted, ev.OPENED: self._on_opened,
             ev.CLOSED: self._on_closed, ev.REVEALED: self._on_revealed,
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
-            ev.NICKNAMED: self._on_nicknamed,
+            ev.NICKNAMED: self._on_nicknamed, ev.TRUTH_SET: self._on_truth_set,
         }
 
     def add_handler(self, msg_type: type[Message], handler: Callable[[Any, Peer, float], Step],
@@ -161,9 +164,9 @@ class Engine:
     def apply(self, event: Event) -> None:
         """The only state mutator: used live (after checks) and by replay."""
         self._appliers[event.type](event)
-        if event.client is not None and event.seq is not None:
-            if event.seq > self.last_seq.get(event.client, -1):
-                self.last_seq[event.client] = event.seq
+        if (event.client is not None and event.seq is not None
+                and event.seq > self.last_seq.get(event.client, -1)):
+            self.last_seq[event.client] = event.seq
 
     def replay(self, events: Iterable[Event]) -> int:
         count = 0
@@ -448,6 +451,52 @@ class Engine:
             room.code, for_panel=True)))
         return step
 
+    def _influence_round(self, msg: InfluenceRound, peer: Peer, now: float) -> Step:
+        """Round 2 of an estimate: the crowd's round-1 answer becomes social information
+        shown to every phone, and a linked activity collects the revised estimates
+        (Lorenz et al. 2011; Moussaïd et al. 2013)."""
+        act = self.activity(msg.activity)
+        if act.kind is not Kind.ESTIMATE or act.spec.get("round", 1) != 1:
+            raise Conflict("a second round follows a first-round estimate")
+        if act.state is State.DRAFT:
+            raise Conflict("open and collect the first round before the second")
+        if not act.responses:
+            raise Conflict("the first round has no answers yet")
+        room = self.rooms[act.room]
+        step = Step()
+        if act.state is State.OPEN:
+            self._commit(step, self._event(ev.CLOSED, act.room, {"id": act.id}, now, peer, None))
+            self._activity_changed(step, act)
+        first = act.tally.snapshot()
+        social = {"n": first["n"], "median": first["median"], "q1": first["q1"],
+                  "q3": first["q3"]}
+        spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
+        event = self._event(ev.ACTIVITY_ADDED, room.code,
+                            {"id": f"{room.code}-{room.next_number}", "spec": spec}, now, peer,
+                            None)
+        self._commit(step, event)
+        second = self.activities[event.data["id"]]
+        step.events.append(self._event(ev.OPENED, room.code, {"id": second.id}, now, peer,
+                                       msg.seq))
+        self.apply(step.events[-1])
+        if room.projected == act.id:
+            self._commit(step, self._event(ev.PROJECTED, room.code, {"id": second.id}, now,
+                                           peer, None))
+        self._ack(step, peer, msg.seq, activity=second.id)
+        self._activity_changed(step, second)
+        return step
+
+    def _set_truth(self, msg: SetTruth, peer: Peer, now: float) -> Step:
+        act = self.activity(msg.activity)
+        if act.kind is not Kind.ESTIMATE:
+            raise Conflict("only an estimate has a true value")
+        step = Step()
+        self._commit(step, self._event(ev.TRUTH_SET, act.room, {
+            "id": act.id, "value": msg.value}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, activity=act.id)
+        self._activity_changed(step, act)
+        return step
+
     # ------------------------------------------------------------ appliers
 
     def _on_room_created(self, event: Event) -> None:
@@ -458,6 +507,7 @@ class Engine:
         room = self.rooms[event.room]
         activity_id = event.data["id"]
         act = Activity(activity_id, room.code, event.data["spec"])
+        self._link(act)
         room.activities[activity_id] = act
         room.next_number = int(activity_id.rsplit("-", 1)[1]) + 1
         self.activities[activity_id] = act
@@ -466,6 +516,12 @@ class Engine:
         act = self.activities[event.data["id"]]
         act.spec = event.data["spec"]
         act.tally = activity_type(act.spec["kind"]).new_tally(act.spec)
+        self._link(act)
+
+    def _link(self, act: Activity) -> None:
+        previous = self.activities.get(act.spec.get("previous") or "")
+        if previous is not None:
+            act.tally.link(previous.tally)
 
     def _on_activity_deleted(self, event: Event) -> None:
         act = self.activities.pop(event.data["id"])
@@ -492,8 +548,18 @@ class Engine:
     def _on_responded(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
         act.set_response(event.data["device"], event.data["value"])
+        act.tally.observe(event.ts)
         self.rooms[act.room].note_response(event.data["device"], event.ts)
         self.dirty.add(act.id)
+
+    def _on_truth_set(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        act.tally.set_truth(event.data["value"])
+        self.dirty.add(act.id)
+        for other in self.activities.values():  # the second round shares the truth
+            if other.spec.get("previous") == act.id:
+                other.tally.set_truth(event.data["value"])
+                self.dirty.add(other.id)
 
     def _on_nicknamed(self, event: Event) -> None:
         self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]

@@ -23,9 +23,10 @@ REVEALED: Final = "revealed"  # {id, on}
 PROJECTED: Final = "projected"  # {id | None}
 RESPONDED: Final = "responded"  # {id, device, value}
 NICKNAMED: Final = "nicknamed"  # {device, name}
+TRUTH_SET: Final = "truth_set"  # {id, value}
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
-                              OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED})
+                              OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET})
 
 
 @dataclass(frozen=True, slots=True)

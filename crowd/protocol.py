@@ -263,6 +263,23 @@ class AgendaImport(Message):
     activities: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class InfluenceRound(Message):
+    """Close an estimate, show phones the crowd's answer, and open a second round."""
+
+    TYPE: ClassVar[str] = "influence_round"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTruth(Message):
+    TYPE: ClassVar[str] = "set_truth"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+    value: float | None
+
+
 def _hello(raw: Mapping[str, Any]) -> Hello:
     role = _get(raw, "role", lambda v: v in Role.__members__.values(),
                 "one of phone, panel, screen")
@@ -303,6 +320,12 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "project": lambda raw: Project(
         room=_get(raw, "room", _is_id, "a room code"),
         activity=_get(raw, "activity", _is_id, "an activity id or null", required=False)),
+    "influence_round": lambda raw: InfluenceRound(
+        activity=_get(raw, "activity", _is_id, "an activity id")),
+    "set_truth": lambda raw: SetTruth(
+        activity=_get(raw, "activity", _is_id, "an activity id"),
+        value=_get(raw, "value", lambda v: _is_value(v) and isinstance(v, int | float),
+                   "a finite number or null", required=False)),
     "agenda_export": lambda raw: AgendaExport(room=_get(raw, "room", _is_id, "a room code")),
     "agenda_import": lambda raw: AgendaImport(
         room=_get(raw, "room", _is_id, "a room code"),

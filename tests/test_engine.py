@@ -85,7 +85,7 @@ def test_life_cycle_draft_open_closed_reopen() -> None:
 
 def test_open_tells_phones_and_panels() -> None:
     log = Log()
-    room, act = room_with(log)
+    _, act = room_with(log)
     sends = log.do(Open(activity=act, seq=3)).sends
     phone_msgs = [m for t, m in sends if isinstance(t, ToRoom) and Role.PHONE in t.roles]
     assert phone_msgs[0]["t"] == "activity" and phone_msgs[0]["activity"]["state"] == "open"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
 import bokeh
+import httpx
 
 from crowd.clients import Panel, Phone
 from tests.support import ServerProcess

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import msgpack
@@ -100,10 +101,8 @@ def test_ill_typed_messages_are_refused_with_the_seq(raw: dict, fragment: str) -
 @settings(max_examples=2000, deadline=None)
 @given(st.binary(max_size=64))
 def test_random_bytes_never_escape_the_error_tree(frame: bytes) -> None:
-    try:
+    with contextlib.suppress(CrowdError):
         decode_message(frame)
-    except CrowdError:
-        pass
 
 
 @settings(max_examples=500, deadline=None)
@@ -114,7 +113,5 @@ def test_random_bytes_never_escape_the_error_tree(frame: bytes) -> None:
                                  st.sampled_from(["respond", "hello", "phone", "open"])),
                        max_size=6))
 def test_schema_aware_maps_never_escape_the_error_tree(raw: dict) -> None:
-    try:
+    with contextlib.suppress(CrowdError):
         parse(raw)
-    except CrowdError:
-        pass

@@ -38,6 +38,16 @@ class Tally(ABC):
         """Columns for the projector's Bokeh sources, by source name (see crowd.charts)."""
         return {}
 
+    def observe(self, now: float) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Called after each response with the event's time (for trends); most ignore it."""
+
+    def link(self, other: Tally) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Called when an activity follows another (second round of an estimate)."""
+
+    def set_truth(self, value: float | None) -> None:
+        """The true value, entered by the animator after the fact (estimates only)."""
+        raise BadMessage("this activity has no true value")
+
 
 class ActivityType(ABC):
     """One activity kind: how its spec and its values look, and how it is tallied."""

@@ -7,6 +7,7 @@ a snapshot O(options) (O(n) once for estimate quantiles, n <= a few thousand).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
@@ -27,6 +28,7 @@ from crowd.activities.base import (
     text,
 )
 from crowd.errors import BadMessage, BadValue
+from crowd.models import estimates, voting
 from crowd.types import Kind
 
 DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
@@ -62,10 +64,20 @@ class CountTally(Tally):
             self.counts[i] -= 1
 
     def snapshot(self) -> dict[str, Any]:
-        return {"n": self.n, "counts": list(self.counts), "shares": _shares(self.counts, self.n)}
+        """Counts, shares and each share's 95 % Wilson score interval (crowd.models.voting)."""
+        intervals = [voting.wilson_interval(c, self.n) if self.n else (0.0, 0.0)
+                     for c in self.counts]
+        return {"n": self.n, "counts": list(self.counts), "shares": _shares(self.counts, self.n),
+                "ci_low": [round(lo, 4) for lo, _ in intervals],
+                "ci_high": [round(hi, 4) for _, hi in intervals]}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        return {"bars": {"label": self.options, "value": snap["counts"]}}
+        pct = [round(100 * x, 1) for x in snap["shares"]]
+        return {"bars": {"label": self.options, "value": snap["counts"], "share": pct,
+                         "low": [round(100 * x, 1) for x in snap["ci_low"]],
+                         "high": [round(100 * x, 1) for x in snap["ci_high"]],
+                         "text": [f"{c} · {p:g} %" for c, p in zip(snap["counts"], pct,
+                                                                   strict=True)]}}
 
 
 @register
@@ -99,20 +111,30 @@ class Approval(Choice):
 
 
 class RankingTally(Tally):
-    """First-place counts and Borda scores (k-1 points for first ... 0 for last/unranked)."""
+    """First places, Borda scores and the Condorcet pairwise matrix, kept ballot by ballot
+    (O(options^2)); the Schulze ranking is computed from the matrix at snapshot time."""
 
     def __init__(self, options: list[str]) -> None:
+        k = len(options)
         self.options = options
-        self.first = [0] * len(options)
-        self.borda = [0] * len(options)
+        self.first = [0] * k
+        self.borda = [0] * k
+        self.d = [[0] * k for _ in range(k)]
         self.n = 0
 
     def _apply(self, ranking: list[int], sign: int) -> None:
         k = len(self.options)
         self.n += sign
         self.first[ranking[0]] += sign
+        unranked = [o for o in range(k) if o not in set(ranking)]
         for position, option in enumerate(ranking):
             self.borda[option] += sign * (k - 1 - position)
+            row = self.d[option]
+            # a ranked option beats the ones ranked after it and every unranked one
+            for other in ranking[position + 1:]:
+                row[other] += sign
+            for other in unranked:
+                row[other] += sign
 
     def add(self, value: Any) -> None:
         self._apply(value, 1)
@@ -121,12 +143,32 @@ class RankingTally(Tally):
         self._apply(value, -1)
 
     def snapshot(self) -> dict[str, Any]:
-        order = sorted(range(len(self.options)), key=lambda i: (-self.borda[i], i))
+        result = voting.schulze_from_pairwise(self.d)
+        condorcet = [i for i in range(len(self.options))
+                     if all(self.d[i][j] > self.d[j][i] for j in range(len(self.options))
+                            if j != i)]
         return {"n": self.n, "counts": list(self.first), "borda": list(self.borda),
-                "ranking": order}
+                "ranking": list(result.ranking), "winners": list(result.winners),
+                "pairwise": [list(row) for row in self.d],
+                "condorcet_winner": condorcet[0] if condorcet else None}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        return {"bars": {"label": self.options, "value": snap["borda"]}}
+        k = len(self.options)
+        order = snap["ranking"]
+        n = max(snap["n"], 1)
+        cells: dict[str, list[Any]] = {"row": [], "col": [], "share": [], "text": []}
+        for i in order:
+            for j in order:
+                if i == j:
+                    continue
+                cells["row"].append(self.options[i])
+                cells["col"].append(self.options[j])
+                cells["share"].append(round(snap["pairwise"][i][j] / n, 3))
+                cells["text"].append(str(snap["pairwise"][i][j]))
+        return {"order": {"label": [self.options[i] for i in order],
+                          "place": [f"{p + 1}." for p in range(k)],
+                          "y": list(range(k, 0, -1))},
+                "pairwise": cells}
 
 
 @register
@@ -145,7 +187,7 @@ class Ranking(Choice):
 
 
 class GradesTally(Tally):
-    """Grade histogram per option and each option's majority (lower median) grade."""
+    """Grade histogram per option; majority judgment (Balinski & Laraki) at snapshot time."""
 
     def __init__(self, options: list[str], grades: list[str]) -> None:
         self.options = options
@@ -164,26 +206,28 @@ class GradesTally(Tally):
     def remove(self, value: Any) -> None:
         self._apply(value, -1)
 
-    @staticmethod
-    def _lower_median(histogram: list[int]) -> int | None:
-        total = sum(histogram)
-        if total == 0:
-            return None
-        rank = (total + 1) // 2  # lower median: the ceil(n/2)-th grade from the bottom
-        seen = 0
-        for grade, count in enumerate(histogram):
-            seen += count
-            if seen >= rank:
-                return grade
-        return len(histogram) - 1
-
     def snapshot(self) -> dict[str, Any]:
+        if self.n == 0:
+            return {"n": 0, "counts": [list(row) for row in self.counts],
+                    "majority": [None] * len(self.options), "ranking": [],
+                    "p": [None] * len(self.options), "q": [None] * len(self.options)}
+        mj = voting.majority_judgment(self.counts)
         return {"n": self.n, "counts": [list(row) for row in self.counts],
-                "majority": [self._lower_median(row) for row in self.counts]}
+                "majority": list(mj.majority_grades), "ranking": list(mj.ranking),
+                "p": [None if x is None else round(x, 4) for x in mj.p],
+                "q": [None if x is None else round(x, 4) for x in mj.q]}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        majority = [(-1 if g is None else g) for g in snap["majority"]]
-        return {"bars": {"label": self.options, "value": [g + 1 for g in majority]}}
+        """Merit profile: one horizontal bar per option, grades stacked worst to best,
+        options in majority-judgment order; the 50 % line crosses each majority grade."""
+        order = snap["ranking"] or list(range(len(self.options)))
+        cols: dict[str, list[Any]] = {"option": [self.options[i] for i in order]}
+        for g in range(len(self.grades)):
+            cols[f"g{g}"] = [round(100 * self.counts[i][g] / self.n, 2) if self.n else 0.0
+                             for i in order]
+        cols["majority"] = [("" if snap["majority"][i] is None
+                             else self.grades[snap["majority"][i]]) for i in order]
+        return {"profile": cols}
 
 
 @register
@@ -211,14 +255,29 @@ class Grades(Choice):
 # ---------------------------------------------------------------- estimate
 
 
+def _estimate_scale(spec: Mapping[str, Any], values: list[float]) -> bool:
+    """Log axis? As the animator said; on 'auto', when the bounds or the answers span
+    orders of magnitude (the spread of log10 values is over one decade)."""
+    if spec.get("scale") in ("log", "linear"):
+        return bool(spec["scale"] == "log")
+    lo, hi = spec.get("min"), spec.get("max")
+    if lo is not None and hi is not None and lo > 0 and hi / lo >= 1000:
+        return True
+    spread = estimates.summarize(values).log_spread if len(values) >= 8 else None
+    return spread is not None and spread > 1.0
+
+
 class EstimateTally(Tally):
-    """Sorted values: median and quartiles without a full sort per snapshot."""
+    """Sorted values (median and quartiles without a sort per snapshot), the crowd models
+    of `crowd.models.estimates`, and for a second round the comparison with the first."""
 
-    BINS = 20
+    BINS = 24
 
-    def __init__(self, lo: float | None, hi: float | None) -> None:
-        self.lo, self.hi = lo, hi
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.spec = spec
         self.values: list[float] = []
+        self.truth: float | None = spec.get("truth")
+        self.first: EstimateTally | None = None  # round 1, when this is round 2
 
     def add(self, value: Any) -> None:
         bisect.insort(self.values, value)
@@ -226,25 +285,61 @@ class EstimateTally(Tally):
     def remove(self, value: Any) -> None:
         del self.values[bisect.bisect_left(self.values, value)]
 
+    def link(self, other: Tally) -> None:
+        if isinstance(other, EstimateTally):
+            self.first = other
+
+    def set_truth(self, value: float | None) -> None:
+        self.truth = value
+        if self.first is not None:
+            self.first.truth = value
+
     def snapshot(self) -> dict[str, Any]:
-        n = len(self.values)
-        if n == 0:
-            return {"n": 0, "median": None, "q1": None, "q3": None, "min": None, "max": None,
-                    "edges": [], "counts": []}
-        arr = np.asarray(self.values)
-        q1, median, q3 = (float(x) for x in np.percentile(arr, [25, 50, 75]))
-        lo = self.lo if self.lo is not None else float(arr[0])
-        hi = self.hi if self.hi is not None else float(arr[-1])
-        if hi <= lo:
-            hi = lo + 1.0
-        counts, edges = np.histogram(arr, bins=self.BINS, range=(lo, hi))
-        return {"n": n, "median": median, "q1": q1, "q3": q3, "min": float(arr[0]),
-                "max": float(arr[-1]), "edges": edges.tolist(), "counts": counts.tolist()}
+        first = self.first.values if self.first is not None else []
+        log = _estimate_scale(self.spec, first or self.values)
+        pooled = self.values + first
+        if log:
+            pooled = [v for v in pooled if v > 0]
+        hist = estimates.histogram(pooled, bins=self.BINS, log=log) if pooled else None
+        s = estimates.summarize(self.values)
+        snap: dict[str, Any] = {
+            "n": s.n, "median": s.median, "q1": s.q1, "q3": s.q3, "mean": s.mean,
+            "trimmed_mean": s.trimmed_mean, "geometric_mean": s.geometric_mean,
+            "log_spread": s.log_spread,
+            "min": self.values[0] if self.values else None,
+            "max": self.values[-1] if self.values else None,
+            "log": log, "truth": self.truth, "round": 2 if self.first is not None else 1,
+            "edges": list(hist.edges) if hist else [],
+            "counts": self._counts(self.values, hist),
+        }
+        if self.truth is not None and self.values:
+            snap["wisdom"] = dataclasses.asdict(estimates.wisdom(self.values, self.truth))
+        if self.first is not None:
+            s1 = estimates.summarize(first)
+            snap["round1"] = {"n": s1.n, "median": s1.median, "q1": s1.q1, "q3": s1.q3,
+                              "counts": self._counts(first, hist)}
+            snap["influence"] = dataclasses.asdict(
+                estimates.influence(first, self.values, self.truth))
+        return snap
+
+    @staticmethod
+    def _counts(values: list[float], hist: estimates.Histogram | None) -> list[int]:
+        if hist is None:
+            return []
+        counts, _ = np.histogram(values, bins=np.asarray(hist.edges))
+        return [int(c) for c in counts]
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         edges = snap["edges"]
+        first = snap.get("round1") or {}
+        def marks(*xs: float | None) -> dict[str, list[Any]]:
+            return {"x": [x for x in xs if x is not None]}
         return {"hist": {"left": edges[:-1], "right": edges[1:], "count": snap["counts"]},
-                "median": {"x": [] if snap["median"] is None else [snap["median"]]}}
+                "hist1": {"left": edges[:-1] if first else [],
+                          "right": edges[1:] if first else [],
+                          "count": first.get("counts", [])},
+                "median": marks(snap["median"]), "median1": marks(first.get("median")),
+                "truth": marks(snap["truth"])}
 
 
 @register
@@ -256,6 +351,13 @@ class Estimate(ActivityType):
                 "min": number(raw, "min"), "max": number(raw, "max")}
         if spec["min"] is not None and spec["max"] is not None and spec["min"] >= spec["max"]:
             raise BadMessage("'min' must be below 'max'")
+        scale = raw.get("scale", "auto")
+        if scale not in ("auto", "linear", "log"):
+            raise BadMessage("'scale' is auto, linear or log")
+        spec["scale"] = scale
+        for key in ("round", "previous", "social", "truth"):  # set by the influence round
+            if key in raw:
+                spec[key] = raw[key]
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
@@ -267,7 +369,7 @@ class Estimate(ActivityType):
         return x
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
-        return EstimateTally(spec["min"], spec["max"])
+        return EstimateTally(spec)
 
 
 # ---------------------------------------------------------------- words

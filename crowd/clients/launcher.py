@@ -6,17 +6,16 @@ It starts the server with `python -m crowd serve` (it never imports crowd.server
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-import json
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 SECRET = "local-animator-secret"
 
@@ -48,7 +47,7 @@ class ServerProcess:
                "OPENBLAS_NUM_THREADS": "1", **self.extra_env}
         started = time.monotonic()
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            self.proc = subprocess.Popen(
                 [sys.executable, "-m", "crowd", "serve", "--host", "127.0.0.1",
                  "--port", str(self.port), "--db", str(self.db),
                  "--public-url", self.url],

@@ -76,7 +76,7 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             return
         try:
             message = await asyncio.wait_for(conn.websocket.receive(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
         if message["type"] == "websocket.disconnect":
             return

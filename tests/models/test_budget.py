@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -143,3 +144,20 @@ def test_summary_invariants(rows: list[list[int]]) -> None:
     arr = np.array(rows, dtype=float) / 20
     assert s.std_shares == pytest.approx(tuple(arr.std(axis=0)), abs=1e-12)
     assert s.ranking == tuple(sorted(range(3), key=lambda i: (-s.mean_shares[i], i)))
+
+
+def _assert_plain(value: object) -> None:
+    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _assert_plain(item)
+    else:
+        assert value is None or type(value) in (bool, int, float, str), type(value)
+
+
+def test_results_are_plain_values() -> None:
+    acc = BudgetAccumulator(2, 10)
+    acc.add([3, 4])
+    for result in (budget.summarize(np.array([[3, 4], [1, 2]]), 10), acc.summary()):
+        for field in dataclasses.fields(result):
+            _assert_plain(getattr(result, field.name))

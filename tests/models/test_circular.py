@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -182,6 +183,23 @@ def test_accumulator_guards() -> None:
     acc.remove(30.0, 0.5)
     s = acc.summary()
     assert s.n == 0 and s.resultant_length == 0.0 and s.rose == (0.0,) * 16
+
+
+def _assert_plain(value: object) -> None:
+    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _assert_plain(item)
+    else:
+        assert value is None or type(value) in (bool, int, float, str), type(value)
+
+
+def test_results_are_plain_values() -> None:
+    acc = CircularAccumulator()
+    acc.add(10.0, 0.5)
+    for result in (circular.summarize(np.array([10.0, 20.0])), acc.summary()):
+        for field in dataclasses.fields(result):
+            _assert_plain(getattr(result, field.name))
 
 
 # --------------------------------------------------------------------------- properties

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -206,6 +208,9 @@ def test_invalid_single_choice_raises() -> None:
         voting.approval([[1, 1]], 3)
     with pytest.raises(ValueError):
         voting.borda([], -1)
+    with pytest.raises(ValueError):
+        voting.wilson_interval(3, 2)
+    assert voting.wilson_interval(0, 0) == (0.0, 1.0)
 
 
 def test_empty_elections() -> None:
@@ -217,6 +222,31 @@ def test_empty_elections() -> None:
     s = voting.schulze([], 3)
     assert s.ranking == [0, 1, 2] and s.winners == [0, 1, 2]
     assert voting.schulze([], 0).ranking == []
+
+
+def _assert_plain(value: object) -> None:
+    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _assert_plain(item)
+    else:
+        assert value is None or type(value) in (bool, int, float, str), type(value)
+
+
+def test_results_are_plain_values() -> None:
+    ballots = np.array([[0, 1, 2], [2, 1, 0], [1, 0, 2]])
+    results = [
+        voting.plurality(np.array([0, 1, 1]), 3),
+        voting.approval([{0, 1}, {2}], 3),
+        voting.borda(ballots, 3, counts=np.array([2, 1, 1])),
+        voting.schulze(ballots, 3),
+        voting.majority_judgment(np.array([[1, 2, 0], [0, 0, 3]])),
+    ]
+    for result in results:
+        for field in dataclasses.fields(result):
+            _assert_plain(getattr(result, field.name))
+    _assert_plain(voting.pairwise(ballots, 3))
+    assert isinstance(voting.condorcet_winner(ballots, 3), int)
 
 
 # --------------------------------------------------------------------------- properties

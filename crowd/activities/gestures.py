@@ -1,0 +1,287 @@
+"""Continuous gestures: temperature, weighting, orientation.
+
+A phone sends while the finger moves (throttled client-side); the latest value counts.
+Tallies are the crowd-model accumulators of `crowd.models`: O(1) or O(options) per update,
+O(bins) per snapshot, whatever the number of participants.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from crowd.activities import register
+from crowd.activities.base import ActivityType, Tally, finite, labels, number, text
+from crowd.errors import BadMessage, BadValue
+from crowd.models import budget as budget_model
+from crowd.models import circular, scales
+from crowd.types import Kind
+
+# ---------------------------------------------------------------- temperature
+
+TREND_STEP_S = 5.0  # one trend point per 5 s of event time
+TREND_POINTS = 120  # ten minutes of trend
+KDE_GRID = np.linspace(-1.0, 1.0, 81)
+DOT_ROWS = 12  # the dot strip stacks at most this many dots per bin
+GAUGE_CATEGORIES = 7  # agreement A is meant for short ordinal scales (van der Eijk 2001)
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None else round(float(x), digits)
+
+
+def _binned_density(hist: list[int], centers: tuple[float, ...], n: int,
+                    std: float | None) -> list[float]:
+    """Gaussian KDE of the binned answers (one kernel per bin, weighted by its count).
+
+    O(bins x grid) whatever the crowd size; Scott's bandwidth, never narrower than about
+    one and a half bins so a unanimous room still draws a visible peak.
+    """
+    if n == 0:
+        return [0.0] * len(KDE_GRID)
+    h = max(0.08, (std or 0.0) * n ** -0.2)
+    z = (KDE_GRID[:, None] - np.asarray(centers)[None, :]) / h
+    density = (np.exp(-0.5 * z * z) @ np.asarray(hist, dtype=float)) / (
+        n * h * math.sqrt(2 * math.pi))
+    return [round(float(v), 4) for v in density]
+
+
+class TemperatureTally(Tally):
+    """Histogram on 41 bins of [-1, 1]; density, polarisation and a trend of the mean."""
+
+    def __init__(self) -> None:
+        self.acc = scales.ScaleAccumulator()
+        self.trend_t: list[float] = []
+        self.trend_mean: list[float] = []
+
+    def add(self, value: Any) -> None:
+        self.acc.add(value)
+
+    def remove(self, value: Any) -> None:
+        self.acc.remove(value)
+
+    def observe(self, now: float) -> None:
+        """Keep the crowd's mean at most every TREND_STEP_S (the last value of each step)."""
+        mean = self.acc.summary().mean if self.acc.n else None
+        if mean is None:
+            return
+        bucket = math.floor(now / TREND_STEP_S) * TREND_STEP_S
+        if self.trend_t and self.trend_t[-1] == bucket:
+            self.trend_mean[-1] = round(mean, 4)
+        else:
+            self.trend_t.append(bucket)
+            self.trend_mean.append(round(mean, 4))
+            if len(self.trend_t) > TREND_POINTS:
+                del self.trend_t[0], self.trend_mean[0]
+
+    def snapshot(self) -> dict[str, Any]:
+        s = self.acc.summary()
+        hist = list(s.histogram)
+        density = _binned_density(hist, s.bin_centers, s.n, s.std)
+        coarse, _ = np.histogram(s.bin_centers, bins=GAUGE_CATEGORIES, range=(-1.0, 1.0),
+                                 weights=hist)
+        agreement = scales.agreement(coarse) if s.n else None
+        polarisation = None if agreement is None else (1.0 - agreement) / 2.0
+        return {
+            "n": s.n, "mean": _round(s.mean), "median": _round(s.median), "std": _round(s.std),
+            "bimodality": _round(s.bimodality_coefficient),
+            "bimodal": (s.bimodality_coefficient or 0.0) > scales.BIMODALITY_THRESHOLD,
+            "agreement": _round(agreement), "polarisation": _round(polarisation),
+            "histogram": hist, "bin_centers": [round(c, 3) for c in s.bin_centers],
+            "density": density,
+            "trend": {"t": list(self.trend_t), "mean": list(self.trend_mean)},
+        }
+
+    def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        hist, centers = snap["histogram"], snap["bin_centers"]
+        per_dot = max(1, math.ceil(max(hist, default=0) / DOT_ROWS))
+        xs: list[float] = []
+        ys: list[float] = []
+        for x, count in zip(centers, hist, strict=True):
+            for row in range(math.ceil(count / per_dot)):
+                xs.append(x)
+                ys.append(round(-0.08 * (row + 1), 2))  # a strip hanging below the curve
+        t = snap["trend"]["t"]
+        t0 = t[-1] if t else 0.0
+        pol = snap["polarisation"]
+        return {
+            "density": {"x": [round(float(v), 3) for v in KDE_GRID], "y": snap["density"]},
+            "dots": {"x": xs, "row": ys},
+            "mean": {"x": [] if snap["mean"] is None else [snap["mean"]]},
+            "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"]},
+            "gauge": {"value": [0.0 if pol is None else pol],
+                      "angle": [math.pi * (1.0 - (0.0 if pol is None else pol))]},
+        }
+
+
+@register
+class Temperature(ActivityType):
+    kind = Kind.TEMPERATURE
+
+    def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().normalize_spec(raw),
+                "left": text(raw, "left", 80, default="froid"),
+                "right": text(raw, "right", 80, default="brûlant")}
+
+    def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
+        x = finite(value)
+        if not -1.0 <= x <= 1.0:
+            raise BadValue("a temperature is a number from -1 to 1")
+        return round(x, 4)
+
+    def new_tally(self, spec: Mapping[str, Any]) -> Tally:
+        return TemperatureTally()
+
+
+# ---------------------------------------------------------------- weighting
+
+
+class WeightingTally(Tally):
+    def __init__(self, options: list[str], budget: float) -> None:
+        self.options = options
+        self.acc = budget_model.BudgetAccumulator(len(options), budget)
+
+    def add(self, value: Any) -> None:
+        self.acc.add(value)
+
+    def remove(self, value: Any) -> None:
+        self.acc.remove(value)
+
+    def snapshot(self) -> dict[str, Any]:
+        s = self.acc.summary()
+        def rounded(xs: tuple[float, ...] | None) -> list[float] | None:
+            return None if xs is None else [round(float(x), 4) for x in xs]
+        return {"n": s.n, "budget": s.budget, "mean_shares": rounded(s.mean_shares),
+                "median_shares": rounded(s.median_shares), "std_shares": rounded(s.std_shares),
+                "consensus": rounded(s.consensus), "ranking": list(s.ranking),
+                "total_points": rounded(s.total_points)}
+
+    def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        k = len(self.options)
+        mean = snap["mean_shares"] or [0.0] * k
+        std = snap["std_shares"] or [0.0] * k
+        pairs = list(zip(mean, std, strict=True))
+        return {"shares": {"label": self.options, "value": [round(100 * m, 1) for m in mean],
+                           "low": [round(100 * max(0.0, m - s), 1) for m, s in pairs],
+                           "high": [round(100 * min(1.0, m + s), 1) for m, s in pairs]}}
+
+
+@register
+class Weighting(ActivityType):
+    kind = Kind.WEIGHTING
+
+    def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        spec = {**super().normalize_spec(raw), "options": labels(raw, "options")}
+        points = number(raw, "budget", 100)
+        if points is None or not 1 <= points <= 10_000 or points != int(points):
+            raise BadMessage("'budget' must be a whole number of points from 1 to 10000")
+        spec["budget"] = int(points)
+        return spec
+
+    def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
+        n, points = len(spec["options"]), spec["budget"]
+        if not isinstance(value, list) or len(value) != n:
+            raise BadValue(f"give a number of points to each of the {n} options")
+        parts = [finite(v) for v in value]
+        if any(p < 0 for p in parts):
+            raise BadValue("points cannot be negative")
+        if sum(parts) > points + 1e-9:
+            raise BadValue(f"the points add up to {sum(parts):g}, over the budget of {points}")
+        return [int(p) if p == int(p) else round(p, 3) for p in parts]
+
+    def new_tally(self, spec: Mapping[str, Any]) -> Tally:
+        return WeightingTally(spec["options"], spec["budget"])
+
+
+# ---------------------------------------------------------------- orientation
+
+ROSE_BINS = 16
+
+
+def verdict(p: float | None) -> str:
+    """The Rayleigh test in words, for the projector (French first; pages translate)."""
+    if p is None:
+        return "pas encore de réponses"
+    return "la foule s'accorde" if p < 0.05 else "pas de direction commune"
+
+
+class OrientationTally(Tally):
+    """Rose of directions weighted by strength, mean direction and Rayleigh test."""
+
+    def __init__(self) -> None:
+        self.acc = circular.CircularAccumulator(bins=ROSE_BINS)
+
+    def add(self, value: Any) -> None:
+        self.acc.add(value["angle"], value["strength"])
+
+    def remove(self, value: Any) -> None:
+        self.acc.remove(value["angle"], value["strength"])
+
+    def snapshot(self) -> dict[str, Any]:
+        s = self.acc.summary()
+        return {"n": s.n, "mean_deg": _round(s.mean_deg, 2),
+                "resultant_length": round(float(s.resultant_length), 4),
+                "rayleigh_z": _round(s.rayleigh_z), "rayleigh_p": _round(s.rayleigh_p, 6),
+                "kappa": _round(s.kappa), "circular_std_deg": _round(s.circular_std_deg, 2),
+                "rose": [round(float(x), 4) for x in s.rose],
+                "bin_edges_deg": [round(float(e), 3) for e in s.bin_edges_deg],
+                "verdict": verdict(s.rayleigh_p)}
+
+    def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        rose, edges = snap["rose"], snap["bin_edges_deg"]
+        top = max(rose, default=0.0) or 1.0
+        # compass degrees (0 = north, clockwise) -> math radians (0 = east, counter-clockwise)
+        def to_math(deg: float) -> float:
+            return math.radians(90.0 - deg)
+        wedge = {"start": [to_math(edges[i + 1]) for i in range(len(rose))],
+                 "end": [to_math(edges[i]) for i in range(len(rose))],
+                 "outer": [0.05 + 0.95 * r / top for r in rose]}
+        if snap["mean_deg"] is None:
+            arrow = {"x0": [], "y0": [], "x1": [], "y1": []}
+        else:
+            a = to_math(snap["mean_deg"])
+            r = snap["resultant_length"]
+            arrow = {"x0": [0.0], "y0": [0.0], "x1": [round(r * math.cos(a), 4)],
+                     "y1": [round(r * math.sin(a), 4)]}
+        return {"rose": wedge, "arrow": arrow}
+
+
+@register
+class Orientation(ActivityType):
+    kind = Kind.ORIENTATION
+
+    def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        spec = super().normalize_spec(raw)
+        places = raw.get("options") or []
+        if not isinstance(places, list) or len(places) > 16:
+            raise BadMessage("'options' must be a list of at most 16 places")
+        clean = []
+        for place in places:
+            if not isinstance(place, dict):
+                raise BadMessage("each place is {label, angle}")
+            label = text(place, "label", 60, required=True)
+            angle = number(place, "angle")
+            if angle is None:
+                raise BadMessage("each place needs an 'angle' in degrees")
+            clean.append({"label": label, "angle": circular.normalize_angle(angle)})
+        spec["options"] = clean
+        return spec
+
+    def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = {"angle": value}
+        if not isinstance(value, dict) or "angle" not in value:
+            raise BadValue("an orientation is {angle: degrees, strength: 0 to 1}")
+        angle = finite(value["angle"])
+        strength = finite(value.get("strength", 1.0))
+        if not 0.0 <= strength <= 1.0:
+            raise BadValue("the strength is a number from 0 to 1")
+        # Any finite angle is accepted and normalised to [0, 360): 370° is 10°.
+        return {"angle": round(circular.normalize_angle(angle), 2),
+                "strength": round(strength, 3)}
+
+    def new_tally(self, spec: Mapping[str, Any]) -> Tally:
+        return OrientationTally()

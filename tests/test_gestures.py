@@ -1,0 +1,208 @@
+"""Gesture kinds and the estimate influence round, in the engine, against the batch models."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pytest
+
+from crowd.engine import Engine, Peer
+from crowd.errors import BadMessage, BadValue, Conflict
+from crowd.models import budget, circular, estimates, scales
+from crowd.protocol import ActivityNew, Close, CreateRoom, InfluenceRound, Open, Respond, SetTruth
+from crowd.types import Role
+
+PANEL = Peer(Role.PANEL, "panel")
+
+
+class Room:
+    def __init__(self) -> None:
+        self.engine = Engine(random.Random(3))
+        self.seq = 0
+        self.code = self.ack(CreateRoom(title="Gestes"))["room"]
+
+    def ack(self, msg: Any, peer: Peer = PANEL, now: float = 0.0) -> dict[str, Any]:
+        if msg.seq is None:
+            self.seq += 1
+            object.__setattr__(msg, "seq", self.seq)
+        step = self.engine.handle(msg, peer, now)
+        return next(m for _, m in step.sends if m["t"] == "ack")
+
+    def activity(self, **spec: Any) -> str:
+        act = self.ack(ActivityNew(room=self.code, spec={"prompt": "?", **spec}))["activity"]
+        self.ack(Open(activity=act))
+        return act
+
+    def answer(self, act: str, device: int, value: Any, now: float = 0.0) -> None:
+        self.seq += 1  # one counter for every client keeps each client's seqs increasing
+        self.ack(Respond(activity=act, value=value, seq=self.seq),
+                 Peer(Role.PHONE, f"d{device}", self.code), now)
+
+    def snap(self, act: str) -> dict[str, Any]:
+        return self.engine.activity(act).tally.snapshot()
+
+
+def test_temperature_matches_the_batch_model_and_refuses_bad_values() -> None:
+    room = Room()
+    act = room.activity(kind="temperature", left="contre", right="pour")
+    rng = random.Random(5)
+    values = [max(-1.0, min(1.0, rng.choice([-0.7, 0.7]) + rng.gauss(0, 0.15)))
+              for _ in range(300)]
+    for device, value in enumerate(values):
+        room.answer(act, device, value)
+    for device in range(0, 300, 3):  # a third of the room moves: latest wins
+        values[device] = 0.0
+        room.answer(act, device, 0.0, now=1.0)
+    snap = room.snap(act)
+    batch = scales.summarize([round(v, 4) for v in values])
+    assert snap["n"] == 300
+    assert snap["mean"] == pytest.approx(batch.mean, abs=1e-3)
+    assert snap["std"] == pytest.approx(batch.std, abs=1e-3)
+    assert sum(snap["histogram"]) == 300
+    assert len(snap["density"]) == 81 and max(snap["density"]) > 0
+    for bad in (1.5, -1.01, float("nan"), float("inf"), "0.5", [0.1], True):
+        with pytest.raises(BadValue):
+            room.answer(act, 999, bad)
+    assert room.snap(act)["n"] == 300
+
+
+def test_temperature_polarisation_tells_split_from_consensus() -> None:
+    room = Room()
+    split = room.activity(kind="temperature")
+    agree = room.activity(kind="temperature")
+    rng = random.Random(11)
+    for device in range(100):
+        room.answer(split, device, -0.9 if device % 2 else 0.9)
+        room.answer(agree, device, 0.3 + rng.gauss(0, 0.05))  # one bell-shaped camp
+    assert room.snap(split)["polarisation"] > 0.9 and room.snap(split)["bimodal"]
+    assert room.snap(agree)["polarisation"] < 0.1 and not room.snap(agree)["bimodal"]
+
+
+def test_temperature_trend_follows_time() -> None:
+    room = Room()
+    act = room.activity(kind="temperature")
+    for minute in range(4):
+        for device in range(10):
+            room.answer(act, device, -0.5 + minute * 0.3, now=60.0 * minute + device)
+    trend = room.snap(act)["trend"]
+    assert len(trend["t"]) >= 4
+    assert trend["mean"] == sorted(trend["mean"])  # the room warmed up minute by minute
+    assert trend["mean"][-1] == pytest.approx(0.4, abs=1e-6)
+
+
+def test_weighting_budget_and_shares() -> None:
+    room = Room()
+    act = room.activity(kind="weighting", options=["pain", "fromage", "vin"], budget=10)
+    allocations = [[5, 3, 2], [10, 0, 0], [2, 2, 2], [0, 0, 10]]
+    for device, allocation in enumerate(allocations):
+        room.answer(act, device, allocation)
+    snap = room.snap(act)
+    batch = budget.summarize(allocations, 10)
+    assert snap["mean_shares"] == pytest.approx(list(batch.mean_shares), abs=1e-4)
+    assert snap["ranking"] == list(batch.ranking)
+    for bad in ([5, 5, 1], [-1, 5, 5], [1, 2], [1, 2, float("nan")], "5,3,2", [1, 2, "3"]):
+        with pytest.raises(BadValue):
+            room.answer(act, 99, bad)
+    with pytest.raises(BadMessage):
+        room.activity(kind="weighting", options=["a", "b"], budget=0)
+
+
+def test_orientation_normalises_angles_and_matches_scipy() -> None:
+    room = Room()
+    act = room.activity(kind="orientation",
+                        options=[{"label": "bar", "angle": 450}, {"label": "scène", "angle": 0}])
+    assert room.engine.activity(act).spec["options"][0]["angle"] == 90
+    angles = [350, 10, 20, 370, -15, 5]
+    for device, angle in enumerate(angles):
+        room.answer(act, device, {"angle": angle, "strength": 1})
+    snap = room.snap(act)
+    expected = math.degrees(float(np.angle(np.exp(1j * np.radians(angles)).mean()))) % 360
+    assert snap["mean_deg"] == pytest.approx(expected, abs=0.01)
+    batch = circular.summarize(angles)
+    assert snap["resultant_length"] == pytest.approx(batch.resultant_length, abs=1e-4)
+    assert snap["rayleigh_p"] < 0.05 and snap["verdict"] == "la foule s'accorde"
+    for bad in ({"angle": float("nan")}, {"angle": 10, "strength": 2}, {"strength": 1},
+                "north", {"angle": "10"}):
+        with pytest.raises(BadValue):
+            room.answer(act, 99, bad)
+
+
+def test_orientation_without_common_direction() -> None:
+    room = Room()
+    act = room.activity(kind="orientation")
+    for device, angle in enumerate(range(0, 360, 30)):
+        room.answer(act, device, angle)  # a bare number is an angle at full strength
+    snap = room.snap(act)
+    assert snap["resultant_length"] < 0.01 and snap["verdict"] == "pas de direction commune"
+
+
+def test_influence_round_links_rounds_and_measures_the_shift() -> None:
+    room = Room()
+    first = room.activity(kind="estimate", unit="lb")
+    guesses = [900, 1100, 1200, 1300, 1500, 2500, 3000]
+    for device, guess in enumerate(guesses):
+        room.answer(first, device, guess)
+    second = room.ack(InfluenceRound(activity=first))["activity"]
+    assert room.engine.activity(first).state.value == "closed"
+    spec = room.engine.activity(second).spec
+    assert spec["round"] == 2 and spec["previous"] == first
+    assert spec["social"]["median"] == 1300
+    revised = [1200, 1250, 1300, 1300, 1400, 1800, 2000]
+    for device, guess in enumerate(revised):
+        room.answer(second, device, guess, now=5.0)
+    room.ack(SetTruth(activity=second, value=1355))
+    snap = room.snap(second)
+    expected = estimates.influence(guesses, revised, 1355)
+    assert snap["round"] == 2 and snap["round1"]["median"] == 1300
+    assert snap["influence"]["shift"] == expected.shift == 0
+    assert snap["influence"]["spread_change"] == pytest.approx(expected.spread_change)
+    assert snap["influence"]["spread_change"] < 0  # the crowd narrowed
+    assert room.snap(first)["truth"] == 1355
+    assert sum(snap["counts"]) == 7 and sum(snap["round1"]["counts"]) == 7
+    with pytest.raises(Conflict):
+        room.ack(InfluenceRound(activity=second))
+    choice = room.activity(kind="choice", options=["a", "b"])
+    with pytest.raises(Conflict):
+        room.ack(SetTruth(activity=choice, value=1))
+
+
+def test_influence_round_replays_identically() -> None:
+    room = Room()
+    room.engine = Engine(random.Random(3))
+    # rebuild with an event sink: run the same story through handle and keep the events
+    sink: list[Any] = []
+    original = room.engine.handle
+
+    def handle(msg: Any, peer: Peer, now: float) -> Any:
+        step = original(msg, peer, now)
+        sink.extend(step.events)
+        return step
+
+    room.engine.handle = handle  # type: ignore[method-assign]
+    room.code = room.ack(CreateRoom(title="R"))["room"]
+    first = room.activity(kind="estimate")
+    for device in range(20):
+        room.answer(first, device, 100 + device)
+    second = room.ack(InfluenceRound(activity=first))["activity"]
+    for device in range(20):
+        room.answer(second, device, 110 + device / 2, now=2.0)
+    room.ack(SetTruth(activity=first, value=112))
+    room.ack(Close(activity=second))
+    rebuilt = Engine()
+    rebuilt.replay(sink)
+    assert rebuilt.activity(second).tally.snapshot() == room.snap(second)
+    assert rebuilt.activity(second).tally.snapshot()["truth"] == 112
+
+
+def test_estimate_log_scale_when_answers_span_decades() -> None:
+    room = Room()
+    act = room.activity(kind="estimate")
+    for device, guess in enumerate([3, 30, 300, 3000, 30000, 12, 120, 1200, 12000]):
+        room.answer(act, device, guess)
+    snap = room.snap(act)
+    assert snap["log"] is True
+    ratios = {round(snap["edges"][i + 1] / snap["edges"][i], 6) for i in range(3)}
+    assert len(ratios) == 1  # evenly spaced in log
