@@ -258,10 +258,32 @@ def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     return fig
 
 
+def _call(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+          chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """A criée call: a fill gauge (places taken / quota), the waiting list, COMPLET."""
+    gauge = _source(chart, "gauge", {"taken": [0], "quota": [spec["quota"]], "fill": [0.0],
+                                     "label": [f"0 / {spec['quota']}"], "waiting": [0],
+                                     "full": [""]})
+    fig = figure(sizing_mode="stretch_both", height=300, x_range=Range1d(0, 1),
+                 y_range=Range1d(-0.6, 1.3))
+    fig.hbar(y=0.5, left=0, right=1, height=0.6, color="#26313a")
+    fig.hbar(y=0.5, left=0, right="fill", height=0.6, source=gauge, color=ACCENT)
+    fig.text(x=0.5, y=0.5, text="label", source=gauge, color=INK, text_align="center",
+             text_baseline="middle", text_font_size="64px", text_font_style="bold")
+    fig.text(x=0.5, y=1.05, text="full", source=gauge, color="#ff5c5c", text_align="center",
+             text_baseline="middle", text_font_size="56px", text_font_style="bold")
+    fig.text(x=0.0, y=-0.3, text="waiting", source=gauge, color=MUTED,
+             text_baseline="middle", text_font_size="30px")
+    fig.axis.visible = False
+    _style(fig)
+    fig.grid.visible = False
+    return fig
+
+
 BUILDERS = {
     Kind.CHOICE: _bars, Kind.APPROVAL: _bars, Kind.RANKING: _ranking, Kind.GRADES: _grades,
     Kind.ESTIMATE: _histogram, Kind.WORDS: _words, Kind.TEMPERATURE: _temperature,
-    Kind.WEIGHTING: _weighting, Kind.ORIENTATION: _orientation,
+    Kind.WEIGHTING: _weighting, Kind.ORIENTATION: _orientation, Kind.CALL: _call,
 }
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from crowd import events as ev
 from crowd.activities import activity_type
+from crowd.activities.calls import CallTally
+from crowd.activities.calls import Volunteer as CallVolunteer
 from crowd.errors import (
     BadMessage,
     Conflict,
@@ -31,8 +33,10 @@ from crowd.protocol import (
     ActivityUpdate,
     AgendaExport,
     AgendaImport,
+    Call,
     Close,
     CreateRoom,
+    Decline,
     InfluenceRound,
     Message,
     Nick,
@@ -40,7 +44,10 @@ from crowd.protocol import (
     Project,
     Respond,
     Reveal,
+    SetQuota,
     SetTruth,
+    Volunteer,
+    Withdraw,
     ack,
     out,
 )
@@ -107,6 +114,7 @@ class Frame:
     activity: str
     projected: bool
     message: dict[str, Any]
+    to_screens: bool = False  # projected, or a criée call (every open call is on screen)
 
 
 class Engine:
@@ -125,7 +133,8 @@ class Engine:
             ActivityDelete: self._activity_delete, Open: self._open, Close: self._close,
             Reveal: self._reveal, Project: self._project, AgendaExport: self._agenda_export,
             AgendaImport: self._agenda_import, InfluenceRound: self._influence_round,
-            SetTruth: self._set_truth,
+            SetTruth: self._set_truth, Call: self._call, SetQuota: self._set_quota,
+            Volunteer: self._volunteer, Withdraw: self._withdraw, Decline: self._decline,
         }
         self._appliers: dict[str, Callable[[Event], None]] = {
             ev.ROOM_CREATED: self._on_room_created, ev.ACTIVITY_ADDED: self._on_activity_added,
@@ -134,6 +143,8 @@ class Engine:
             ev.CLOSED: self._on_closed, ev.REVEALED: self._on_revealed,
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
             ev.NICKNAMED: self._on_nicknamed, ev.TRUTH_SET: self._on_truth_set,
+            ev.VOLUNTEERED: self._on_volunteered, ev.WITHDREW: self._on_withdrew,
+            ev.DECLINED: self._on_declined, ev.QUOTA_SET: self._on_quota_set,
         }
 
     def add_handler(self, msg_type: type[Message], handler: Callable[[Any, Peer, float], Step],
@@ -197,17 +208,25 @@ class Engine:
             return body
         room = self.room(peer.room or "")
         if peer.role is Role.SCREEN:
-            return {"room": room.describe(), "projected": self._projection(room)}
+            calls = [{"activity": a.public(), "snapshot": a.tally.snapshot()}
+                     for a in room.activities.values()
+                     if a.kind is Kind.CALL and a.state is State.OPEN]
+            return {"room": room.describe(), "projected": self._projection(room),
+                    "calls": calls}
         mine = {}
         results = {}
+        calls = {}
         for act in room.activities.values():
+            if isinstance(act.tally, CallTally) and device is not None:
+                calls[act.id] = act.tally.status(device)
             if device is not None and device in act.responses and (
                     act.state is State.OPEN or act.revealed):
                 mine[act.id] = act.responses[device]
             if act.revealed:
                 results[act.id] = act.tally.snapshot()
         return {"room": room.describe(), "activities": room.activity_list(for_panel=False),
-                "mine": mine, "results": results, "nick": room.nicks.get(device or "")}
+                "mine": mine, "results": results, "calls": calls,
+                "nick": room.nicks.get(device or "")}
 
     def room_state(self, code: str, *, for_panel: bool) -> dict[str, Any]:
         room = self.room(code)
@@ -222,8 +241,9 @@ class Engine:
             if act is None:
                 continue
             room = self.rooms[act.room]
-            frames.append(Frame(room.code, act.id, room.projected == act.id,
-                                self._frame(act)))
+            projected = room.projected == act.id
+            frames.append(Frame(room.code, act.id, projected, self._frame(act),
+                                projected or act.kind is Kind.CALL))
         self.dirty.clear()
         return frames
 
@@ -272,6 +292,9 @@ class Engine:
         if act.state is State.DRAFT:
             return
         step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
+        if act.kind is Kind.CALL:
+            step.send(ToRoom(room.code, SCREENS), out("activity", activity=public,
+                                                      snapshot=act.tally.snapshot()))
         if room.projected == act.id:
             step.send(ToRoom(room.code, SCREENS), out("projected",
                                                       projection=self._projection(room)))
@@ -383,6 +406,9 @@ class Engine:
 
     def _open(self, msg: Open, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
+        deadline = act.spec.get("deadline") if act.kind is Kind.CALL else None
+        if deadline is not None and deadline <= now:
+            raise Conflict("the call's deadline has passed: change it before opening")
         return self._transition(ev.OPENED, act, {State.DRAFT, State.CLOSED},
                                 "the activity is already open", peer, msg.seq, now)
 
@@ -497,6 +523,129 @@ class Engine:
         self._activity_changed(step, act)
         return step
 
+    # ------------------------------------------------------------ criée calls
+
+    def _call_activity(self, call_id: str, peer: Peer) -> tuple[Activity, CallTally]:
+        act = self.activity(call_id)
+        if not isinstance(act.tally, CallTally):
+            raise UnknownActivity(f"{call_id!r} is not a call")
+        if peer.role is Role.PHONE and act.room != normalize_code(peer.room or ""):
+            raise UnknownActivity(f"no call {call_id!r} in this room")
+        return act, act.tally
+
+    def _call(self, msg: Call, peer: Peer, now: float) -> Step:
+        room = self.room(msg.room)
+        spec = activity_type(Kind.CALL).normalize_spec(msg.spec)
+        if spec["deadline"] is not None and spec["deadline"] <= now:
+            raise BadMessage("the deadline is already past")
+        step = Step()
+        event = self._event(ev.ACTIVITY_ADDED, room.code,
+                            {"id": f"{room.code}-{room.next_number}", "spec": spec}, now, peer,
+                            None)
+        self._commit(step, event)
+        act = self.activities[event.data["id"]]
+        self._commit(step, self._event(ev.OPENED, room.code, {"id": act.id}, now, peer,
+                                       msg.seq))
+        self._ack(step, peer, msg.seq, call=act.id)
+        self._activity_changed(step, act)
+        return step
+
+    def _open_call(self, msg: Volunteer | Withdraw | Decline, peer: Peer,
+                   now: float) -> tuple[Activity, CallTally]:
+        act, tally = self._call_activity(msg.call, peer)
+        deadline = act.spec.get("deadline")
+        if act.state is not State.OPEN or (deadline is not None and now >= deadline):
+            raise NotOpen("this call is closed")
+        return act, tally
+
+    def _volunteer(self, msg: Volunteer, peer: Peer, now: float) -> Step:
+        act, tally = self._open_call(msg, peer, now)
+        step = Step()
+        if peer.client not in tally.volunteers:  # a device counts once per call
+            nickname = " ".join(msg.nickname.split()) or self.rooms[act.room].nicks.get(
+                peer.client, "")
+            self._commit(step, self._event(ev.VOLUNTEERED, act.room, {
+                "id": act.id, "device": peer.client, "nickname": nickname,
+                "contact": msg.contact.strip()}, now, peer, msg.seq))
+            self._roster(step, act, tally)
+        self._ack(step, peer, msg.seq, call=act.id, **tally.status(peer.client))
+        return step
+
+    def _withdraw(self, msg: Withdraw, peer: Peer, now: float) -> Step:
+        act, tally = self._call_activity(msg.call, peer)
+        step = Step()
+        if peer.client in tally.volunteers:
+            waiting_before = self._waiting(tally)
+            self._commit(step, self._event(ev.WITHDREW, act.room, {
+                "id": act.id, "device": peer.client}, now, peer, msg.seq))
+            self._notify_moves(step, act, tally, waiting_before)
+            self._roster(step, act, tally)
+        self._ack(step, peer, msg.seq, call=act.id, status="withdrawn")
+        return step
+
+    def _decline(self, msg: Decline, peer: Peer, now: float) -> Step:
+        act, tally = self._open_call(msg, peer, now)
+        step = Step()
+        if peer.client in tally.volunteers:
+            raise Conflict("you are on this call: withdraw instead")
+        if peer.client not in tally.declined:
+            self._commit(step, self._event(ev.DECLINED, act.room, {
+                "id": act.id, "device": peer.client}, now, peer, msg.seq))
+        self._ack(step, peer, msg.seq, call=act.id, status="declined")
+        return step
+
+    def _set_quota(self, msg: SetQuota, peer: Peer, now: float) -> Step:
+        act, tally = self._call_activity(msg.call, peer)
+        taken = min(tally.quota, len(tally.volunteers))
+        if msg.quota < taken:
+            raise Conflict(f"{taken} volunteers are already confirmed: the quota cannot go "
+                           "below that")
+        step = Step()
+        waiting_before = self._waiting(tally)
+        self._commit(step, self._event(ev.QUOTA_SET, act.room, {
+            "id": act.id, "quota": msg.quota}, now, peer, msg.seq))
+        self._notify_moves(step, act, tally, waiting_before)
+        self._ack(step, peer, msg.seq, call=act.id, quota=msg.quota)
+        self._activity_changed(step, act)
+        self._roster(step, act, tally)
+        return step
+
+    @staticmethod
+    def _waiting(tally: CallTally) -> dict[str, int]:
+        return {d: s["position"] for d in tally.volunteers
+                if (s := tally.status(d))["status"] == "waiting"}
+
+    def _notify_moves(self, step: Step, act: Activity, tally: CallTally,
+                      waiting_before: dict[str, int]) -> None:
+        """Tell each phone whose place changed: promoted, or moved up the waiting list."""
+        for device, position in waiting_before.items():
+            status = tally.status(device)
+            if status["status"] == "confirmed":
+                step.send(ToDevice(act.room, device), out("call_status", call=act.id,
+                                                          promoted=True, **status))
+            elif status.get("position") != position:
+                step.send(ToDevice(act.room, device), out("call_status", call=act.id,
+                                                          **status))
+
+    def _roster(self, step: Step, act: Activity, tally: CallTally) -> None:
+        """The live list of volunteers, with contacts: for animators only."""
+        step.send(ToRoom(act.room, PANELS), out("volunteers", call=act.id,
+                                                volunteers=tally.roster()))
+
+    def expire(self, now: float, peer: Peer) -> Step:
+        """Close the calls whose deadline passed (the hub calls this from its tick)."""
+        step = Step()
+        for act in list(self.activities.values()):
+            deadline = act.spec.get("deadline") if act.kind is Kind.CALL else None
+            if act.state is State.OPEN and deadline is not None and deadline <= now:
+                self._commit(step, self._event(ev.CLOSED, act.room, {"id": act.id}, now, peer,
+                                               None))
+                self._activity_changed(step, act)
+        return step
+
+    def roster(self, call_id: str) -> list[dict[str, Any]]:
+        return self._call_activity(call_id, Peer(Role.PANEL, ""))[1].roster()
+
     # ------------------------------------------------------------ appliers
 
     def _on_room_created(self, event: Event) -> None:
@@ -560,6 +709,32 @@ class Engine:
             if other.spec.get("previous") == act.id:
                 other.tally.set_truth(event.data["value"])
                 self.dirty.add(other.id)
+
+    def _on_volunteered(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        assert isinstance(act.tally, CallTally)
+        act.tally.join(CallVolunteer(event.data["device"], event.data.get("nickname", ""),
+                                     event.data.get("contact", ""), event.ts))
+        self.dirty.add(act.id)
+
+    def _on_withdrew(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        assert isinstance(act.tally, CallTally)
+        act.tally.leave(event.data["device"])
+        self.dirty.add(act.id)
+
+    def _on_declined(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        assert isinstance(act.tally, CallTally)
+        act.tally.decline(event.data["device"])
+        self.dirty.add(act.id)
+
+    def _on_quota_set(self, event: Event) -> None:
+        act = self.activities[event.data["id"]]
+        assert isinstance(act.tally, CallTally)
+        act.spec = {**act.spec, "quota": event.data["quota"]}
+        act.tally.set_quota(event.data["quota"])
+        self.dirty.add(act.id)
 
     def _on_nicknamed(self, event: Event) -> None:
         self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]

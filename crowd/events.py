@@ -24,9 +24,14 @@ PROJECTED: Final = "projected"  # {id | None}
 RESPONDED: Final = "responded"  # {id, device, value}
 NICKNAMED: Final = "nicknamed"  # {device, name}
 TRUTH_SET: Final = "truth_set"  # {id, value}
+VOLUNTEERED: Final = "volunteered"  # {id, device, nickname, contact}  (contact: animators only)
+WITHDREW: Final = "withdrew"  # {id, device}
+DECLINED: Final = "declined"  # {id, device}
+QUOTA_SET: Final = "quota_set"  # {id, quota}
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
-                              OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET})
+                              OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET,
+                              VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET})
 
 
 @dataclass(frozen=True, slots=True)

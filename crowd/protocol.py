@@ -280,6 +280,51 @@ class SetTruth(Message):
     value: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class Call(Message):
+    """Shout a criée call now: creates the call activity and opens it in one step."""
+
+    TYPE: ClassVar[str] = "call"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    room: str
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SetQuota(Message):
+    TYPE: ClassVar[str] = "set_quota"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    call: str
+    quota: int
+
+
+@dataclass(frozen=True, slots=True)
+class Volunteer(Message):
+    TYPE: ClassVar[str] = "volunteer"
+    ROLES: ClassVar[frozenset[Role]] = _PHONE
+    call: str
+    nickname: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw(Message):
+    TYPE: ClassVar[str] = "withdraw"
+    ROLES: ClassVar[frozenset[Role]] = _PHONE
+    call: str
+
+
+@dataclass(frozen=True, slots=True)
+class Decline(Message):
+    TYPE: ClassVar[str] = "decline"
+    ROLES: ClassVar[frozenset[Role]] = _PHONE
+    call: str
+
+
+def _short(limit: int) -> Callable[[Any], bool]:
+    return lambda v: isinstance(v, str) and len(v) <= limit
+
+
 def _hello(raw: Mapping[str, Any]) -> Hello:
     role = _get(raw, "role", lambda v: v in Role.__members__.values(),
                 "one of phone, panel, screen")
@@ -326,6 +371,21 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
         activity=_get(raw, "activity", _is_id, "an activity id"),
         value=_get(raw, "value", lambda v: _is_value(v) and isinstance(v, int | float),
                    "a finite number or null", required=False)),
+    "call": lambda raw: Call(
+        room=_get(raw, "room", _is_id, "a room code"),
+        spec=_get(raw, "spec", _is_map, "a map describing the call")),
+    "set_quota": lambda raw: SetQuota(
+        call=_get(raw, "call", _is_id, "a call id"),
+        quota=_get(raw, "quota", lambda v: _is_int(v) and 1 <= v <= 10_000,
+                   "a whole number from 1 to 10000")),
+    "volunteer": lambda raw: Volunteer(
+        call=_get(raw, "call", _is_id, "a call id"),
+        nickname=_get(raw, "nickname", _short(40), "a text of at most 40 characters",
+                      required=False, default=""),
+        contact=_get(raw, "contact", _short(120), "a text of at most 120 characters",
+                     required=False, default="")),
+    "withdraw": lambda raw: Withdraw(call=_get(raw, "call", _is_id, "a call id")),
+    "decline": lambda raw: Decline(call=_get(raw, "call", _is_id, "a call id")),
     "agenda_export": lambda raw: AgendaExport(room=_get(raw, "room", _is_id, "a room code")),
     "agenda_import": lambda raw: AgendaImport(
         room=_get(raw, "room", _is_id, "a room code"),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crowd.activities import Tally, activity_type
+from crowd.activities.calls import CallTally
 from crowd.types import Kind, State
 
 
@@ -63,6 +64,9 @@ class Room:
             if for_panel:
                 item["projected"] = act.id == self.projected
                 item["n"] = len(act.responses)
+                if isinstance(act.tally, CallTally):  # contacts: animators only
+                    item["n"] = len(act.tally.volunteers)
+                    item["volunteers"] = act.tally.roster()
             items.append(item)
         return items
 

@@ -30,7 +30,7 @@ def known_kinds() -> list[Kind]:
     return sorted(_REGISTRY, key=list(Kind).index)
 
 
-from crowd.activities import gestures, polls  # noqa: E402  (registers the kinds)
+from crowd.activities import calls, gestures, polls  # noqa: E402  (registers the kinds)
 
-__all__ = ["ActivityType", "Tally", "activity_type", "gestures", "known_kinds", "polls",
-           "register"]
+__all__ = ["ActivityType", "Tally", "activity_type", "calls", "gestures", "known_kinds",
+           "polls", "register"]

@@ -13,11 +13,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from crowd.clients.connection import Connection, http_origin
+
+
+@dataclass(frozen=True, slots=True)
+class CallStatus:
+    """A volunteer's place on a criée call: confirmed, waiting (1-based), withdrawn..."""
+
+    call: str
+    status: str | None
+    position: int | None = None
+    promoted: bool = False
+
+    @classmethod
+    def of(cls, msg: dict[str, Any]) -> CallStatus:
+        return cls(str(msg["call"]), msg.get("status"), msg.get("position"),
+                   bool(msg.get("promoted", False)))
 
 
 class _Client:
@@ -73,6 +90,32 @@ class Phone(_Client):
     async def next_result(self, timeout: float = 10.0) -> dict[str, Any]:
         return await self.conn.next("result", timeout)
 
+    async def volunteer(self, call: str, nickname: str | None = None,
+                        contact: str | None = None) -> CallStatus:
+        """'J'en suis': confirmed (first come, first served) or waiting with a position."""
+        fields = {k: v for k, v in (("nickname", nickname), ("contact", contact)) if v}
+        return CallStatus.of(await self.conn.request("volunteer", call=call, **fields))
+
+    async def withdraw(self, call: str) -> CallStatus:
+        return CallStatus.of(await self.conn.request("withdraw", call=call))
+
+    async def decline(self, call: str) -> CallStatus:
+        """'Pas pour moi'."""
+        return CallStatus.of(await self.conn.request("decline", call=call))
+
+    async def next_call(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next criée call opened in the room (the phone page buzzes on it)."""
+        async def wait() -> dict[str, Any]:
+            while True:
+                activity = await self.next_activity(timeout)
+                if activity.get("kind") == "call" and activity.get("state") == "open":
+                    return activity
+        return await asyncio.wait_for(wait(), timeout)
+
+    async def next_call_status(self, timeout: float = 10.0) -> CallStatus:
+        """The next change of this phone's place (promoted from the waiting list...)."""
+        return CallStatus.of(await self.conn.next("call_status", timeout))
+
 
 class Screen(_Client):
     """A projector: receives the projected activity's frames."""
@@ -93,7 +136,6 @@ class Screen(_Client):
 
     async def frame_where(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
         """Frames until one satisfies `predicate` (frames are latest-wins, so skip stale ones)."""
-        import asyncio
 
         async def wait() -> dict[str, Any]:
             while True:
@@ -168,3 +210,19 @@ class Panel(_Client):
     async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
         frame = await self.conn.next("frame", timeout)
         return {"activity": frame["activity"], "state": frame["state"], **frame["snapshot"]}
+
+    async def call(self, room: str, title: str, quota: int, **spec: Any) -> str:
+        """Shout a criée call now (note, deadline, place, when, ask_nickname, ask_contact)."""
+        reply = await self.conn.request("call", room=room,
+                                        spec={"prompt": title, "quota": quota, **spec})
+        return str(reply["call"])
+
+    async def close_call(self, call: str) -> None:
+        await self.close(call)
+
+    async def set_quota(self, call: str, quota: int) -> None:
+        await self.conn.request("set_quota", call=call, quota=quota)
+
+    async def next_volunteers(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next live list of a call's volunteers (with contacts: animators only)."""
+        return await self.conn.next("volunteers", timeout)

@@ -43,6 +43,17 @@ from crowd.types import Role, normalize_code
 log = logging.getLogger(__name__)
 
 
+def _state_key(msg: dict[str, Any]) -> tuple[str, str] | None:
+    """The latest-wins key of a state message, None for an event-like message."""
+    if msg["t"] == "volunteers":
+        return ("volunteers", str(msg["call"]))
+    if msg["t"] == "room":
+        return ("room", str(msg["room"]["code"]))
+    if msg["t"] == "rooms":
+        return ("rooms", "")
+    return None
+
+
 class Hub:
     def __init__(self, settings: Settings, eventlog: EventLog, engine: Engine | None = None,
                  clock: Any = time.time) -> None:
@@ -60,6 +71,7 @@ class Hub:
         self.public_url = settings.public_url
         self._tick_task: asyncio.Task[None] | None = None
         self._pulse_cache: dict[str, dict[str, Any]] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self.loop_lag_ms = 0.0
         self.ready = False
         self.replayed = 0
@@ -192,10 +204,12 @@ class Hub:
         if exc.close_code is not None:
             conn.close(exc.close_code, exc.message[:100])
 
-    def deliver(self, sends: Iterable[tuple[Target, dict[str, Any]]], origin: Connection) -> None:
+    def deliver(self, sends: Iterable[tuple[Target, dict[str, Any]]],
+                origin: Connection | None) -> None:
         for target, msg in sends:
             if isinstance(target, Reply):
-                origin.send(msg)
+                if origin is not None:
+                    origin.send(msg)
                 continue
             if isinstance(target, ToRoom):
                 conns: Iterable[Connection] = [
@@ -210,13 +224,22 @@ class Hub:
             self._broadcast(conns, msg)
 
     def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
-        """Encode once per encoding in use, not once per connection."""
+        """Encode once per encoding in use, not once per connection.
+
+        Messages that carry a whole state (a room's agenda, a call's roster) are
+        latest-wins like frames: a burst of 300 volunteers sends the panel the newest
+        roster, not 300 of them.
+        """
+        key = _state_key(msg)
         cache: dict[Encoding, bytes | str] = {}
         for conn in conns:
             payload = cache.get(conn.encoding)
             if payload is None:
                 payload = cache[conn.encoding] = encode(msg, conn.encoding)
-            conn.send_payload(payload)
+            if key is None:
+                conn.send_payload(payload)
+            else:
+                conn.offer(key, {conn.encoding: payload})
 
     # ------------------------------------------------------------ tick
 
@@ -233,8 +256,25 @@ class Hub:
                 if loop.time() >= next_pulse:
                     next_pulse = loop.time() + 1.0
                     self._send_pulses()
+                    self._expire_calls()
             except Exception:
                 log.exception("tick failed")
+
+    def _expire_calls(self) -> None:
+        """Close calls whose deadline passed: logged like any animator command."""
+        step = self.engine.expire(self.clock(), Peer(Role.PANEL, "deadline"))
+        if step.events:
+            task = asyncio.create_task(self._store_and_deliver(step))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _store_and_deliver(self, step: Any) -> None:
+        try:
+            await self.log.append(step.events)
+        except CrowdError:
+            log.exception("could not store the closing of expired calls")
+            return
+        self.deliver(step.sends, None)
 
     def _send_frames(self, frames: list[Frame]) -> None:
         for frame in frames:
@@ -242,7 +282,7 @@ class Hub:
             if members is None:
                 continue
             targets = list(members[Role.PANEL])
-            if frame.projected:
+            if frame.to_screens:
                 targets.extend(members[Role.SCREEN])
             if not targets:
                 continue
