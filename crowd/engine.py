@@ -233,6 +233,17 @@ class Engine:
         return {**room.describe(), "projected": room.projected,
                 "activities": room.activity_list(for_panel=for_panel)}
 
+    def current_frames(self, code: str) -> list[Frame]:
+        """Fresh frames of a room's open, projected or call activities (for a resume)."""
+        room = self.room(code)
+        frames = []
+        for act in room.activities.values():
+            projected = room.projected == act.id
+            if projected or act.state is State.OPEN:
+                frames.append(Frame(room.code, act.id, projected, self._frame(act),
+                                    projected or act.kind is Kind.CALL))
+        return frames
+
     def collect_frames(self) -> list[Frame]:
         """Snapshots of the activities that changed since the last call (the hub's tick)."""
         frames = []

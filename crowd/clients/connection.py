@@ -78,6 +78,10 @@ class Connection:
         self._reader: asyncio.Task[None] | None = None
         self._seq = itertools.count(1)
         self.closed: Closed | None = None
+        self.epoch: str | None = None
+        self.rs = 0  # last numbered room-stream message seen
+        self.ds = 0  # last numbered device-stream message seen
+        self.numbered: list[tuple[str, int]] = []  # ("rs"|"ds", n) in arrival order
 
     @classmethod
     async def open(cls, url: str, hello: dict[str, Any], *, origin: str | None = None,
@@ -93,6 +97,10 @@ class Connection:
             await ws.close()
             raise error_from(first)
         conn.welcome = first
+        conn.epoch = first.get("epoch")
+        resume = hello.get("resume") if first.get("resumed") else None
+        conn.rs = int(resume["rs"] if resume else first.get("rs", 0))
+        conn.ds = int(resume["ds"] if resume else first.get("ds", 0))
         conn._reader = asyncio.create_task(conn._read())
         return conn
 
@@ -145,6 +153,10 @@ class Connection:
         try:
             async for frame in self.ws:
                 msg = msgpack.unpackb(frame, raw=False) if isinstance(frame, bytes) else {}
+                for stream in ("rs", "ds"):
+                    if stream in msg:
+                        self.numbered.append((stream, msg[stream]))
+                        setattr(self, stream, max(getattr(self, stream), msg[stream]))
                 t = msg.get("t")
                 seq = msg.get("seq")
                 if t in {"ack", "error", "pong"} and seq in self._pending:
@@ -160,6 +172,20 @@ class Connection:
             for future in self._pending.values():
                 if not future.done():
                     future.set_exception(self.closed)
+
+    def resume_token(self) -> dict[str, Any]:
+        """What to send in the next hello to get back exactly what was missed.
+
+        Take it once the connection is closed (`wait_closed`): frames already received
+        are still read after a drop, and a token taken earlier would get them twice.
+        """
+        return {"epoch": self.epoch, "rs": self.rs, "ds": self.ds}
+
+    def abort(self) -> None:
+        """Drop the TCP connection without a closing handshake, as a sleeping phone does."""
+        transport = getattr(self.ws, "transport", None)
+        if transport is not None:
+            transport.abort()
 
     @property
     def close_code(self) -> int | None:

@@ -58,9 +58,12 @@ class Phone(_Client):
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str, room: str, device: str | None = None,
-                      first_seq: int = 1) -> AsyncIterator[Phone]:
-        conn = await Connection.open(url, {"role": "phone", "room": room, "device": device},
-                                     first_seq=first_seq)
+                      first_seq: int = 1, resume: dict[str, Any] | None = None
+                      ) -> AsyncIterator[Phone]:
+        """`resume` is a previous connection's `conn.resume_token()`: the server then sends
+        exactly the messages missed meanwhile (or a fresh welcome, `resumed: False`)."""
+        conn = await Connection.open(url, {"role": "phone", "room": room, "device": device,
+                                           "resume": resume}, first_seq=first_seq)
         try:
             yield cls(conn)
         finally:
@@ -122,8 +125,9 @@ class Screen(_Client):
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def connect(cls, url: str, room: str) -> AsyncIterator[Screen]:
-        conn = await Connection.open(url, {"role": "screen", "room": room})
+    async def connect(cls, url: str, room: str, resume: dict[str, Any] | None = None
+                      ) -> AsyncIterator[Screen]:
+        conn = await Connection.open(url, {"role": "screen", "room": room, "resume": resume})
         try:
             yield cls(conn)
         finally:

@@ -38,6 +38,7 @@ from crowd.server.connection import Connection
 from crowd.server.eventlog import EventLog
 from crowd.server.security import DeviceTokens, SecretGuard
 from crowd.server.settings import Settings
+from crowd.server.streams import Streams
 from crowd.types import Role, normalize_code
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,11 @@ class Hub:
         self._tick_task: asyncio.Task[None] | None = None
         self._pulse_cache: dict[str, dict[str, Any]] = {}
         self._background: set[asyncio.Task[None]] = set()
+        # A new epoch per process: numbers of an earlier run are refused, and the client
+        # then gets a fresh snapshot, which holds everything the log kept.
+        self.epoch = secrets.token_hex(6)
+        self.streams = Streams(max_messages=settings.resume_messages,
+                               max_age_s=settings.resume_window_s)
         self.loop_lag_ms = 0.0
         self.ready = False
         self.replayed = 0
@@ -161,7 +167,17 @@ class Hub:
         if room is not None:
             self.engine.room(room)  # raises UnknownRoom
         peer = Peer(hello.role, client, room)
-        body = self.engine.welcome(peer, device=client)
+        heads = self._heads(peer)
+        missed, refusal = self._missed(peer, hello.resume)
+        if missed is not None:
+            body: dict[str, Any] = {"resumed": True}
+            if room is not None:
+                body["room"] = self.engine.room(room).describe()
+        else:
+            body = self.engine.welcome(peer, device=client)
+            body["resumed"] = False
+            if refusal is not None:
+                body["resume_refused"] = refusal
         conn.peer = peer
         if room is not None:
             self.members[room][peer.role].add(conn)
@@ -173,8 +189,53 @@ class Hub:
             if isinstance(body["room"], dict):
                 body["room"]["join_url"] = self.join_url(room)
         conn.send(out("welcome", you={"role": peer.role.value, "device": client},
-                      server={"version": __version__}, seq=hello.seq, **body))
+                      server={"version": __version__}, seq=hello.seq, epoch=self.epoch,
+                      **heads, **body))
+        if missed is not None:
+            for msg in missed:
+                conn.send(msg)
+            self._send_current_state(conn)
         self._pulse_dirty(room)
+
+    def _channels(self, peer: Peer) -> tuple[tuple[str, ...] | None, tuple[str, str]]:
+        room_key = ("room", peer.room, peer.role.value) if peer.room is not None else None
+        return room_key, ("device", peer.client)
+
+    def _heads(self, peer: Peer) -> dict[str, int]:
+        room_key, device_key = self._channels(peer)
+        return {"rs": self.streams.head(room_key) if room_key else 0,
+                "ds": self.streams.head(device_key)}
+
+    def _missed(self, peer: Peer, resume: dict[str, Any] | None
+                ) -> tuple[list[dict[str, Any]] | None, str | None]:
+        """The messages a resuming client missed, or (None, why) when it cannot resume."""
+        if resume is None:
+            return None, None
+        rs, ds = resume.get("rs"), resume.get("ds")
+        if resume.get("epoch") != self.epoch:
+            return None, "epoch"  # another server run, or a token we never gave
+        if not all(isinstance(x, int) and not isinstance(x, bool) for x in (rs, ds)):
+            return None, "malformed"
+        now = self.clock()
+        room_key, device_key = self._channels(peer)
+        from_room = self.streams.channel(room_key).since(rs, now) if room_key else []
+        from_device = self.streams.channel(device_key).since(ds, now)
+        if from_room is None or from_device is None:
+            return None, "window"
+        return from_room + from_device, None
+
+    def _send_current_state(self, conn: Connection) -> None:
+        """After a resume, the latest-wins state a client may have missed."""
+        assert conn.peer is not None
+        code = conn.peer.room
+        if code is None:
+            return
+        if conn.peer.role is Role.PANEL:
+            conn.send(out("room", room=self.engine.room_state(code, for_panel=True)))
+        for frame in self.engine.current_frames(code):
+            if conn.peer.role is Role.PANEL or frame.to_screens:
+                if conn.peer.role is not Role.PHONE:
+                    conn.send(frame.message)
 
     async def submit(self, conn: Connection, msg: Message) -> None:
         """One input: engine step, durable events, then the messages."""
@@ -211,17 +272,21 @@ class Hub:
                 if origin is not None:
                     origin.send(msg)
                 continue
+            now = self.clock()
             if isinstance(target, ToRoom):
-                conns: Iterable[Connection] = [
-                    c for role in target.roles for c in self.members[target.room][role]]
+                for role in target.roles:
+                    numbered = msg if _state_key(msg) else self.streams.number(
+                        ("room", target.room, role.value), "rs", msg, now)
+                    self._broadcast(self.members[target.room][role], numbered)
             elif isinstance(target, ToAllPanels):
-                conns = self.panels
+                self._broadcast(self.panels, msg)
             elif isinstance(target, ToDevice):
-                conns = [c for c in self.members[target.room][Role.PHONE]
-                         if c.peer is not None and c.peer.client == target.device]
+                numbered = self.streams.number(("device", target.device), "ds", msg, now)
+                self._broadcast([c for c in self.members[target.room][Role.PHONE]
+                                 if c.peer is not None and c.peer.client == target.device],
+                                numbered)
             else:  # pragma: no cover - exhaustive
                 raise ServerError(f"unknown target {target!r}")
-            self._broadcast(conns, msg)
 
     def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
         """Encode once per encoding in use, not once per connection.

@@ -29,6 +29,8 @@ class Settings:
     phone_rate: float = 20.0  # inputs per second, sustained
     phone_burst: float = 40.0
     outbox_limit: int = 256
+    resume_messages: int = 500  # per room and role: what a reconnecting client can get back
+    resume_window_s: float = 120.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
