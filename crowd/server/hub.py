@@ -232,10 +232,11 @@ class Hub:
             return
         if conn.peer.role is Role.PANEL:
             conn.send(out("room", room=self.engine.room_state(code, for_panel=True)))
+        if conn.peer.role is Role.PHONE:
+            return  # phones get no frames
         for frame in self.engine.current_frames(code):
             if conn.peer.role is Role.PANEL or frame.to_screens:
-                if conn.peer.role is not Role.PHONE:
-                    conn.send(frame.message)
+                conn.send(frame.message)
 
     async def submit(self, conn: Connection, msg: Message) -> None:
         """One input: engine step, durable events, then the messages."""
