@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import msgpack
@@ -13,8 +14,8 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from crowd.clients import Panel, Phone, Screen
-from crowd.errors import BadSecret, UnknownRoom
-from tests.support import ServerProcess
+from crowd.errors import BadSecret, RateLimited, UnknownRoom
+from tests.support import SECRET, ServerProcess
 
 
 async def _room(server: ServerProcess, title: str) -> tuple[str, str]:
@@ -116,3 +117,24 @@ async def test_wrong_secret_is_refused_and_guessing_slows_down(
     assert max(timings[:3]) < 0.45
     async with Panel.connect(fresh_server.url, fresh_server.secret) as panel:
         assert await panel.create_room("Toujours là")
+
+
+async def test_minting_device_tokens_is_rate_limited_per_address(tmp_path: Path) -> None:
+    server = ServerProcess(tmp_path / "mint.db", secret=SECRET, env={
+        "CROWD_MINT_EXEMPT_LOOPBACK": "0", "CROWD_MINT_BURST": "5", "CROWD_MINT_RATE": "0.01"})
+    server.start()
+    try:
+        room, act = await _room(server, "Urne")
+        devices = []
+        for _ in range(5):
+            async with Phone.connect(server.url, room) as phone:
+                devices.append(phone.device)
+        with pytest.raises(RateLimited):
+            async with Phone.connect(server.url, room):
+                pass
+        # a phone that kept its token is still welcome, and still votes
+        async with Phone.connect(server.url, room, device=devices[0]) as phone:
+            assert phone.device == devices[0]
+            await phone.respond(act, 1)
+    finally:
+        server.stop()

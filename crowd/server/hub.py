@@ -8,6 +8,7 @@ changed snapshot once and offers the same bytes to every screen and panel of the
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import secrets
 import time
@@ -31,17 +32,25 @@ from crowd.errors import (
     BadSecret,
     CrowdError,
     LockedOut,
+    RateLimited,
     ServerError,
 )
 from crowd.protocol import Encoding, Hello, Message, Watch, encode, error, out
 from crowd.server.connection import Connection
 from crowd.server.eventlog import EventLog
-from crowd.server.security import DeviceTokens, SecretGuard
+from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
 from crowd.types import Role, normalize_code
 
 log = logging.getLogger(__name__)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _state_key(msg: dict[str, Any]) -> tuple[str, str] | None:
@@ -73,6 +82,7 @@ class Hub:
         self._tick_task: asyncio.Task[None] | None = None
         self._pulse_cache: dict[str, dict[str, Any]] = {}
         self._background: set[asyncio.Task[None]] = set()
+        self._minting: dict[str, TokenBucket] = {}
         # A new epoch per process: numbers of an earlier run are refused, and the client
         # then gets a fresh snapshot, which holds everything the log kept.
         self.epoch = secrets.token_hex(6)
@@ -163,6 +173,8 @@ class Hub:
         if hello.device and self.tokens.verify(hello.device):
             client = hello.device
         else:
+            if hello.role is Role.PHONE:  # only phones vote: only their tokens are limited
+                self._check_mint(conn.address)
             client = self.tokens.mint()
         if room is not None:
             self.engine.room(room)  # raises UnknownRoom
@@ -196,6 +208,17 @@ class Hub:
                 conn.send(msg)
             self._send_current_state(conn)
         self._pulse_dirty(room)
+
+    def _check_mint(self, address: str) -> None:
+        """New device tokens are rate limited per address: one device, one voice."""
+        settings = self.settings
+        if settings.mint_exempt_loopback and _is_loopback(address):
+            return
+        bucket = self._minting.get(address)
+        if bucket is None:
+            bucket = self._minting[address] = TokenBucket(settings.mint_rate, settings.mint_burst)
+        if not bucket.take(time.monotonic()):
+            raise RateLimited("too many new devices from this address: try again in a minute")
 
     def _channels(self, peer: Peer) -> tuple[tuple[str, ...] | None, tuple[str, str]]:
         room_key = ("room", peer.room, peer.role.value) if peer.room is not None else None

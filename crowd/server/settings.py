@@ -26,6 +26,12 @@ class Settings:
     hello_timeout_s: float = 10.0
     max_frame_bytes: int = 256 * 1024
     max_phone_frame_bytes: int = 4 * 1024
+    #: New device tokens per client address: sustained per second, and burst. A phone
+    #: keeps its token, so only a ballot-stuffer mints many; loopback (the simulated
+    #: crowd and the benchmarks run on the server machine) is exempt unless set to false.
+    mint_rate: float = 2.0
+    mint_burst: float = 200.0
+    mint_exempt_loopback: bool = True
     phone_rate: float = 20.0  # inputs per second, sustained
     phone_burst: float = 40.0
     outbox_limit: int = 256
