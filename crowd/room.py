@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,8 @@ class Room:
     projected: str | None = None
     nicks: dict[str, str] = field(default_factory=dict)
     next_number: int = 1
-    recent: list[float] = field(default_factory=list)  # response times, for the pulse
+    #: responses per whole second of event time, the last minute (for the pulse's rate)
+    per_second: deque[list[float]] = field(default_factory=deque)
     last_seen: dict[str, float] = field(default_factory=dict)  # device -> last response
 
     def describe(self) -> dict[str, Any]:
@@ -71,13 +73,19 @@ class Room:
         return items
 
     def note_response(self, device: str, now: float, window: float = 60.0) -> None:
-        self.recent.append(now)
+        """O(1): one counter per second of event time, a minute of them kept."""
+        second = float(int(now))
+        buckets = self.per_second
+        if buckets and buckets[-1][0] == second:
+            buckets[-1][1] += 1
+        else:
+            buckets.append([second, 1.0])
+            while buckets and buckets[0][0] < now - window:
+                buckets.popleft()
         self.last_seen[device] = now
-        if len(self.recent) > 4096 or (self.recent and self.recent[0] < now - window):
-            self.recent = [t for t in self.recent if t >= now - window]
 
     def pulse(self, now: float) -> dict[str, Any]:
         """Responses per second over the last 10 s, devices active in the last minute."""
-        rate = sum(1 for t in self.recent if t >= now - 10.0) / 10.0
+        rate = sum(count for second, count in self.per_second if second >= now - 10.0) / 10.0
         active = sum(1 for t in self.last_seen.values() if t >= now - 60.0)
         return {"rate": rate, "active": active}

@@ -54,20 +54,23 @@ class TemperatureTally(Tally):
 
     def __init__(self) -> None:
         self.acc = scales.ScaleAccumulator()
+        self.total = 0.0  # running sum: the trend needs the mean at every answer, in O(1)
         self.trend_t: list[float] = []
         self.trend_mean: list[float] = []
 
     def add(self, value: Any) -> None:
         self.acc.add(value)
+        self.total += value
 
     def remove(self, value: Any) -> None:
         self.acc.remove(value)
+        self.total -= value
 
     def observe(self, now: float) -> None:
         """Keep the crowd's mean at most every TREND_STEP_S (the last value of each step)."""
-        mean = self.acc.summary().mean if self.acc.n else None
-        if mean is None:
+        if not self.acc.n:
             return
+        mean = self.total / self.acc.n
         bucket = math.floor(now / TREND_STEP_S) * TREND_STEP_S
         if self.trend_t and self.trend_t[-1] == bucket:
             self.trend_mean[-1] = round(mean, 4)
