@@ -14,23 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import os
-import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import percentiles, print_table, with_server
 
 from crowd.clients import Panel, Phone
-from crowd.clients.launcher import ServerProcess
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    q = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {"p50": q[49], "p95": q[94], "p99": q[98], "max": ordered[-1]}
 
 
 async def run(phones: int, rounds: int, url: str, secret: str) -> dict[str, dict[str, float]]:
@@ -66,21 +54,9 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    two_cores = (os.cpu_count() or 1) >= 2
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "bench.db", cpu=0 if two_cores else None)
-        server.start()
-        if two_cores:
-            os.sched_setaffinity(0, {1})
-        try:
-            result = asyncio.run(run(args.phones, args.rounds, server.url, server.secret))
-        finally:
-            server.stop()
-    print(f"{args.phones} phones voting at once, {args.rounds} rounds "
-          f"({args.phones * args.rounds} votes), latency in ms")
-    print(f"{'':22}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}")
-    for name, p in result.items():
-        print(f"{name:22}{p['p50']:8.1f}{p['p95']:8.1f}{p['p99']:8.1f}{p['max']:8.1f}")
+    result = with_server(functools.partial(run, args.phones, args.rounds))
+    print_table(f"{args.phones} phones voting at once, {args.rounds} rounds "
+                f"({args.phones * args.rounds} votes), latency in ms", result)
     ack, base = result["ack (durable vote)"], result["baseline ping"]
     print(f"durability + engine cost at p50: {ack['p50'] - base['p50']:+.1f} ms")
     return 0

@@ -24,10 +24,10 @@ from typing import Any
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.engine import Engine, Peer  # noqa: E402
-from crowd.models import budget, circular, estimates, scales, voting  # noqa: E402
-from crowd.protocol import ActivityNew, CreateRoom, Open, Respond  # noqa: E402
-from crowd.types import Role  # noqa: E402
+from crowd.engine import Engine, Peer
+from crowd.models import budget, circular, estimates, scales, voting
+from crowd.protocol import ActivityNew, CreateRoom, Open, Respond
+from crowd.types import Role
 
 OPTIONS = ["a", "b", "c", "d", "e"]
 
@@ -111,11 +111,12 @@ def main() -> int:
         tally = engine.activity(act).tally
         phones = [Peer(Role.PHONE, f"d{d}", room) for d in range(args.participants)]
 
-        def update() -> None:
+        def update(act: str = act, make: Callable[[], Any] = make,
+                   phones: list[Peer] = phones) -> None:
             engine.handle(Respond(activity=act, value=make(), seq=next(seq)),
                           rng.choice(phones), 2.0)
 
-        def snapshot() -> None:
+        def snapshot(tally: Any = tally) -> None:
             tally.chart(tally.snapshot())
 
         print(f"{kind:12}{median_us(update, args.repeat):10.1f}"

@@ -14,22 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import statistics
-import sys
-import tempfile
+import functools
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _harness import percentiles, print_table, with_server
 
-from crowd.clients import Panel, Phone  # noqa: E402
-from crowd.clients.launcher import ServerProcess  # noqa: E402
-
-
-def pct(samples: list[float]) -> dict[str, float]:
-    q = statistics.quantiles(sorted(samples), n=100, method="inclusive")
-    return {"p50": q[49], "p99": q[98], "max": max(samples)}
+from crowd.clients import Panel, Phone
 
 
 async def run(phones: int, rounds: int, url: str, secret: str) -> dict[str, dict[str, float]]:
@@ -51,11 +41,12 @@ async def run(phones: int, rounds: int, url: str, secret: str) -> dict[str, dict
             started = time.perf_counter()
             await panel.call(room, f"Appel {r}", quota=6)
 
-            async def arrival(w: asyncio.Future[dict[str, object]]) -> float:
+            async def arrival(w: asyncio.Future[dict[str, object]],
+                              started: float = started) -> float:
                 await w
                 return (time.perf_counter() - started) * 1000
             alerts += await asyncio.gather(*(arrival(w) for w in waiters))
-    return {"call -> phone alert": pct(alerts), "baseline ping": pct(pings)}
+    return {"call -> phone alert": percentiles(alerts), "baseline ping": percentiles(pings)}
 
 
 def main() -> int:
@@ -63,20 +54,8 @@ def main() -> int:
     parser.add_argument("--phones", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=10)
     args = parser.parse_args()
-    two_cores = (os.cpu_count() or 1) >= 2
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "criee.db", cpu=0 if two_cores else None)
-        server.start()
-        if two_cores:
-            os.sched_setaffinity(0, {1})
-        try:
-            result = asyncio.run(run(args.phones, args.rounds, server.url, server.secret))
-        finally:
-            server.stop()
-    print(f"{args.phones} phones, {args.rounds} calls, latency in ms")
-    print(f"{'':22}{'p50':>8}{'p99':>8}{'max':>8}")
-    for name, p in result.items():
-        print(f"{name:22}{p['p50']:8.1f}{p['p99']:8.1f}{p['max']:8.1f}")
+    result = with_server(functools.partial(run, args.phones, args.rounds))
+    print_table(f"{args.phones} phones, {args.rounds} calls, latency in ms", result)
     return 0
 
 

@@ -23,6 +23,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from crowd.models._arrays import finite_1d
+
 __all__ = [
     "EstimateSummary",
     "Histogram",
@@ -139,17 +141,6 @@ class Histogram:
     """Values left out: non-positive values on a log axis, values outside explicit edges."""
 
 
-def _finite_1d(values: ArrayLike, name: str = "values") -> NDArray[np.float64]:
-    """Return ``values`` as a 1-D float array; reject NaN, inf and other shapes."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of numbers: {exc}") from None
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
 
 
 def _iqr(arr: NDArray[np.float64]) -> float:
@@ -159,7 +150,7 @@ def _iqr(arr: NDArray[np.float64]) -> float:
 
 def summarize(values: ArrayLike) -> EstimateSummary:
     """Summarise one round of estimates, robustly and on a log scale."""
-    arr = _finite_1d(values)
+    arr = finite_1d(values)
     n = int(arr.size)
     positive = arr[arr > 0]
     n_pos = int(positive.size)
@@ -193,7 +184,7 @@ def wisdom(values: ArrayLike, truth: float) -> Wisdom:
 
     Log errors need a positive truth; the indicator works for any finite truth.
     """
-    arr = _finite_1d(values)
+    arr = finite_1d(values)
     t = _check_truth(truth)
     n = int(arr.size)
     ties = int(np.count_nonzero(arr == t))
@@ -228,8 +219,8 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
 
     The rounds need not contain the same participants; statistics are per round.
     """
-    a = _finite_1d(round1, "round1")
-    b = _finite_1d(round2, "round2")
+    a = finite_1d(round1, "round1")
+    b = finite_1d(round2, "round2")
     t = None if truth is None else _check_truth(truth)
 
     med1 = float(np.median(a)) if a.size else None
@@ -281,7 +272,7 @@ def histogram(values: ArrayLike, bins: int | Sequence[float] = 30, log: bool = F
     positive values geometrically (half a decade either side if they are all equal, the
     decade 1-10 if there are none). Empty linear input gives numpy's default range 0-1.
     """
-    arr = _finite_1d(values)
+    arr = finite_1d(values)
     dropped = 0
     if log:
         keep = arr > 0
@@ -303,7 +294,7 @@ def histogram(values: ArrayLike, bins: int | Sequence[float] = 30, log: bool = F
         else:
             edges = np.histogram_bin_edges(arr, bins=n_bins)
     else:
-        edges = _finite_1d(bins, "bins")
+        edges = finite_1d(bins, "bins")
         if edges.size < 2 or np.any(np.diff(edges) <= 0):
             raise ValueError("explicit bin edges must be at least two strictly increasing values")
         if log and edges[0] <= 0:

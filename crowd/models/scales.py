@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
+from crowd.models._arrays import finite_1d
+
 __all__ = [
     "BIMODALITY_THRESHOLD",
     "DecayedMean",
@@ -77,20 +79,10 @@ class ScaleSummary:
     bin_centers: tuple[float, ...]
 
 
-def _finite_1d(values: ArrayLike, name: str = "values") -> NDArray[np.float64]:
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a sequence of numbers: {exc}") from None
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
 
 
 def _on_scale(values: ArrayLike) -> NDArray[np.float64]:
-    arr = _finite_1d(values)
+    arr = finite_1d(values)
     if arr.size and (arr.min() < -1.0 or arr.max() > 1.0):
         raise ValueError("scale values must lie in [-1, 1]")
     return arr
@@ -153,7 +145,7 @@ def agreement(counts: ArrayLike) -> float | None:
     share of cases. Counts may be non-integer weights; ``None`` when there is no mass. With
     two categories A cannot be negative (an even split gives 0). O(K * layers), vectorised.
     """
-    f = _finite_1d(counts, "counts")
+    f = finite_1d(counts, "counts")
     if np.any(f < 0):
         raise ValueError("counts must be non-negative")
     k = int(f.size)
@@ -353,8 +345,8 @@ def kde(values: ArrayLike, grid: ArrayLike, bandwidth: float | None = None) -> N
     to twice the mean grid step (1.0 for a one-point grid) so the spike stays visible. Empty
     ``values`` give zeros. Memory is bounded by evaluating the values in chunks.
     """
-    x = _finite_1d(values)
-    g = _finite_1d(grid, "grid")
+    x = finite_1d(values)
+    g = finite_1d(grid, "grid")
     out = np.zeros(g.size)
     n = x.size
     if n == 0 or g.size == 0:
@@ -426,8 +418,8 @@ def ewma_series(
     times: Sequence[float] | ArrayLike, values: Sequence[float] | ArrayLike, half_life_s: float
 ) -> list[float]:
     """Time-decayed smoothing of a whole series, the batch counterpart of `DecayedMean`."""
-    t = _finite_1d(times, "times")
-    v = _finite_1d(values, "values")
+    t = finite_1d(times, "times")
+    v = finite_1d(values, "values")
     if t.shape != v.shape:
         raise ValueError(f"times and values differ in length: {t.size} != {v.size}")
     dm = DecayedMean(half_life_s)

@@ -69,12 +69,16 @@ def _hub(request: Request) -> Hub:
     return hub
 
 
+def _not_found(exc: CrowdError) -> JSONResponse:
+    return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+
+
 async def room_info(request: Request) -> Response:
     hub = _hub(request)
     try:
         room = hub.engine.room(request.path_params["code"])
     except CrowdError as exc:
-        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+        return _not_found(exc)
     return JSONResponse({**room.describe(), "join_url": hub.join_url(room.code)})
 
 
@@ -83,7 +87,7 @@ async def room_qr(request: Request) -> Response:
     try:
         room = hub.engine.room(request.path_params["code"])
     except CrowdError as exc:
-        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+        return _not_found(exc)
     svg = qr_svg(hub.join_url(room.code))
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
 
@@ -94,7 +98,7 @@ async def activity_chart(request: Request) -> Response:
     try:
         act = hub.engine.activity(request.path_params["activity"])
     except CrowdError as exc:
-        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
+        return _not_found(exc)
     public = act.public()
     snapshot = act.tally.snapshot()
     chart = act.tally.chart(snapshot)
