@@ -8,8 +8,7 @@ sender's idempotency key so a resent input is recognised after a restart too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import msgpack
 
@@ -34,14 +33,16 @@ ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, AC
                               VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET})
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
+    """One logged event. A NamedTuple, not a dataclass: a restart decodes a million of
+    them, and a tuple is built several times faster than a frozen dataclass."""
+
     type: str
     room: str
     data: dict[str, Any]
     ts: float
-    client: str | None = field(default=None)
-    seq: int | None = field(default=None)
+    client: str | None = None
+    seq: int | None = None
 
     def pack_data(self) -> bytes:
         return msgpack.packb(self.data, use_bin_type=True)
@@ -49,4 +50,7 @@ class Event:
     @classmethod
     def from_row(cls, type_: str, room: str, data: bytes, ts: float, client: str | None,
                  seq: int | None) -> Event:
-        return cls(type_, room, msgpack.unpackb(data, raw=False), ts, client, seq)
+        return cls(type_, room, _unpack(data, raw=False), ts, client, seq)
+
+
+_unpack = msgpack.unpackb

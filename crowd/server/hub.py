@@ -108,7 +108,9 @@ class Hub:
             secret = secrets.token_urlsafe(12)
             await self.log.set_meta("animator_secret", secret)
         self.guard = SecretGuard(secret)
-        self.replayed = self.engine.replay([e async for e in self.log.read()])
+        self.replayed = 0
+        async for events in self.log.read_chunks():
+            self.replayed += self.engine.replay(events)
         self.replay_s = time.perf_counter() - started
         self._tick_task = asyncio.create_task(self._tick_loop(), name="hub-tick")
         self.ready = True
