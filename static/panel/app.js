@@ -1,0 +1,389 @@
+// The animator panel (/panel): rooms, the agenda of the watched room with its live
+// counts, and the commands (open, close, reveal, project, delete, add, import, export).
+//
+// The animator secret comes from /panel#secret=... (then removed from the address bar,
+// which may be on a projected laptop) or from the login form, and is remembered on this
+// device. Every command goes through `request`, which resolves on its ack: the panel
+// shows state only as the server reports it (`room`, `frame`, `pulse` messages).
+
+import { $, h, fill, activityNumber } from "../shared/dom.js";
+import { t, translate, mountLangSwitch, errorText, formatNumber } from "../shared/i18n.js";
+import { CrowdSocket } from "../shared/socket.js";
+import { showQr } from "../shared/qr.js";
+import { mountAddForm } from "./form.js";
+import { liveView } from "./live.js";
+
+const SECRET_KEY = "crowd.secret";
+const ROOM_KEY = "crowd.panel.room";
+
+const els = {
+  conn: $("#conn"), flash: $("#flash"), logout: $("#logout"),
+  login: $("#login"), loginForm: $("#login-form"), secret: $("#secret"), loginError: $("#login-error"),
+  app: $("#app"), roomList: $("#room-list"), roomForm: $("#room-form"), roomTitle: $("#room-title-input"),
+  noRoom: $("#no-room"), roomView: $("#room-view"), roomQr: $("#room-qr"), roomName: $("#room-name"),
+  roomCode: $("#room-code"), joinUrl: $("#join-url"), screenLink: $("#screen-link"),
+  connected: $("#connected"), screens: $("#screens"), rate: $("#rate"), active: $("#active"),
+  agenda: $("#agenda"), agendaEmpty: $("#agenda-empty"), exportBtn: $("#export"), importInput: $("#import"),
+  addForm: $("#add-form"),
+};
+
+function store(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch (e) {
+    // remembered for this visit only
+  }
+}
+
+function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch (e) {
+    return null;
+  }
+}
+
+/** The secret from #secret=..., moved to localStorage and out of sight. */
+function secretFromUrl() {
+  const match = /(?:^#|&)secret=([^&]+)/.exec(location.hash);
+  if (!match) return null;
+  const secret = decodeURIComponent(match[1]);
+  store(SECRET_KEY, secret);
+  history.replaceState(null, "", location.pathname + location.search);
+  return secret;
+}
+
+let rooms = [];
+let watched = null; // room state {code, title, join_url, projected, activities}
+const snapshots = {}; // activity id -> latest snapshot from frames
+const liveEls = {}; // activity id -> {live, n} elements in the agenda
+const fetched = {}; // activity ids whose snapshot was fetched once over HTTP
+
+const sock = new CrowdSocket({ role: "panel", room: stored(ROOM_KEY) });
+
+// ------------------------------------------------------------ feedback
+
+let flashTimer = 0;
+function flash(text, isError) {
+  els.flash.textContent = text;
+  els.flash.className = "flash " + (isError ? "flash-error" : "flash-ok");
+  clearTimeout(flashTimer);
+  flashTimer = setTimeout(() => els.flash.classList.add("hidden"), isError ? 8000 : 3000);
+}
+
+/** A failed request in words: the French/English sentence, then the server's detail. */
+function readable(err) {
+  const base = errorText(err.code, err.message);
+  return err.message && err.message !== err.code && err.message !== base ? base + " — " + err.message : base;
+}
+
+/** Sends a command; a failure is shown, and the promise rejects with a readable Error. */
+function command(msg) {
+  return sock.request(msg).catch((err) => {
+    const text = readable(err);
+    flash(text, true);
+    const e = new Error(text);
+    e.code = err.code;
+    throw e;
+  });
+}
+
+/** A command from a button: the flash message is all the feedback a failure needs. */
+function run(msg) {
+  command(msg).catch(() => {});
+}
+
+// ------------------------------------------------------------ login
+
+function showLogin(errorKey) {
+  els.app.classList.add("hidden");
+  els.logout.classList.add("hidden");
+  els.login.classList.remove("hidden");
+  els.loginError.textContent = errorKey ? t(errorKey) : "";
+  els.secret.value = "";
+  els.secret.focus();
+}
+
+els.loginForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const secret = els.secret.value.trim();
+  if (!secret) return;
+  store(SECRET_KEY, secret);
+  els.loginError.textContent = "";
+  sock.reconfigure({ secret: secret });
+});
+
+els.logout.addEventListener("click", () => {
+  store(SECRET_KEY, null);
+  sock.stop();
+  showLogin(null);
+});
+
+sock.on("fatal", (f) => {
+  if (f.code === "unknown_room") {
+    // The remembered room is gone (another database): connect without it.
+    store(ROOM_KEY, null);
+    sock.reconfigure({ room: null });
+    return;
+  }
+  if (f.code === "bad_secret" || f.code === "locked_out") {
+    store(SECRET_KEY, null);
+    showLogin("error." + f.code);
+    return;
+  }
+  showLogin(null);
+  els.loginError.textContent = errorText(f.code, f.message);
+});
+
+// ------------------------------------------------------------ rooms
+
+function renderRooms() {
+  fill(els.roomList, rooms.length ? rooms.map((r) => h("li", null,
+    h("button", {
+      type: "button", class: "room-btn", "aria-current": watched && watched.code === r.code ? "true" : null,
+      onclick: () => watch(r.code),
+    }, h("span", { class: "room-btn-title" }, r.title), h("span", { class: "room-btn-code" }, r.code))))
+    : h("li", { class: "muted" }, t("panel.no_rooms")));
+}
+
+function watch(code) {
+  return command({ t: "watch", room: code }).then((ack) => {
+    sock.room = code; // the next hello watches it again after a reconnect
+    store(ROOM_KEY, code);
+    setRoom(ack.room);
+  });
+}
+
+els.roomForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const title = els.roomTitle.value.trim();
+  if (!title) return;
+  command({ t: "create_room", title: title }).then((ack) => {
+    els.roomTitle.value = "";
+    return watch(ack.room);
+  }).catch(() => {});
+});
+
+// ------------------------------------------------------------ the watched room
+
+function setRoom(state) {
+  const changed = !watched || watched.code !== state.code;
+  watched = Object.assign({}, watched && !changed ? watched : {}, state);
+  if (changed) {
+    Object.keys(snapshots).forEach((k) => delete snapshots[k]);
+    els.connected.textContent = els.screens.textContent = els.rate.textContent = els.active.textContent = "0";
+  }
+  els.noRoom.classList.add("hidden");
+  els.roomView.classList.remove("hidden");
+  els.roomName.textContent = watched.title;
+  els.roomCode.textContent = watched.code;
+  document.title = watched.title + " · crowd";
+  const join = watched.join_url || location.origin + "/r/" + watched.code;
+  els.joinUrl.textContent = join.replace(/^https?:\/\//, "");
+  els.joinUrl.href = join;
+  els.screenLink.href = "/screen/" + encodeURIComponent(watched.code);
+  showQr(els.roomQr, watched.code, "QR " + join);
+  renderRooms();
+  renderAgenda();
+}
+
+function actionButton(key, className, onclick) {
+  return h("button", {
+    type: "button", class: "btn btn-small " + (className || ""), "data-action": key, onclick: onclick,
+  }, t(key));
+}
+
+/** Where the keyboard focus is in the agenda, to put it back after a re-render. */
+function agendaFocus() {
+  const el = document.activeElement;
+  const item = el && el.closest ? el.closest(".agenda-item") : null;
+  return item ? { activity: item.getAttribute("data-activity"), action: el.getAttribute("data-action") } : null;
+}
+
+function restoreFocus(focus) {
+  if (!focus) return;
+  const item = els.agenda.querySelector('.agenda-item[data-activity="' + focus.activity + '"]');
+  if (!item) return;
+  // The same command if it still applies ("Fermer" became "Rouvrir"), else the first one.
+  const target = item.querySelector('[data-action="' + focus.action + '"]') || item.querySelector("button");
+  if (target) target.focus();
+}
+
+function renderAgenda() {
+  const focus = agendaFocus();
+  const acts = (watched.activities || []).slice().sort((a, b) => activityNumber(a.id) - activityNumber(b.id));
+  els.agendaEmpty.classList.toggle("hidden", acts.length > 0);
+  Object.keys(liveEls).forEach((k) => delete liveEls[k]);
+  fill(els.agenda, acts.map((a) => {
+    const id = a.id;
+    const state = a.state;
+    const buttons = [];
+    if (state === "draft") buttons.push(actionButton("panel.open", "btn-primary", () => run({ t: "open", activity: id })));
+    if (state === "closed") buttons.push(actionButton("panel.reopen", "", () => run({ t: "open", activity: id })));
+    if (state === "open") buttons.push(actionButton("panel.close", "btn-primary", () => run({ t: "close", activity: id })));
+    if (state !== "draft") {
+      buttons.push(actionButton(a.revealed ? "panel.hide" : "panel.reveal", "",
+        () => run({ t: "reveal", activity: id, on: !a.revealed })));
+    }
+    buttons.push(a.projected
+      ? actionButton("panel.unproject", "btn-project is-projected", () => run({ t: "project", room: watched.code, activity: null }))
+      : actionButton("panel.project", "btn-project", () => run({ t: "project", room: watched.code, activity: id })));
+    if (state !== "open") {
+      buttons.push(actionButton("panel.delete", "btn-danger", () => {
+        if (window.confirm(t("panel.delete_confirm", { prompt: a.prompt }))) {
+          run({ t: "activity_delete", activity: id });
+        }
+      }));
+    }
+    const nEl = h("span", { class: "agenda-n" }, t("panel.answers", { n: a.n || 0 }));
+    const liveEl = h("div", { class: "live" });
+    liveEls[id] = { live: liveEl, n: nEl, activity: a };
+    renderLive(id);
+    if (!snapshots[id] && a.n > 0) fetchSnapshot(id);
+    return h("li", { class: "agenda-item", "data-activity": id, "data-state": state },
+      h("div", { class: "agenda-top" },
+        h("span", { class: "agenda-kind" }, t("kind." + a.kind)),
+        h("span", { class: "state state-" + state }, t("state." + state)),
+        a.revealed ? h("span", { class: "state state-revealed" }, t("state.revealed")) : null,
+        a.projected ? h("span", { class: "state state-projected" }, t("state.projected")) : null,
+        nEl),
+      h("p", { class: "agenda-prompt" }, a.prompt),
+      liveEl,
+      h("div", { class: "agenda-actions" }, buttons));
+  }));
+  restoreFocus(focus);
+}
+
+function renderLive(id) {
+  const slot = liveEls[id];
+  if (!slot) return;
+  const snap = snapshots[id];
+  if (snap && typeof snap.n === "number") slot.n.textContent = t("panel.answers", { n: snap.n });
+  fill(slot.live, liveView(slot.activity, snap));
+}
+
+/**
+ * A `watch` brings the agenda but no snapshots (frames come only when answers change):
+ * fetch the current one once over HTTP for activities that already have answers.
+ */
+function fetchSnapshot(id) {
+  if (fetched[id]) return;
+  fetched[id] = true;
+  fetch("/api/activities/" + encodeURIComponent(id) + "/chart", { cache: "no-store" })
+    .then((res) => (res.ok ? res.json() : null))
+    .then((body) => {
+      if (body && body.snapshot && !snapshots[id]) {
+        snapshots[id] = body.snapshot;
+        renderLive(id);
+      }
+    })
+    .catch(() => {
+      fetched[id] = false;
+    });
+}
+
+// ------------------------------------------------------------ agenda files
+
+els.exportBtn.addEventListener("click", () => {
+  if (!watched) return;
+  command({ t: "agenda_export", room: watched.code }).then((ack) => {
+    const blob = new Blob([JSON.stringify(ack.agenda, null, 2)], { type: "application/json" });
+    const url = URL.createObjectURL(blob);
+    const link = h("a", { href: url, download: "crowd-agenda-" + watched.code + ".json" });
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }).catch(() => {});
+});
+
+els.importInput.addEventListener("change", () => {
+  const file = els.importInput.files && els.importInput.files[0];
+  els.importInput.value = ""; // the same file can be chosen again
+  if (!file || !watched) return;
+  const reader = new FileReader();
+  reader.onload = () => {
+    let activities = null;
+    try {
+      const data = JSON.parse(String(reader.result));
+      activities = Array.isArray(data) ? data : data && Array.isArray(data.activities) ? data.activities : null;
+    } catch (e) {
+      activities = null;
+    }
+    if (!activities) {
+      flash(t("panel.bad_file"), true);
+      return;
+    }
+    command({ t: "agenda_import", room: watched.code, activities: activities })
+      .then((ack) => flash(t("panel.imported", { k: (ack.activities || []).length }), false))
+      .catch(() => {});
+  };
+  reader.readAsText(file);
+});
+
+// ------------------------------------------------------------ server messages
+
+sock.on("welcome", (msg) => {
+  els.login.classList.add("hidden");
+  els.app.classList.remove("hidden");
+  els.logout.classList.remove("hidden");
+  rooms = msg.rooms || [];
+  if (msg.room && msg.room.code) {
+    setRoom(msg.room);
+  } else {
+    renderRooms();
+  }
+});
+
+sock.on("rooms", (msg) => {
+  rooms = msg.rooms || [];
+  renderRooms();
+});
+
+sock.on("room", (msg) => {
+  if (watched && msg.room && msg.room.code === watched.code) setRoom(msg.room);
+});
+
+sock.on("frame", (msg) => {
+  if (!watched || msg.room !== watched.code) return;
+  snapshots[msg.activity] = msg.snapshot;
+  renderLive(msg.activity);
+});
+
+sock.on("pulse", (msg) => {
+  if (!watched || msg.room !== watched.code) return;
+  els.connected.textContent = String(msg.connected || 0);
+  els.screens.textContent = String(msg.screens || 0);
+  els.rate.textContent = formatNumber(msg.rate || 0, 1);
+  els.active.textContent = String(msg.active || 0);
+});
+
+sock.on("status", (s) => {
+  els.conn.setAttribute("data-state", s.state);
+  els.conn.textContent = t("conn." + s.state);
+});
+
+// ------------------------------------------------------------ start
+
+window.addEventListener("crowd:lang", () => {
+  els.conn.textContent = t("conn." + sock.state);
+  if (watched) renderAgenda();
+  renderRooms();
+});
+
+mountAddForm(els.addForm, (spec) => {
+  if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
+  return command({ t: "activity_new", room: watched.code, spec: spec });
+});
+
+translate();
+mountLangSwitch($("#lang"));
+
+const secret = secretFromUrl() || stored(SECRET_KEY);
+if (secret) {
+  sock.secret = secret;
+  sock.start();
+} else {
+  showLogin(null);
+}

@@ -1,0 +1,95 @@
+// One activity as a card: header, prompt, the kind's answering UI, a status line and,
+// once revealed, the results.
+//
+// The answering UI is rebuilt only when the activity itself changes (state, options...):
+// an ack, a reconnect or another card's update must never wipe what someone is typing.
+
+import { h, fill } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+import { kindOf } from "./kinds/index.js";
+
+/** What makes the answering UI stale: everything but `revealed`. */
+function inputKey(activity) {
+  const copy = Object.assign({}, activity);
+  delete copy.revealed;
+  return JSON.stringify(copy);
+}
+
+export class Card {
+  constructor(id) {
+    this.id = id;
+    this.inputKey = null;
+    this.resultsKey = null;
+    this.kindEl = h("span", { class: "card-kind" });
+    this.badgeEl = h("span", { class: "badge hidden" });
+    this.promptEl = h("h2", { class: "card-prompt" });
+    this.noteEl = h("p", { class: "card-note muted hidden" });
+    this.inputEl = h("div", { class: "card-input" });
+    this.statusEl = h("p", { class: "card-status", role: "status", "aria-live": "polite" });
+    this.resultsEl = h("section", { class: "card-results hidden" });
+    this.el = h("article", { class: "card", "data-activity": id },
+      h("header", { class: "card-head" }, this.kindEl, this.badgeEl),
+      this.promptEl, this.noteEl, this.inputEl, this.statusEl, this.resultsEl);
+  }
+
+  /**
+   * model: {activity, value (answer to show), status: {kind, text}, snapshot (revealed
+   * results or null), mine (the server's copy of our answer), submit(value), force}
+   */
+  render(model) {
+    const a = model.activity;
+    const kind = kindOf(a.kind);
+    const open = a.state === "open";
+    this.el.setAttribute("data-state", a.state);
+    this.el.setAttribute("data-kind", a.kind);
+    this.kindEl.textContent = t("kind." + a.kind);
+    this.promptEl.textContent = a.prompt;
+    this.noteEl.textContent = a.note || "";
+    this.noteEl.classList.toggle("hidden", !a.note);
+    this.badgeEl.textContent = t(open ? "state.open" : "state.closed");
+    this.badgeEl.className = "badge " + (open ? "badge-open" : "badge-closed");
+
+    const key = inputKey(a);
+    if (model.force || key !== this.inputKey) {
+      this.inputKey = key;
+      if (!kind) {
+        fill(this.inputEl, h("p", { class: "muted" }, t("phone.unsupported")));
+      } else if (open) {
+        fill(this.inputEl, kind.input({
+          activity: a, value: model.value, disabled: false, submit: model.submit,
+        }));
+      } else {
+        fill(this.inputEl); // closed: the status line says so, the results follow
+      }
+    }
+    this.renderStatus(model.status, a.state);
+    this.renderResults(kind, model, model.force);
+  }
+
+  renderStatus(status, state) {
+    let kind = status ? status.kind : "";
+    let text = status ? status.text : "";
+    if (state !== "open") {
+      kind = "closed";
+      text = t("phone.closed");
+    }
+    this.statusEl.textContent = text;
+    this.statusEl.setAttribute("data-status", kind || "none");
+  }
+
+  renderResults(kind, model, force) {
+    const show = kind && model.activity.revealed && model.snapshot;
+    this.resultsEl.classList.toggle("hidden", !show);
+    if (!show) {
+      this.resultsKey = null;
+      fill(this.resultsEl);
+      return;
+    }
+    const key = JSON.stringify([model.snapshot, model.mine]);
+    if (!force && key === this.resultsKey) return;
+    this.resultsKey = key;
+    fill(this.resultsEl, h("h3", null, t("phone.results")), kind.results({
+      activity: model.activity, snapshot: model.snapshot, mine: model.mine,
+    }));
+  }
+}

@@ -1,0 +1,108 @@
+// A number (with its unit and bounds), then "Valider". Accepts "1,5" as well as "1.5":
+// French keyboards type commas.
+
+import { h } from "../../shared/dom.js";
+import { t, formatNumber, lang } from "../../shared/i18n.js";
+import { submitButton, answers } from "./common.js";
+
+export function parseNumber(text) {
+  const clean = String(text).replace(/[\s\u00a0\u202f']/g, "").replace(",", ".");
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(clean)) return null;
+  const x = Number(clean);
+  return isFinite(x) ? x : null;
+}
+
+/** The current answer back in the input, with the decimal mark of the page's language. */
+function displayNumber(x) {
+  return lang() === "fr" ? String(x).replace(".", ",") : String(x);
+}
+
+function boundsText(a) {
+  const hasMin = typeof a.min === "number";
+  const hasMax = typeof a.max === "number";
+  if (hasMin && hasMax) return t("estimate.bounds", { min: formatNumber(a.min), max: formatNumber(a.max) });
+  if (hasMin) return t("estimate.min", { min: formatNumber(a.min) });
+  if (hasMax) return t("estimate.max", { max: formatNumber(a.max) });
+  return "";
+}
+
+/** Second round of an influence experiment: what the crowd said in round one. */
+function socialBox(a) {
+  const s = a.social;
+  if (!s || !s.n) return null;
+  const unit = a.unit ? " " + a.unit : "";
+  return h("div", { class: "social" },
+    h("p", { class: "social-main" }, t("estimate.social", {
+      n: s.n, median: formatNumber(s.median) + unit, q1: formatNumber(s.q1), q3: formatNumber(s.q3),
+    })),
+    h("p", { class: "hint muted" }, t("estimate.round2")));
+}
+
+let uid = 0;
+
+export default {
+  kind: "estimate",
+
+  input(ctx) {
+    const a = ctx.activity;
+    uid += 1;
+    const id = "estimate-" + uid;
+    const problem = h("p", { class: "error-text small", "aria-live": "polite", id: id + "-msg" });
+    const field = h("input", {
+      id: id, class: "input estimate-input", type: "text", inputmode: "decimal",
+      autocomplete: "off", "aria-describedby": id + "-msg",
+      value: typeof ctx.value === "number" ? displayNumber(ctx.value) : "",
+      disabled: ctx.disabled,
+    });
+    const submit = submitButton("phone.validate", () => {
+      const x = parseNumber(field.value);
+      if (x === null) {
+        problem.textContent = t("estimate.invalid");
+        return;
+      }
+      if ((typeof a.min === "number" && x < a.min) || (typeof a.max === "number" && x > a.max)) {
+        problem.textContent = t("estimate.out") + " " + boundsText(a);
+        return;
+      }
+      problem.textContent = "";
+      ctx.submit(x);
+    });
+    field.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") submit.click();
+    });
+    field.addEventListener("input", () => {
+      problem.textContent = "";
+    });
+    if (ctx.disabled) submit.disabled = true;
+    const bounds = boundsText(a);
+    return h("div", null,
+      socialBox(a),
+      h("label", { class: "field", for: id }, h("span", null, t("estimate.label"))),
+      h("div", { class: "estimate-row" }, field,
+        a.unit ? h("span", { class: "unit" }, a.unit) : null),
+      bounds ? h("p", { class: "hint muted" }, bounds) : null,
+      problem, submit);
+  },
+
+  results(ctx) {
+    const s = ctx.snapshot;
+    const unit = ctx.activity.unit ? " " + ctx.activity.unit : "";
+    if (!s.n) return h("div", null, answers(0), h("p", { class: "muted" }, t("results.none")));
+    const counts = s.counts || [];
+    const top = Math.max.apply(null, counts.concat([1]));
+    // A small histogram in plain CSS: one column per bin.
+    const histogram = h("div", { class: "histogram", "aria-hidden": "true" }, counts.map((c) => {
+      const col = h("span", { class: "histogram-col" });
+      col.style.height = ((c / top) * 100).toFixed(1) + "%";
+      return col;
+    }));
+    return h("div", null, answers(s.n),
+      h("p", { class: "big-figure" }, t("results.median") + " : " + formatNumber(s.median) + unit),
+      h("p", null, t("results.quartiles", { q1: formatNumber(s.q1), q3: formatNumber(s.q3) })),
+      histogram,
+      h("p", { class: "muted small" }, t("results.range", { min: formatNumber(s.min), max: formatNumber(s.max) }) + unit),
+      typeof ctx.mine === "number"
+        ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(ctx.mine) + unit)
+        : null);
+  },
+};

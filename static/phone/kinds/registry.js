@@ -1,0 +1,21 @@
+// Activity kinds the phone page knows, keyed by `kind` (crowd.types.Kind).
+//
+// A kind module's default export is
+//   { kind: "choice",
+//     input(ctx)   -> Element   the answering UI; ctx = {activity, value, disabled, submit}
+//                               (`value` is the current answer or null; call
+//                               `submit(value)` with a value of the protocol's shape)
+//     results(ctx) -> Element   revealed results; ctx = {activity, snapshot, mine} }
+// New kinds (temperature, weighting, orientation, criée calls) are one new module plus
+// one line in kinds/index.js.
+
+const KINDS = Object.create(null);
+
+export function register(module) {
+  KINDS[module.kind] = module;
+}
+
+/** The module for a kind, or null (an older page meeting a newer server). */
+export function kindOf(kind) {
+  return KINDS[kind] || null;
+}

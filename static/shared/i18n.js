@@ -1,0 +1,437 @@
+// Every visible string of the pages, French first, English second.
+//
+// Festivals of French cooperatives come first: a page always starts in French unless the
+// visitor switched to English on this device (remembered in localStorage). Strings take
+// {name} placeholders; static markup is translated through data-i18n attributes.
+
+const STORAGE_KEY = "crowd.lang";
+export const LANGS = ["fr", "en"];
+
+const STRINGS = {
+  fr: {
+    "lang.switch": "EN",
+    "lang.switch_label": "Switch to English",
+
+    // connection
+    "conn.connecting": "Connexion…",
+    "conn.online": "Connecté",
+    "conn.reconnecting": "Reconnexion…",
+    "conn.offline": "Hors ligne",
+    "conn.stopped": "Déconnecté",
+
+    // home
+    "home.title": "Rejoindre une salle",
+    "home.lead": "Tapez le code à 4 caractères affiché à l'écran.",
+    "home.code_label": "Code de la salle",
+    "home.join": "Rejoindre",
+    "home.bad_code": "Un code a 4 caractères, par exemple K7XA.",
+    "home.unknown": "Aucune salle avec ce code. Vérifiez l'écran.",
+    "home.checking": "Vérification…",
+
+    // phone
+    "phone.loading": "Chargement de la salle…",
+    "phone.unknown_room": "Cette salle n'existe pas (ou plus).",
+    "phone.unknown_room_link": "Taper un autre code",
+    "phone.empty": "Rien à voter pour l'instant. Gardez cette page ouverte : les votes apparaîtront ici.",
+    "phone.nick_label": "Pseudo",
+    "phone.nick_hint": "facultatif",
+    "phone.nick_save": "OK",
+    "phone.nick_saved": "Pseudo enregistré ✓",
+    "phone.footer": "Un appareil, une voix. Vos réponses sont anonymes.",
+    "phone.sending": "Envoi…",
+    "phone.waiting": "En attente du réseau… (votre réponse partira dès la reconnexion)",
+    "phone.received": "Vote reçu ✓",
+    "phone.closed": "Vote clos",
+    "phone.results": "Résultats",
+    "phone.your_answer": "votre réponse",
+    "phone.answers": "{n} réponse(s)",
+    "phone.validate": "Valider",
+    "phone.send": "Envoyer",
+    "phone.unsupported": "Cette page ne sait pas encore afficher ce type d'activité.",
+
+    // kinds on the phone
+    "approval.hint": "Choisissez jusqu'à {max} option(s).",
+    "approval.count": "{k} / {max} choisie(s)",
+    "ranking.hint": "Touchez les options dans votre ordre de préférence.",
+    "ranking.yours": "Votre classement",
+    "ranking.left": "À classer",
+    "ranking.up": "Monter {label}",
+    "ranking.down": "Descendre {label}",
+    "ranking.remove": "Retirer {label}",
+    "ranking.empty": "Touchez une option ci-dessous pour commencer.",
+    "grades.hint": "Donnez une mention à chaque option.",
+    "grades.missing": "Encore {k} option(s) à évaluer.",
+    "estimate.label": "Votre estimation",
+    "estimate.bounds": "Entre {min} et {max}",
+    "estimate.min": "Au moins {min}",
+    "estimate.max": "Au plus {max}",
+    "estimate.invalid": "Tapez un nombre.",
+    "estimate.social": "La foule a répondu ({n} réponses) : médiane {median}, la moitié entre {q1} et {q3}.",
+    "estimate.round2": "Deuxième tour : gardez votre estimation ou changez-la.",
+    "estimate.out": "Hors limites.",
+    "words.hint": "Jusqu'à {max} mot(s), 30 caractères chacun.",
+    "words.label": "Mot {i}",
+    "words.none": "Tapez au moins un mot.",
+
+    // results
+    "results.median": "Médiane",
+    "results.quartiles": "La moitié des réponses entre {q1} et {q3}",
+    "results.range": "De {min} à {max}",
+    "results.majority": "Mention majoritaire",
+    "results.borda": "points",
+    "results.first": "{k}× en 1er",
+    "results.words": "{d} mot(s) différent(s)",
+    "results.none": "Aucune réponse.",
+
+    // errors (codes from docs/protocol.md)
+    "error.not_open": "Ce vote est fermé",
+    "error.bad_value": "Réponse non valable",
+    "error.rate_limited": "Trop rapide : réessayez dans un instant",
+    "error.unavailable": "Le serveur n'a pas pu enregistrer : réessayez",
+    "error.unknown_activity": "Ce vote n'existe plus",
+    "error.unknown_room": "Salle introuvable",
+    "error.conflict": "Impossible dans l'état actuel",
+    "error.forbidden": "Action non autorisée",
+    "error.bad_message": "Demande refusée",
+    "error.too_big": "Trop volumineux",
+    "error.bad_secret": "Code animateur incorrect",
+    "error.locked_out": "Trop d'essais : réessayez dans quelques minutes",
+    "error.offline": "Pas de connexion au serveur",
+    "error.timeout": "Le serveur ne répond pas",
+    "error.server_error": "Erreur du serveur",
+    "error.generic": "Erreur",
+
+    // kinds (names)
+    "kind.choice": "Choix unique",
+    "kind.approval": "Approbation",
+    "kind.ranking": "Classement",
+    "kind.grades": "Jugement majoritaire",
+    "kind.estimate": "Estimation",
+    "kind.words": "Nuage de mots",
+
+    // states
+    "state.draft": "Brouillon",
+    "state.open": "Ouvert",
+    "state.closed": "Clos",
+    "state.revealed": "Résultats visibles",
+    "state.projected": "À l'écran",
+
+    // panel
+    "panel.title": "Panneau d'animation",
+    "panel.login_title": "Code animateur",
+    "panel.login_lead": "Le code s'affiche au lancement du serveur (« Animator secret »).",
+    "panel.login_label": "Code animateur",
+    "panel.login_submit": "Entrer",
+    "panel.logout": "Changer de code",
+    "panel.rooms": "Salles",
+    "panel.no_rooms": "Aucune salle : créez-en une.",
+    "panel.new_room": "Nouvelle salle",
+    "panel.room_title": "Titre de la salle",
+    "panel.create": "Créer",
+    "panel.pick_room": "Choisissez ou créez une salle.",
+    "panel.join": "Pour rejoindre",
+    "panel.code": "Code",
+    "panel.open_screen": "Ouvrir l'écran",
+    "panel.devices": "appareils connectés",
+    "panel.screens": "écran(s)",
+    "panel.rate": "réponses/s",
+    "panel.active": "actifs (1 min)",
+    "panel.agenda": "Déroulé",
+    "panel.agenda_empty": "Aucune activité : ajoutez-en une ci-dessous ou importez un déroulé.",
+    "panel.answers": "{n} réponse(s)",
+    "panel.open": "Ouvrir",
+    "panel.reopen": "Rouvrir",
+    "panel.close": "Fermer",
+    "panel.reveal": "Révéler",
+    "panel.hide": "Masquer",
+    "panel.project": "Projeter",
+    "panel.unproject": "Ne plus projeter",
+    "panel.delete": "Supprimer",
+    "panel.delete_confirm": "Supprimer « {prompt} » ?",
+    "panel.add": "Ajouter une activité",
+    "panel.kind": "Type",
+    "panel.prompt": "Question",
+    "panel.note": "Précision (facultatif)",
+    "panel.options": "Options, une par ligne",
+    "panel.grades": "Mentions, de la pire à la meilleure, une par ligne",
+    "panel.max": "Nombre maximum d'options approuvées (vide : toutes)",
+    "panel.unit": "Unité",
+    "panel.min": "Minimum",
+    "panel.max_value": "Maximum",
+    "panel.max_words": "Nombre de mots par personne",
+    "panel.add_submit": "Ajouter au déroulé",
+    "panel.added": "Activité ajoutée ✓",
+    "panel.bad_number": "Minimum et maximum : des nombres, ou rien.",
+    "panel.export": "Exporter le déroulé",
+    "panel.import": "Importer un déroulé",
+    "panel.imported": "{k} activité(s) importée(s) ✓",
+    "panel.bad_file": "Ce fichier n'est pas un déroulé crowd (JSON).",
+    "panel.median": "médiane {x}",
+
+    // screen
+    "screen.join_at": "Rejoignez sur",
+    "screen.code": "Code",
+    "screen.devices": "appareils connectés",
+    "screen.answers": "{n} réponse(s)",
+    "screen.closed": "Vote clos",
+    "screen.unknown_room": "Salle introuvable",
+    "screen.fullscreen": "Plein écran",
+    "screen.chart_error": "Graphique indisponible",
+  },
+  en: {
+    "lang.switch": "FR",
+    "lang.switch_label": "Passer en français",
+
+    "conn.connecting": "Connecting…",
+    "conn.online": "Connected",
+    "conn.reconnecting": "Reconnecting…",
+    "conn.offline": "Offline",
+    "conn.stopped": "Disconnected",
+
+    "home.title": "Join a room",
+    "home.lead": "Type the 4-character code shown on the screen.",
+    "home.code_label": "Room code",
+    "home.join": "Join",
+    "home.bad_code": "A code has 4 characters, for example K7XA.",
+    "home.unknown": "No room with this code. Check the screen.",
+    "home.checking": "Checking…",
+
+    "phone.loading": "Loading the room…",
+    "phone.unknown_room": "This room does not exist (any more).",
+    "phone.unknown_room_link": "Type another code",
+    "phone.empty": "Nothing to vote on yet. Keep this page open: votes will show up here.",
+    "phone.nick_label": "Nickname",
+    "phone.nick_hint": "optional",
+    "phone.nick_save": "OK",
+    "phone.nick_saved": "Nickname saved ✓",
+    "phone.footer": "One device, one voice. Your answers are anonymous.",
+    "phone.sending": "Sending…",
+    "phone.waiting": "Waiting for the network… (your answer leaves as soon as it is back)",
+    "phone.received": "Vote received ✓",
+    "phone.closed": "Voting closed",
+    "phone.results": "Results",
+    "phone.your_answer": "your answer",
+    "phone.answers": "{n} answer(s)",
+    "phone.validate": "Submit",
+    "phone.send": "Send",
+    "phone.unsupported": "This page cannot show this kind of activity yet.",
+
+    "approval.hint": "Pick up to {max} option(s).",
+    "approval.count": "{k} / {max} picked",
+    "ranking.hint": "Tap the options in your order of preference.",
+    "ranking.yours": "Your ranking",
+    "ranking.left": "Still to rank",
+    "ranking.up": "Move {label} up",
+    "ranking.down": "Move {label} down",
+    "ranking.remove": "Remove {label}",
+    "ranking.empty": "Tap an option below to start.",
+    "grades.hint": "Give each option a grade.",
+    "grades.missing": "{k} option(s) left to grade.",
+    "estimate.label": "Your estimate",
+    "estimate.bounds": "Between {min} and {max}",
+    "estimate.min": "At least {min}",
+    "estimate.max": "At most {max}",
+    "estimate.invalid": "Type a number.",
+    "estimate.social": "The crowd answered ({n} answers): median {median}, half between {q1} and {q3}.",
+    "estimate.round2": "Second round: keep your estimate or change it.",
+    "estimate.out": "Out of bounds.",
+    "words.hint": "Up to {max} word(s), 30 characters each.",
+    "words.label": "Word {i}",
+    "words.none": "Type at least one word.",
+
+    "results.median": "Median",
+    "results.quartiles": "Half of the answers between {q1} and {q3}",
+    "results.range": "From {min} to {max}",
+    "results.majority": "Majority grade",
+    "results.borda": "points",
+    "results.first": "{k}× first",
+    "results.words": "{d} different word(s)",
+    "results.none": "No answers.",
+
+    "error.not_open": "This vote is closed",
+    "error.bad_value": "This answer is not valid",
+    "error.rate_limited": "Too fast: try again in a moment",
+    "error.unavailable": "The server could not store it: try again",
+    "error.unknown_activity": "This vote no longer exists",
+    "error.unknown_room": "Room not found",
+    "error.conflict": "Not possible in the current state",
+    "error.forbidden": "Not allowed",
+    "error.bad_message": "Request refused",
+    "error.too_big": "Too large",
+    "error.bad_secret": "Wrong animator code",
+    "error.locked_out": "Too many tries: try again in a few minutes",
+    "error.offline": "No connection to the server",
+    "error.timeout": "The server does not answer",
+    "error.server_error": "Server error",
+    "error.generic": "Error",
+
+    "kind.choice": "Single choice",
+    "kind.approval": "Approval",
+    "kind.ranking": "Ranking",
+    "kind.grades": "Majority judgment",
+    "kind.estimate": "Estimate",
+    "kind.words": "Word cloud",
+
+    "state.draft": "Draft",
+    "state.open": "Open",
+    "state.closed": "Closed",
+    "state.revealed": "Results shown",
+    "state.projected": "On screen",
+
+    "panel.title": "Animator panel",
+    "panel.login_title": "Animator code",
+    "panel.login_lead": "The code is printed when the server starts (“Animator secret”).",
+    "panel.login_label": "Animator code",
+    "panel.login_submit": "Enter",
+    "panel.logout": "Change code",
+    "panel.rooms": "Rooms",
+    "panel.no_rooms": "No room yet: create one.",
+    "panel.new_room": "New room",
+    "panel.room_title": "Room title",
+    "panel.create": "Create",
+    "panel.pick_room": "Pick or create a room.",
+    "panel.join": "To join",
+    "panel.code": "Code",
+    "panel.open_screen": "Open the screen",
+    "panel.devices": "devices connected",
+    "panel.screens": "screen(s)",
+    "panel.rate": "answers/s",
+    "panel.active": "active (1 min)",
+    "panel.agenda": "Agenda",
+    "panel.agenda_empty": "No activity yet: add one below or import an agenda.",
+    "panel.answers": "{n} answer(s)",
+    "panel.open": "Open",
+    "panel.reopen": "Reopen",
+    "panel.close": "Close",
+    "panel.reveal": "Reveal",
+    "panel.hide": "Hide",
+    "panel.project": "Project",
+    "panel.unproject": "Stop projecting",
+    "panel.delete": "Delete",
+    "panel.delete_confirm": "Delete “{prompt}”?",
+    "panel.add": "Add an activity",
+    "panel.kind": "Kind",
+    "panel.prompt": "Question",
+    "panel.note": "Note (optional)",
+    "panel.options": "Options, one per line",
+    "panel.grades": "Grades, worst to best, one per line",
+    "panel.max": "Most options one may approve (empty: all)",
+    "panel.unit": "Unit",
+    "panel.min": "Minimum",
+    "panel.max_value": "Maximum",
+    "panel.max_words": "Words per person",
+    "panel.add_submit": "Add to the agenda",
+    "panel.added": "Activity added ✓",
+    "panel.bad_number": "Minimum and maximum: numbers, or nothing.",
+    "panel.export": "Export the agenda",
+    "panel.import": "Import an agenda",
+    "panel.imported": "{k} activity(ies) imported ✓",
+    "panel.bad_file": "This file is not a crowd agenda (JSON).",
+    "panel.median": "median {x}",
+
+    "screen.join_at": "Join at",
+    "screen.code": "Code",
+    "screen.devices": "devices connected",
+    "screen.answers": "{n} answer(s)",
+    "screen.closed": "Voting closed",
+    "screen.unknown_room": "Room not found",
+    "screen.fullscreen": "Full screen",
+    "screen.chart_error": "Chart unavailable",
+  },
+};
+
+function stored() {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch (e) {
+    return null; // storage disabled (private mode on old browsers): French it is
+  }
+}
+
+let current = LANGS.indexOf(stored()) >= 0 ? stored() : "fr";
+
+export function lang() {
+  return current;
+}
+
+/** The string for `key` in the current language, with {placeholders} filled. */
+export function t(key, params) {
+  const table = STRINGS[current];
+  let text = key in table ? table[key] : (key in STRINGS.fr ? STRINGS.fr[key] : key);
+  if (params) {
+    text = text.replace(/\{(\w+)\}/g, (whole, name) =>
+      (name in params ? String(params[name]) : whole));
+  }
+  return text;
+}
+
+/** Does a translation exist for this key? (error codes the pages do not know yet) */
+export function has(key) {
+  return key in STRINGS.fr;
+}
+
+/** A server error code -> a short readable sentence in the current language. */
+export function errorText(code, fallback) {
+  if (has("error." + code)) return t("error." + code);
+  return fallback || t("error.generic");
+}
+
+/**
+ * Translates static markup: `data-i18n="key"` sets the text, `data-i18n-attr="attr:key;..."`
+ * sets attributes (placeholder, aria-label, title).
+ */
+export function translate(root) {
+  const scope = root || document;
+  scope.querySelectorAll("[data-i18n]").forEach((el) => {
+    el.textContent = t(el.getAttribute("data-i18n"));
+  });
+  scope.querySelectorAll("[data-i18n-attr]").forEach((el) => {
+    el.getAttribute("data-i18n-attr").split(";").forEach((pair) => {
+      const parts = pair.split(":");
+      if (parts.length === 2) el.setAttribute(parts[0].trim(), t(parts[1].trim()));
+    });
+  });
+  document.documentElement.lang = current;
+}
+
+/** Switches language, remembers it on this device and tells the page to re-render. */
+export function setLang(next) {
+  if (LANGS.indexOf(next) < 0 || next === current) return;
+  current = next;
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch (e) {
+    // not remembered, still switched for this visit
+  }
+  translate();
+  window.dispatchEvent(new CustomEvent("crowd:lang", { detail: next }));
+}
+
+/** Wires a button that toggles FR <-> EN and shows the other language's name. */
+export function mountLangSwitch(button) {
+  const render = () => {
+    button.textContent = t("lang.switch");
+    button.setAttribute("aria-label", t("lang.switch_label"));
+    button.setAttribute("lang", current === "fr" ? "en" : "fr");
+  };
+  button.addEventListener("click", () => setLang(current === "fr" ? "en" : "fr"));
+  window.addEventListener("crowd:lang", render);
+  render();
+}
+
+/** Numbers the local way (1 234,5 in French), at most `digits` decimals. */
+export function formatNumber(x, digits) {
+  if (typeof x !== "number" || !isFinite(x)) return "–";
+  const max = digits === undefined ? 2 : digits;
+  try {
+    return x.toLocaleString(current === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: max });
+  } catch (e) {
+    return String(Math.round(x * Math.pow(10, max)) / Math.pow(10, max));
+  }
+}
+
+/** A share 0..1 -> "42 %" (French spacing) or "42%". */
+export function formatShare(share) {
+  const pct = Math.round((share || 0) * 100);
+  return current === "fr" ? pct + "\u00a0%" : pct + "%";
+}
