@@ -63,9 +63,9 @@ def _bars(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     fig.vbar(x="label", top="share", width=0.7, source=source, color=BAR)
     fig.add_layout(Whisker(base="label", lower="low", upper="high", source=source,
                            line_color=MUTED, line_width=3))
-    fig.add_layout(LabelSet(x="label", y="share", text="text", source=source,
+    fig.add_layout(LabelSet(x="label", y="high", text="text", source=source,
                             text_color=INK, text_font_size="26px", text_align="center",
-                            y_offset=8))
+                            y_offset=8))  # above the interval's whisker, never across it
     fig.yaxis.axis_label = "%"
     fig.yaxis.axis_label_text_color = INK
     return _style(fig)

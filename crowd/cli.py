@@ -35,7 +35,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  Phones join at   {base}/   (scan the QR code, then type the room code)")
         print(f"  Animator panel   {base}/panel#secret={secret}")
         print(f"  Animator secret  {secret}")
-        print("  Projector        open a room in the panel, then 'Écran' (screen)\n", flush=True)
+        print("  Projector        open a room in the panel, then 'Ouvrir l'écran'\n", flush=True)
 
     app.state.on_ready = announce
     uvicorn.run(app, **uvicorn_config(settings))
@@ -53,7 +53,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crowd", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="crowd", description="crowd: live crowd sensing and voting on a local network.")
     parser.add_argument("--version", action="version", version=f"crowd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the server (SQLite file, LAN join URL, QR code)")

@@ -109,6 +109,12 @@ class RateLimited(ClientError):
     code = "rate_limited"
 
 
+class MintLimited(RateLimited):
+    """Too many new devices from one address: the hello is refused and the socket closed."""
+
+    close_code = CLOSE_LOCKED_OUT
+
+
 class Conflict(ClientError):
     """The command is legal in general but not in the activity's current state."""
 

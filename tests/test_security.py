@@ -62,3 +62,11 @@ def test_origin_must_be_this_server(origin: str | None, ok: bool) -> None:
 def test_panel_needs_an_origin_and_allow_list_works() -> None:
     assert not panel_origin_ok(None, "h:1", [])
     assert panel_origin_ok("https://crowd.example", "h:1", ["https://crowd.example"])
+
+
+def test_the_right_secret_clears_earlier_mistakes() -> None:
+    guard = SecretGuard("right")
+    for t in range(3):
+        guard.check("1.2.3.4", "typo", now=t)
+    assert guard.check("1.2.3.4", "right", now=4) == (True, 0.0)
+    assert guard.check("1.2.3.4", "typo", now=5) == (False, 0.0)  # counting starts afresh

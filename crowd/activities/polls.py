@@ -355,9 +355,9 @@ class Estimate(ActivityType):
         if scale not in ("auto", "linear", "log"):
             raise BadMessage("'scale' is auto, linear or log")
         spec["scale"] = scale
-        for key in ("round", "previous", "social", "truth"):  # set by the influence round
-            if key in raw:
-                spec[key] = raw[key]
+        # `round`, `previous` and `social` are set by the engine's influence round only,
+        # and the true value by `set_truth`: never taken from an animator's spec or an
+        # imported agenda (a `truth` there would reach the phones before the reveal).
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:

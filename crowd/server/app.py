@@ -69,6 +69,16 @@ def _hub(request: Request) -> Hub:
     return hub
 
 
+class RevalidatedStaticFiles(StaticFiles):
+    """Pages' assets are revalidated on every load (cheap 304s): after an update during a
+    festival, phones never keep running an old app.js."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 def _not_found(exc: CrowdError) -> JSONResponse:
     return JSONResponse({"code": exc.code, "message": exc.message}, status_code=404)
 
@@ -114,7 +124,8 @@ async def activity_chart(request: Request) -> Response:
 
 async def healthz(request: Request) -> Response:
     hub = _hub(request)
-    return JSONResponse(hub.health(), status_code=200 if hub.ready else 503)
+    return JSONResponse(hub.health(),
+                        status_code=200 if hub.ready and hub.failed is None else 503)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -148,7 +159,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/rooms/{code}/qr.svg", room_qr),
         Route("/api/activities/{activity}/chart", activity_chart),
         WebSocketRoute("/ws", websocket_endpoint),
-        Mount("/static", StaticFiles(directory=static_dir()), name="static"),
+        Mount("/static", RevalidatedStaticFiles(directory=static_dir()), name="static"),
         Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
     ]
     routes[-2:-2] = _feature_routes()

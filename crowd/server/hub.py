@@ -32,8 +32,9 @@ from crowd.errors import (
     BadSecret,
     CrowdError,
     LockedOut,
-    RateLimited,
+    MintLimited,
     ServerError,
+    Unavailable,
 )
 from crowd.protocol import Encoding, Hello, Message, Watch, encode, error, out
 from crowd.server.connection import Connection
@@ -90,6 +91,7 @@ class Hub:
                                max_age_s=settings.resume_window_s)
         self.loop_lag_ms = 0.0
         self.ready = False
+        self.failed: str | None = None  # set when the log could not store: inputs stop
         self.replayed = 0
         self.replay_s = 0.0
 
@@ -220,7 +222,7 @@ class Hub:
         if bucket is None:
             bucket = self._minting[address] = TokenBucket(settings.mint_rate, settings.mint_burst)
         if not bucket.take(time.monotonic()):
-            raise RateLimited("too many new devices from this address: try again in a minute")
+            raise MintLimited("too many new devices from this address: try again in a minute")
 
     def _channels(self, peer: Peer) -> tuple[tuple[str, ...] | None, tuple[str, str]]:
         room_key = ("room", peer.room, peer.role.value) if peer.room is not None else None
@@ -269,9 +271,21 @@ class Hub:
         if isinstance(msg, Watch):
             self._watch(conn, msg)
             return
+        if self.failed is not None:
+            raise Unavailable(f"the server cannot store inputs ({self.failed}): "
+                              "it must be restarted", seq=msg.seq)
         step = self.engine.handle(msg, conn.peer, self.clock())
         if step.events:
-            await self.log.append(step.events)
+            try:
+                await self.log.append(step.events)
+            except Unavailable as exc:
+                # The engine already applied what could not be stored. Accepting more would
+                # acknowledge inputs a restart cannot bring back: stop taking inputs. A
+                # restart rebuilds exactly what the log holds.
+                self.failed = exc.message
+                log.critical("event log failed, inputs refused until restart: %s", exc)
+                exc.seq = msg.seq
+                raise
         self.deliver(step.sends, conn)
 
     def _watch(self, conn: Connection, msg: Watch) -> None:
@@ -285,6 +299,8 @@ class Hub:
         state["join_url"] = self.join_url(code)
         conn.send(out("ack", seq=msg.seq, room=state))
         conn.send(self._pulse_message(code))
+        for frame in self.engine.current_frames(code):  # counts so far, not only from now
+            conn.send(frame.message)
 
     def fail(self, conn: Connection, exc: CrowdError) -> None:
         conn.send(error(exc.code, exc.message, exc.seq))
@@ -413,7 +429,8 @@ class Hub:
         for conn in self.connections:
             if conn.role is not None:
                 per_role[conn.role.value] += 1
-        return {"status": "ok" if self.ready else "starting", "version": __version__,
+        status = "failed" if self.failed else ("ok" if self.ready else "starting")
+        return {"status": status, "version": __version__, "failure": self.failed,
                 "rooms": len(self.engine.rooms), "connections": per_role,
                 "unidentified": sum(1 for c in self.connections if c.role is None),
                 "eventlog": {"pending": self.log.lag, "committed": self.log.committed,

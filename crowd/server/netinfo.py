@@ -7,6 +7,7 @@ join URL is one phones on the same wifi can open, not 127.0.0.1.
 from __future__ import annotations
 
 import fcntl
+import io
 import ipaddress
 import socket
 import struct
@@ -39,12 +40,14 @@ def guess_public_url(host: str, port: int) -> str:
 
 
 def qr_svg(url: str, *, dark: str = "#000000", light: str = "#ffffff") -> str:
-    return segno.make(url, error="m").svg_inline(scale=8, dark=dark, light=light, border=2)
+    """A standalone, scalable SVG (namespace and viewBox): usable in <img> at any size."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", svgns=True, xmldecl=False,
+                                    omitsize=True, scale=8, border=2, dark=dark, light=light)
+    return buffer.getvalue().decode()
 
 
 def qr_terminal(url: str) -> str:
-    import io
-
     buffer = io.StringIO()
     segno.make(url, error="m").terminal(out=buffer, compact=True, border=2)
     return buffer.getvalue()

@@ -65,6 +65,8 @@ class SecretGuard:
             f = self._seen.pop(address)
             f = None
         if attempt is not None and hmac.compare_digest(attempt.encode(), self.secret.encode()):
+            if f is not None and f.locked_until <= now:
+                self._seen.pop(address, None)  # the animator found the secret: start afresh
             return True, 0.0
         f = self._seen.setdefault(address, _Failures())
         f.count += 1

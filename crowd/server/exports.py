@@ -1,0 +1,519 @@
+"""HTTP routes for the closing timelapse, the video jobs and a room's exports.
+
+Results come from the live engine (instant, and equal to a replay by construction). Work
+that replays or rewrites a whole log — the replay page, the raw event log — runs in one
+child process that reads the SQLite file on its own read-only connection (WAL lets it
+read while the hub writes): the event loop and the log's writer never wait for it.
+Videos are rendered by `python -m crowd.video` in a child process whose progress lines
+feed the job's JSON.
+
+Without the animator secret, results and the replay show what phones may see (revealed
+activities); with it (header `X-Crowd-Secret` or `?secret=`), every activity. The raw
+event log, video jobs and the criée contacts in the summary always need it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import hmac
+import json
+import logging
+import multiprocessing
+import os
+import secrets
+import shutil
+import signal
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from crowd import exports
+from crowd.errors import CrowdError
+from crowd.events import Event
+from crowd.server.eventlog import SCHEMA_VERSION
+from crowd.types import normalize_code
+
+log = logging.getLogger(__name__)
+
+ALL_ROOMS = "ALL"  # /replay/all: every room of the event ("L" is not in room codes)
+CACHE_SIZE = 4
+KEEP_JOBS = 4
+
+_pool: ProcessPoolExecutor | None = None
+_html_cache: dict[tuple[Any, ...], bytes] = {}
+_jobs: dict[str, VideoJob] = {}
+_workdir: Path | None = None
+
+
+# ---------------------------------------------------------------- child process work
+
+
+def _connect_ro(db: str | Path) -> sqlite3.Connection:
+    """A read-only connection: reading never migrates, never writes, never blocks the hub."""
+    path = Path(db).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no event log at {path}")
+    con = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise RuntimeError(f"{path} has schema {version}, newer than this crowd "
+                           f"({SCHEMA_VERSION}): upgrade crowd")
+    return con
+
+
+def _where(rooms: list[str] | None) -> tuple[str, list[str]]:
+    if not rooms:
+        return "", []
+    return f" WHERE room IN ({','.join('?' * len(rooms))})", list(rooms)
+
+
+def iter_events_file(db: str | Path, rooms: list[str] | None = None) -> Iterator[Event]:
+    """Events in log order from the SQLite file (live or a copy), on a connection of our own.
+
+    The same rows and decoding as `EventLog.read`, without an event loop: the replay
+    child, the CLI and the benchmark read a million events at half the CPU of aiosqlite.
+    """
+    con = _connect_ro(db)
+    try:
+        where, args = _where(rooms)
+        cursor = con.execute("SELECT type, room, data, ts, client, seq FROM events"
+                             + where + " ORDER BY id", args)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                yield Event.from_row(*row)
+    finally:
+        con.close()
+
+
+def count_events(db: str | Path, rooms: list[str] | None = None) -> int:
+    con = _connect_ro(db)
+    try:
+        where, args = _where(rooms)
+        return int(con.execute("SELECT count(*) FROM events" + where, args).fetchone()[0])
+    finally:
+        con.close()
+
+
+def build_replay(db: str, rooms: list[str] | None, activities: list[str] | None,
+                 public: bool) -> bytes:
+    """Child process: replay the log and return the standalone HTML (UTF-8)."""
+    from crowd.timelapse import build_timeline, standalone_html
+
+    timeline = build_timeline(iter_events_file(db, rooms), rooms, activities,
+                              only_revealed=public)
+    return standalone_html(timeline).encode("utf-8")
+
+
+def write_event_export(db: str, room: str, path: str) -> int:
+    """Child process: write the room's anonymised msgpack log to `path`."""
+    with open(path, "wb") as out:
+        return exports.write_records(iter_events_file(db, [room]), out)
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn: a fork of a process running an event loop and threads is not safe.
+        _pool = ProcessPoolExecutor(max_workers=1,
+                                    mp_context=multiprocessing.get_context("spawn"))
+    return _pool
+
+
+async def _in_child(fn: Any, *args: Any) -> Any:
+    global _pool
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_executor(), fn, *args)
+    except BrokenProcessPool:
+        _pool = None  # the child died (killed, out of memory): start a new one next time
+        raise
+
+
+def _work_dir() -> Path:
+    global _workdir
+    if _workdir is None:
+        _workdir = Path(tempfile.mkdtemp(prefix="crowd-exports-"))
+    return _workdir
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop the replay child and any renderer, remove our files (app shutdown, exit)."""
+    global _pool, _workdir
+    for job in list(_jobs.values()):
+        job.kill()
+    _jobs.clear()
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+    if _workdir is not None:
+        shutil.rmtree(_workdir, ignore_errors=True)
+        _workdir = None
+
+
+# ---------------------------------------------------------------- request helpers
+
+
+def _hub(request: Request) -> Any:
+    return request.app.state.hub
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status)
+
+
+async def _secret_check(request: Request) -> bool | JSONResponse:
+    """True with the right secret, False with none, an error response with a wrong one.
+
+    Wrong secrets count against the same per-address guard as the panel's websocket.
+    """
+    given = request.headers.get("x-crowd-secret") or request.query_params.get("secret")
+    if not given:
+        return False
+    hub = _hub(request)
+    guard = getattr(hub, "guard", None)
+    address = request.client.host if request.client else "?"
+    now = time.time()
+    if guard is not None and guard.locked(address, now):
+        return _error(429, "locked_out", "too many wrong secrets: try again in a few minutes")
+    if hmac.compare_digest(given.encode(), hub.animator_secret.encode()):
+        return True
+    if guard is not None:
+        _, delay = guard.check(address, given, now)
+        if delay:
+            await asyncio.sleep(delay)  # slows guessing down, like the websocket
+    return _error(403, "bad_secret", "wrong animator secret")
+
+
+async def _require_secret(request: Request) -> JSONResponse | None:
+    ok = await _secret_check(request)
+    if ok is True:
+        return None
+    if ok is False:
+        return _error(401, "secret_required", "this export is for animators: send the "
+                      "animator secret (header X-Crowd-Secret or ?secret=)")
+    return ok
+
+
+def _room_code(request: Request) -> str | JSONResponse:
+    hub = _hub(request)
+    try:
+        return str(hub.engine.room(request.path_params["code"]).code)
+    except CrowdError as exc:
+        return _error(404, exc.code, exc.message)
+
+
+def _rooms_for(request: Request) -> list[str] | JSONResponse | None:
+    """The room codes of a replay request: one room, or None for ALL_ROOMS."""
+    if normalize_code(request.path_params["code"]) == ALL_ROOMS:
+        return None
+    code = _room_code(request)
+    return code if isinstance(code, JSONResponse) else [code]
+
+
+def _activities(request: Request) -> list[str] | None:
+    raw = request.query_params.get("activities")
+    if not raw:
+        return None
+    return [a.strip() for a in raw.split(",") if a.strip()][:500]
+
+
+def _db(request: Request) -> str:
+    return str(_hub(request).log.path)
+
+
+def _last_id(db: str) -> int:
+    con = _connect_ro(db)
+    try:
+        row = con.execute("SELECT max(id) FROM events").fetchone()
+        return int(row[0] or 0)
+    finally:
+        con.close()
+
+
+def _times(db: str, room: str) -> dict[str, list[tuple[float, float | None]]]:
+    con = _connect_ro(db)
+    try:
+        rows = con.execute("SELECT type, room, data, ts, client, seq FROM events WHERE room=? "
+                           "AND type IN ('opened', 'closed') ORDER BY id", (room,)).fetchall()
+    finally:
+        con.close()
+    return exports.activity_times(Event.from_row(*row) for row in rows)
+
+
+def _download(body: bytes | str, media_type: str, filename: str) -> Response:
+    return Response(body, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+# ---------------------------------------------------------------- results and summary
+
+
+async def _results_doc(request: Request) -> dict[str, Any] | JSONResponse:
+    code = _room_code(request)
+    if isinstance(code, JSONResponse):
+        return code
+    animator = await _secret_check(request)
+    if isinstance(animator, JSONResponse):
+        return animator
+    return exports.results(_hub(request).engine, code, public=not animator, as_of=time.time())
+
+
+async def results_json(request: Request) -> Response:
+    doc = await _results_doc(request)
+    if isinstance(doc, JSONResponse):
+        return doc
+    return _download(exports.results_json(doc), "application/json",
+                     f"crowd-{doc['room']['code']}-results.json")
+
+
+async def results_csv(request: Request) -> Response:
+    doc = await _results_doc(request)
+    if isinstance(doc, JSONResponse):
+        return doc
+    return _download(exports.results_csv(doc), "text/csv; charset=utf-8",
+                     f"crowd-{doc['room']['code']}-results.csv")
+
+
+async def summary(request: Request) -> Response:
+    """Printable page; the animator's one lists criée volunteers with their contacts."""
+    doc = await _results_doc(request)
+    if isinstance(doc, JSONResponse):
+        return doc
+    code = doc["room"]["code"]
+    times = await asyncio.to_thread(_times, _db(request), code)
+    rosters = None if doc["public"] else exports.call_rosters(_hub(request).engine, code)
+    page = exports.summary_html(doc, times=times, rosters=rosters)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+async def events_msgpack(request: Request) -> Response:
+    denied = await _require_secret(request)
+    if denied is not None:
+        return denied
+    code = _room_code(request)
+    if isinstance(code, JSONResponse):
+        return code
+    path = _work_dir() / f"events-{secrets.token_hex(8)}.msgpack"
+    await _in_child(write_event_export, _db(request), code, str(path))
+    return FileResponse(path, media_type="application/vnd.msgpack",
+                        filename=f"crowd-{code}-events.msgpack",
+                        headers={"Cache-Control": "no-store"},
+                        background=BackgroundTask(path.unlink, missing_ok=True))
+
+
+# ---------------------------------------------------------------- the replay
+
+
+async def _replay_html(request: Request) -> bytes | JSONResponse:
+    rooms = _rooms_for(request)
+    if isinstance(rooms, JSONResponse):
+        return rooms
+    animator = await _secret_check(request)
+    if isinstance(animator, JSONResponse):
+        return animator
+    db = _db(request)
+    activities = _activities(request)
+    key = (db, tuple(rooms or ()), tuple(activities or ()), not animator,
+           await asyncio.to_thread(_last_id, db))
+    cached = _html_cache.get(key)
+    if cached is None:
+        cached = await _in_child(build_replay, db, rooms, activities, not animator)
+        _html_cache[key] = cached
+        while len(_html_cache) > CACHE_SIZE:
+            _html_cache.pop(next(iter(_html_cache)))
+    return cached
+
+
+async def replay_page(request: Request) -> Response:
+    page = await _replay_html(request)
+    if isinstance(page, JSONResponse):
+        return page
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+async def timelapse_download(request: Request) -> Response:
+    page = await _replay_html(request)
+    if isinstance(page, JSONResponse):
+        return page
+    name = normalize_code(request.path_params["code"]).lower()
+    return _download(page, "text/html; charset=utf-8", f"crowd-{name}-timelapse.html")
+
+
+# ---------------------------------------------------------------- video jobs
+
+
+@dataclass(slots=True)
+class VideoJob:
+    id: str
+    room: str
+    fmt: str
+    dir: Path
+    status: str = "building"  # building -> rendering -> done | failed
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    started: float = field(default_factory=time.time)
+    finished: float | None = None
+    proc: asyncio.subprocess.Process | None = None
+    task: asyncio.Task[None] | None = None
+
+    @property
+    def file(self) -> Path:
+        return self.dir / f"crowd-{self.room.lower()}-timelapse.{self.fmt}"
+
+    def describe(self) -> dict[str, Any]:
+        return {"id": self.id, "room": self.room, "format": self.fmt, "status": self.status,
+                "done": self.done, "total": self.total,
+                "progress": round(self.done / self.total, 3) if self.total else 0.0,
+                "error": self.error, "file": f"/api/video-jobs/{self.id}/file"
+                if self.status == "done" else None}
+
+    def kill(self) -> None:
+        """Stop our renderer (also from atexit, when the event loop may be gone)."""
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(OSError):
+                os.kill(self.proc.pid, signal.SIGKILL)
+
+
+async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,
+                   activities: list[str] | None, seconds: float | None) -> None:
+    try:
+        html = await _in_child(build_replay, db, rooms, activities, False)
+        page = job.dir / "replay.html"
+        page.write_bytes(html)
+        job.status = "rendering"
+        command = [sys.executable, "-m", "crowd.video", str(page), str(job.file)]
+        if seconds:
+            command += ["--seconds", str(seconds)]
+        job.proc = await asyncio.create_subprocess_exec(
+            *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        assert job.proc.stdout is not None and job.proc.stderr is not None
+        stderr_task = asyncio.ensure_future(job.proc.stderr.read())
+        async for line in job.proc.stdout:
+            with contextlib.suppress(ValueError):
+                news = json.loads(line)
+                job.done = int(news.get("done", job.done))
+                job.total = int(news.get("total", job.total))
+                job.error = news.get("error", job.error)
+        code = await job.proc.wait()
+        stderr = (await stderr_task).decode(errors="replace").strip()
+        if code != 0 or not job.file.is_file():
+            job.status = "failed"
+            job.error = job.error or (stderr.splitlines() or [f"renderer exited with {code}"])[-1]
+        else:
+            job.status = "done"
+    except Exception as exc:  # the job reports it; the server carries on
+        log.exception("video job %s failed", job.id)
+        job.status, job.error = "failed", str(exc) or type(exc).__name__
+    finally:
+        job.finished = time.time()
+        page = job.dir / "replay.html"
+        page.unlink(missing_ok=True)
+
+
+def _forget_old_jobs() -> None:
+    finished = sorted((j for j in _jobs.values() if j.finished is not None),
+                      key=lambda j: j.finished or 0.0)
+    for job in finished[:-KEEP_JOBS] if len(finished) > KEEP_JOBS else []:
+        shutil.rmtree(job.dir, ignore_errors=True)
+        _jobs.pop(job.id, None)
+
+
+async def video_capabilities(request: Request) -> Response:
+    """What the panel needs to offer (or explain) the video buttons."""
+    from crowd import video
+
+    return JSONResponse({fmt: {"available": not video.missing(fmt),
+                               "missing": video.missing(fmt)} for fmt in video.FORMATS})
+
+
+async def video_start(request: Request) -> Response:
+    from crowd import video
+
+    denied = await _require_secret(request)
+    if denied is not None:
+        return denied
+    rooms = _rooms_for(request)
+    if isinstance(rooms, JSONResponse):
+        return rooms
+    fmt = request.query_params.get("format", "mp4").lower()
+    if fmt not in video.FORMATS:
+        return _error(400, "bad_format", f"format must be one of {', '.join(video.FORMATS)}")
+    lacks = video.missing(fmt)
+    if lacks:
+        return _error(503, "video_unavailable",
+                      "this machine cannot render videos: missing " + "; ".join(lacks))
+    try:
+        seconds = float(request.query_params.get("seconds", 0)) or None
+    except ValueError:
+        return _error(400, "bad_seconds", "seconds must be a number")
+    if seconds is not None and not 1 <= seconds <= 600:
+        return _error(400, "bad_seconds", "seconds must be between 1 and 600")
+    busy = [j for j in _jobs.values() if j.status in {"building", "rendering"}]
+    if busy:
+        return JSONResponse({"code": "busy", "message": "a video is already being made",
+                             "job": busy[0].describe()}, status_code=409)
+    _forget_old_jobs()
+    job_id = secrets.token_urlsafe(9)
+    label = ALL_ROOMS if rooms is None else rooms[0]
+    job_dir = _work_dir() / f"video-{job_id}"
+    job_dir.mkdir()
+    job = VideoJob(job_id, label, fmt, job_dir)
+    _jobs[job_id] = job
+    job.task = asyncio.create_task(_run_job(job, _db(request), rooms, _activities(request),
+                                            seconds), name=f"video-{job_id}")
+    return JSONResponse(job.describe(), status_code=202)
+
+
+async def video_job(request: Request) -> Response:
+    denied = await _require_secret(request)
+    if denied is not None:
+        return denied
+    job = _jobs.get(request.path_params["job"])
+    if job is None:
+        return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
+    return JSONResponse(job.describe(), headers={"Cache-Control": "no-store"})
+
+
+async def video_file(request: Request) -> Response:
+    denied = await _require_secret(request)
+    if denied is not None:
+        return denied
+    job = _jobs.get(request.path_params["job"])
+    if job is None:
+        return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
+    if job.status != "done":
+        return _error(409, "not_ready", f"the video is {job.status}")
+    media = "video/mp4" if job.fmt == "mp4" else "image/gif"
+    return FileResponse(job.file, media_type=media, filename=job.file.name)
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/api/rooms/{code}/export/results.csv", results_csv),
+        Route("/api/rooms/{code}/export/results.json", results_json),
+        Route("/api/rooms/{code}/export/events.msgpack", events_msgpack),
+        Route("/api/rooms/{code}/export/summary", summary),
+        Route("/api/rooms/{code}/timelapse.html", timelapse_download),
+        Route("/replay/{code}", replay_page),
+        Route("/api/video", video_capabilities),
+        Route("/api/rooms/{code}/video", video_start, methods=["POST"]),
+        Route("/api/video-jobs/{job}", video_job),
+        Route("/api/video-jobs/{job}/file", video_file),
+    ]
