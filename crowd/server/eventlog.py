@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,3 +189,56 @@ class EventLog:
             for b in batches:
                 if not b.done.done():
                     b.done.set_result(None)
+
+
+# ---------------------------------------------------------------- read-only access for tools
+# The timelapse, the exports and the benchmarks read a log (live or a copy) in a child
+# process or a command, without an event loop: a plain read-only sqlite3 connection, the
+# same rows and decoding as `EventLog.read`, at about half the CPU of aiosqlite.
+
+
+def connect_readonly(db: str | Path) -> sqlite3.Connection:
+    """A read-only connection: reading never migrates, never writes, never blocks the hub."""
+    path = Path(db).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no event log at {path}")
+    con = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise RuntimeError(f"{path} has schema {version}, newer than this crowd "
+                           f"({SCHEMA_VERSION}): upgrade crowd")
+    return con
+
+
+def _where(rooms: list[str] | None) -> tuple[str, list[str]]:
+    if not rooms:
+        return "", []
+    return f" WHERE room IN ({','.join('?' * len(rooms))})", list(rooms)
+
+
+def iter_events_file(db: str | Path, rooms: list[str] | None = None) -> Iterator[Event]:
+    """Events in log order from the SQLite file (live or a copy), on a connection of our own.
+
+    The same rows and decoding as `EventLog.read`, without an event loop: the replay
+    child, the CLI and the benchmark read a million events at half the CPU of aiosqlite.
+    """
+    con = connect_readonly(db)
+    try:
+        where, args = _where(rooms)
+        cursor = con.execute("SELECT type, room, data, ts, client, seq FROM events"
+                             + where + " ORDER BY id", args)
+        while rows := cursor.fetchmany(5000):
+            for row in rows:
+                yield Event.from_row(*row)
+    finally:
+        con.close()
+
+
+def count_events(db: str | Path, rooms: list[str] | None = None) -> int:
+    con = connect_readonly(db)
+    try:
+        where, args = _where(rooms)
+        return int(con.execute("SELECT count(*) FROM events" + where, args).fetchone()[0])
+    finally:
+        con.close()

@@ -25,11 +25,9 @@ import os
 import secrets
 import shutil
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -44,7 +42,7 @@ from starlette.routing import Route
 from crowd import exports
 from crowd.errors import CrowdError
 from crowd.events import Event
-from crowd.server.eventlog import SCHEMA_VERSION
+from crowd.server.eventlog import connect_readonly, iter_events_file
 from crowd.types import normalize_code
 
 log = logging.getLogger(__name__)
@@ -60,53 +58,6 @@ _workdir: Path | None = None
 
 
 # ---------------------------------------------------------------- child process work
-
-
-def _connect_ro(db: str | Path) -> sqlite3.Connection:
-    """A read-only connection: reading never migrates, never writes, never blocks the hub."""
-    path = Path(db).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"no event log at {path}")
-    con = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
-    version = con.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        con.close()
-        raise RuntimeError(f"{path} has schema {version}, newer than this crowd "
-                           f"({SCHEMA_VERSION}): upgrade crowd")
-    return con
-
-
-def _where(rooms: list[str] | None) -> tuple[str, list[str]]:
-    if not rooms:
-        return "", []
-    return f" WHERE room IN ({','.join('?' * len(rooms))})", list(rooms)
-
-
-def iter_events_file(db: str | Path, rooms: list[str] | None = None) -> Iterator[Event]:
-    """Events in log order from the SQLite file (live or a copy), on a connection of our own.
-
-    The same rows and decoding as `EventLog.read`, without an event loop: the replay
-    child, the CLI and the benchmark read a million events at half the CPU of aiosqlite.
-    """
-    con = _connect_ro(db)
-    try:
-        where, args = _where(rooms)
-        cursor = con.execute("SELECT type, room, data, ts, client, seq FROM events"
-                             + where + " ORDER BY id", args)
-        while rows := cursor.fetchmany(5000):
-            for row in rows:
-                yield Event.from_row(*row)
-    finally:
-        con.close()
-
-
-def count_events(db: str | Path, rooms: list[str] | None = None) -> int:
-    con = _connect_ro(db)
-    try:
-        where, args = _where(rooms)
-        return int(con.execute("SELECT count(*) FROM events" + where, args).fetchone()[0])
-    finally:
-        con.close()
 
 
 def build_replay(db: str, rooms: list[str] | None, activities: list[str] | None,
@@ -237,7 +188,7 @@ def _db(request: Request) -> str:
 
 
 def _last_id(db: str) -> int:
-    con = _connect_ro(db)
+    con = connect_readonly(db)
     try:
         row = con.execute("SELECT max(id) FROM events").fetchone()
         return int(row[0] or 0)
@@ -246,7 +197,7 @@ def _last_id(db: str) -> int:
 
 
 def _times(db: str, room: str) -> dict[str, list[tuple[float, float | None]]]:
-    con = _connect_ro(db)
+    con = connect_readonly(db)
     try:
         rows = con.execute("SELECT type, room, data, ts, client, seq FROM events WHERE room=? "
                            "AND type IN ('opened', 'closed') ORDER BY id", (room,)).fetchall()

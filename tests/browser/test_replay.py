@@ -1,0 +1,168 @@
+"""The standalone replay in headless Chromium, opened from disk with no server running."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crowd import video
+from crowd.timelapse import Timeline, build_timeline, write_standalone
+from tests.test_timelapse import scripted_day
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium"),
+]
+async_api = pytest.importorskip("playwright.async_api")
+
+SOURCE = """([track, name]) => {
+  const doc = Bokeh.documents[0]
+  const slider = doc.get_model_by_name("crowd-scrubber")
+  const panel = [...doc.all_models].find((m) => m.name === `panel-${track}`)
+  const source = [...doc.all_models].find((m) => m.type === "ColumnDataSource" &&
+      m.name === name && panel.references().has(m))
+  const data = {}
+  for (const [k, v] of Object.entries(source.data)) data[k] = Array.from(v)
+  return {position: slider.value, data}
+}"""
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Timeline]:
+    day = scripted_day(seed=5, phones=10, answers=25, pause_s=300)
+    timeline = build_timeline(day.events)
+    path = tmp_path_factory.mktemp("replay") / "closing.html"
+    write_standalone(timeline, path)
+    return path, timeline
+
+
+@pytest.fixture
+async def page() -> AsyncIterator[Any]:
+    async with async_api.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield await browser.new_page(viewport={"width": 1280, "height": 900})
+        finally:
+            await browser.close()
+
+
+async def test_standalone_file_plays_offline(page: Any, replay: tuple[Path, Timeline]) -> None:
+    path, timeline = replay
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    await page.goto(path.as_uri())
+    await page.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
+    first = timeline.tracks[0]
+    before = await page.evaluate(SOURCE, [first.id, "bars"])
+    assert before["position"] == 0
+    await page.evaluate("crowdReplay.settled()")
+    # the fastest speed, chosen as a person would (the Select's model), then play
+    await page.evaluate("""() => {
+        Bokeh.documents[0].get_model_by_name("crowd-speed").value = "4" }""")
+    await page.get_by_role("button", name="▶ Lecture").click()
+    await page.wait_for_function(
+        """([track, before]) => {
+            const doc = Bokeh.documents[0]
+            const panel = [...doc.all_models].find((m) => m.name === `panel-${track}`)
+            const source = [...doc.all_models].find((m) => m.type === "ColumnDataSource" &&
+                m.name === "bars" && panel.references().has(m))
+            return JSON.stringify(Array.from(source.data.value)) !== JSON.stringify(before)
+        }""", arg=[first.id, before["data"]["value"]], timeout=20_000)
+    playing = await page.evaluate(SOURCE, [first.id, "bars"])
+    assert playing["position"] > 0 and playing["data"]["value"] != before["data"]["value"]
+    clock = await page.evaluate(
+        "Bokeh.documents[0].get_model_by_name('crowd-clock').text")
+    assert "clock" in clock
+    await page.get_by_role("button", name="⏸ Pause").click()
+    await page.wait_for_function(
+        "!Bokeh.documents[0].get_model_by_name('crowd-play').active")
+    paused = await page.evaluate("crowdReplay.position")
+    await page.evaluate("crowdReplay.settled()")
+    assert await page.evaluate("crowdReplay.position") == paused
+    # the scrubber's end shows each activity's last frame
+    await page.evaluate("p => crowdReplay.seek(p)", timeline.duration)
+    for track in timeline.tracks:
+        for name, columns in track.samples[-1].chart.items():
+            shown = await page.evaluate(SOURCE, [track.id, name])
+            for column, values in columns.items():
+                expected = json.loads(json.dumps(values))
+                # floats travel with 6 significant digits: the same picture, a lighter file
+                assert shown["data"][column] == pytest.approx(expected, rel=1e-5), \
+                    (track.id, name, column)
+    assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
+    assert not errors
+
+
+async def test_video_of_the_replay(replay: tuple[Path, Timeline], tmp_path: Path) -> None:
+    """MP4 when imageio-ffmpeg is there, else GIF (the server's GIF jobs are tested too)."""
+    path, _ = replay
+    short = video.VideoOptions(fps=4, seconds=1.5, width=640, height=360)
+    fmt = next((f for f in video.FORMATS if not video.missing(f)), None)
+    if fmt is None:
+        pytest.skip("video export needs " + "; ".join(video.missing("gif")))
+    progress: list[tuple[int, int]] = []
+    out = await asyncio.to_thread(
+        video.render, path, tmp_path / f"closing.{fmt}", options=short,
+        progress=lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (short.frames, short.frames)
+    data = out.read_bytes()
+    if fmt == "gif":
+        from PIL import Image
+
+        assert data[:6] == b"GIF89a"
+        with Image.open(out) as gif:
+            assert gif.n_frames == short.frames and gif.size == (640, 360)
+    else:
+        assert data[4:8] == b"ftyp" and len(data) > 1000
+        probe = await asyncio.to_thread(_mp4_frames, out)
+        assert probe == short.frames
+
+
+def _mp4_frames(path: Path) -> int:
+    import imageio_ffmpeg
+
+    frames, _ = imageio_ffmpeg.count_frames_and_secs(str(path))
+    return int(frames)
+
+
+async def test_panel_block_links_and_video(page: Any, server: Any) -> None:
+    """static/replay/panel.js, as the panel mounts it: links work, the video renders."""
+    from crowd.clients import Panel, Phone
+
+    async with Panel.connect(server.url, server.secret) as panel:
+        room = await panel.create_room("Clôture panel")
+        act = await panel.add_activity(room, kind="choice", prompt="Encore ?",
+                                       options=["oui", "non"])
+        await panel.open(act)
+        async with Phone.connect(server.url, room) as phone:
+            await phone.respond(act, 0)
+        await panel.close(act)
+    await page.goto(server.url + "/healthz")
+    await page.evaluate("""async ([room, secret]) => {
+        const { mountClosing } = await import("/static/replay/panel.js")
+        const box = document.createElement("section")
+        document.body.replaceChildren(box)
+        mountClosing(box, { room, secret, seconds: 1 })
+    }""", [room, server.secret])
+    hrefs = await page.eval_on_selector_all("a", "links => links.map((a) => a.href)")
+    summary = next(h for h in hrefs if "/export/summary" in h)
+    reply = await page.request.get(summary)
+    assert reply.ok and "Encore ?" in await reply.text()
+    replay = await page.request.get(next(h for h in hrefs if "/replay/" + room in h))
+    assert replay.ok and "crowd-timeline" in await replay.text()
+    gif = page.get_by_role("button", name="GIF")
+    if await gif.is_disabled() or video.missing("gif"):
+        pytest.skip("this machine cannot render videos")
+    await gif.click()
+    link = page.get_by_role("link", name="Télécharger la vidéo (GIF)")
+    await link.wait_for(timeout=60_000)
+    data = await page.request.get(await link.evaluate("a => a.href"))
+    assert data.ok and (await data.body())[:6] == b"GIF89a"
