@@ -1,5 +1,7 @@
 // The animator panel (/panel): rooms, the agenda of the watched room with its live
-// counts, and the commands (open, close, reveal, project, delete, add, import, export).
+// counts, and the commands (open, close, reveal, project, delete, add, import, export),
+// the criée (quick call, live rosters), estimates' second round and true value, and the
+// closing timelapse and exports.
 //
 // The animator secret comes from /panel#secret=... (then removed from the address bar,
 // which may be on a projected laptop) or from the login form, and is remembered on this
@@ -10,8 +12,12 @@ import { $, h, fill, activityNumber } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText, formatNumber } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
+import "./strings.js";
 import { mountAddForm } from "./form.js";
 import { liveView } from "./live.js";
+import { mountCrieeForm, callLive, callMeta } from "./criee.js";
+import { agendaTools } from "./tools.js";
+import { mountExports } from "./exports.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -24,7 +30,7 @@ const els = {
   roomCode: $("#room-code"), joinUrl: $("#join-url"), screenLink: $("#screen-link"),
   connected: $("#connected"), screens: $("#screens"), rate: $("#rate"), active: $("#active"),
   agenda: $("#agenda"), agendaEmpty: $("#agenda-empty"), exportBtn: $("#export"), importInput: $("#import"),
-  addForm: $("#add-form"),
+  addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"),
 };
 
 function store(key, value) {
@@ -59,6 +65,7 @@ let watched = null; // room state {code, title, join_url, projected, activities}
 const snapshots = {}; // activity id -> latest snapshot from frames
 const liveEls = {}; // activity id -> {live, n} elements in the agenda
 const fetched = {}; // activity ids whose snapshot was fetched once over HTTP
+const rosters = {}; // call id -> volunteers [{nickname, contact, at, status, position}]
 
 const sock = new CrowdSocket({ role: "panel", room: stored(ROOM_KEY) });
 
@@ -172,6 +179,7 @@ function setRoom(state) {
   watched = Object.assign({}, watched && !changed ? watched : {}, state);
   if (changed) {
     Object.keys(snapshots).forEach((k) => delete snapshots[k]);
+    Object.keys(rosters).forEach((k) => delete rosters[k]);
     els.connected.textContent = els.screens.textContent = els.rate.textContent = els.active.textContent = "0";
   }
   els.noRoom.classList.add("hidden");
@@ -184,6 +192,10 @@ function setRoom(state) {
   els.joinUrl.href = join;
   els.screenLink.href = "/screen/" + encodeURIComponent(watched.code);
   showQr(els.roomQr, watched.code, "QR " + join);
+  (watched.activities || []).forEach((a) => {
+    if (a.kind === "call" && Array.isArray(a.volunteers)) rosters[a.id] = a.volunteers;
+  });
+  exportsView.setRoom(watched.code);
   renderRooms();
   renderAgenda();
 }
@@ -215,14 +227,20 @@ function renderAgenda() {
   const acts = (watched.activities || []).slice().sort((a, b) => activityNumber(a.id) - activityNumber(b.id));
   els.agendaEmpty.classList.toggle("hidden", acts.length > 0);
   Object.keys(liveEls).forEach((k) => delete liveEls[k]);
+  // Estimates that already have their second round (it names them in `previous`).
+  const followed = {};
+  acts.forEach((a) => {
+    if (a.previous) followed[a.previous] = true;
+  });
   fill(els.agenda, acts.map((a) => {
     const id = a.id;
     const state = a.state;
+    const isCall = a.kind === "call";
     const buttons = [];
     if (state === "draft") buttons.push(actionButton("panel.open", "btn-primary", () => run({ t: "open", activity: id })));
     if (state === "closed") buttons.push(actionButton("panel.reopen", "", () => run({ t: "open", activity: id })));
     if (state === "open") buttons.push(actionButton("panel.close", "btn-primary", () => run({ t: "close", activity: id })));
-    if (state !== "draft") {
+    if (state !== "draft" && !isCall) { // a call's results are its roster, never shown to phones
       buttons.push(actionButton(a.revealed ? "panel.hide" : "panel.reveal", "",
         () => run({ t: "reveal", activity: id, on: !a.revealed })));
     }
@@ -236,11 +254,16 @@ function renderAgenda() {
         }
       }));
     }
-    const nEl = h("span", { class: "agenda-n" }, t("panel.answers", { n: a.n || 0 }));
+    const nEl = h("span", { class: "agenda-n" }, countText(a, a.n || 0));
     const liveEl = h("div", { class: "live" });
     liveEls[id] = { live: liveEl, n: nEl, activity: a };
     renderLive(id);
-    if (!snapshots[id] && a.n > 0) fetchSnapshot(id);
+    // Open and projected activities come with their frame on `watch`; the others once over HTTP.
+    if (!snapshots[id] && a.n > 0 && a.state !== "open" && !a.projected) fetchSnapshot(id);
+    const tools = agendaTools(a, {
+      snapshot: snapshots[id] || null, roster: () => rosters[id] || [], followed: !!followed[id],
+      command: command, flash: flash,
+    });
     return h("li", { class: "agenda-item", "data-activity": id, "data-state": state },
       h("div", { class: "agenda-top" },
         h("span", { class: "agenda-kind" }, t("kind." + a.kind)),
@@ -248,24 +271,36 @@ function renderAgenda() {
         a.revealed ? h("span", { class: "state state-revealed" }, t("state.revealed")) : null,
         a.projected ? h("span", { class: "state state-projected" }, t("state.projected")) : null,
         nEl),
-      h("p", { class: "agenda-prompt" }, a.prompt),
+      h("div", { class: "agenda-prompt" }, h("p", null, a.prompt),
+        isCall && a.note ? h("p", { class: "muted small" }, a.note) : null,
+        isCall ? callMeta(a) : null),
       liveEl,
+      tools ? h("div", { class: "agenda-extra" }, tools) : null,
       h("div", { class: "agenda-actions" }, buttons));
   }));
   restoreFocus(focus);
+}
+
+/** "12 réponse(s)", or for a call "3 volontaire(s)" (devices, never people, are counted). */
+function countText(activity, n) {
+  return t(activity.kind === "call" ? "criee.volunteers" : "panel.answers", { n: n });
 }
 
 function renderLive(id) {
   const slot = liveEls[id];
   if (!slot) return;
   const snap = snapshots[id];
-  if (snap && typeof snap.n === "number") slot.n.textContent = t("panel.answers", { n: snap.n });
+  if (snap && typeof snap.n === "number") slot.n.textContent = countText(slot.activity, snap.n);
+  if (slot.activity.kind === "call") {
+    fill(slot.live, callLive(slot.activity, rosters[id] || null, snap));
+    return;
+  }
   fill(slot.live, liveView(slot.activity, snap));
 }
 
 /**
- * A `watch` brings the agenda but no snapshots (frames come only when answers change):
- * fetch the current one once over HTTP for activities that already have answers.
+ * A `watch` brings the frames of the open and projected activities only: fetch the
+ * snapshot of a closed activity with answers once over HTTP.
  */
 function fetchSnapshot(id) {
   if (fetched[id]) return;
@@ -351,6 +386,14 @@ sock.on("frame", (msg) => {
   renderLive(msg.activity);
 });
 
+sock.on("volunteers", (msg) => {
+  if (!watched || !msg.call) return;
+  rosters[msg.call] = msg.volunteers || [];
+  const slot = liveEls[msg.call];
+  if (slot) slot.n.textContent = countText(slot.activity, rosters[msg.call].length);
+  renderLive(msg.call);
+});
+
 sock.on("pulse", (msg) => {
   if (!watched || msg.room !== watched.code) return;
   els.connected.textContent = String(msg.connected || 0);
@@ -375,6 +418,16 @@ window.addEventListener("crowd:lang", () => {
 mountAddForm(els.addForm, (spec) => {
   if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
   return command({ t: "activity_new", room: watched.code, spec: spec });
+});
+
+mountCrieeForm(els.crieeForm, (spec) => {
+  if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
+  return command({ t: "call", room: watched.code, spec: spec });
+});
+
+const exportsView = mountExports(els.exports, {
+  secret: () => sock.secret || stored(SECRET_KEY) || "",
+  flash: flash,
 });
 
 translate();

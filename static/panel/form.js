@@ -1,16 +1,19 @@
 // The "add an activity" form: one form whose fields follow the chosen kind, turned into
-// a spec for `activity_new` (docs/protocol.md, "Specs and values, by kind").
+// a spec for `activity_new` (docs/protocol.md, "Specs and values, by kind"). A criée call
+// prepared here waits in the agenda and rings the phones when "Ouvrir" is pressed.
 
 import { h, fill } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
+import { parsePlaces, callFields, wholeNumber, decimal } from "./specs.js";
 
-export const POLL_KINDS = ["choice", "approval", "ranking", "grades", "estimate", "words"];
+export const KINDS = ["choice", "approval", "ranking", "grades", "estimate", "words",
+  "temperature", "weighting", "orientation", "call"];
 
 // crowd.activities.polls.DEFAULT_GRADES, pre-filled so the usual scale is one click away.
 const DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
   "Excellent"];
 
-// Which fields each kind shows.
+// Which fields each kind shows (prompt and note always).
 const FIELDS = {
   choice: ["options"],
   approval: ["options", "max"],
@@ -18,17 +21,16 @@ const FIELDS = {
   grades: ["options", "grades"],
   estimate: ["unit", "min", "max_value"],
   words: ["max_words"],
+  temperature: ["left", "right"],
+  weighting: ["options", "budget"],
+  orientation: ["places"],
+  call: ["quota", "deadline", "place", "when", "ask_nickname", "ask_contact"],
 };
+const ALL_FIELDS = ["options", "grades", "max", "unit", "min", "max_value", "max_words", "left",
+  "right", "budget", "places", "quota", "deadline", "place", "when", "ask_nickname", "ask_contact"];
 
 function lines(text) {
   return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
-}
-
-function optionalNumber(input) {
-  const raw = input.value.trim().replace(",", ".");
-  if (raw === "") return null;
-  const x = Number(raw);
-  return isFinite(x) ? x : NaN;
 }
 
 /**
@@ -38,23 +40,44 @@ function optionalNumber(input) {
 export function mountAddForm(form, onSubmit) {
   let kind = "choice";
   const kindSelect = h("select", { id: "add-kind", class: "input", name: "kind" });
-  const prompt = h("input", { id: "add-prompt", class: "input", name: "prompt", maxlength: 500, required: true });
-  const note = h("input", { id: "add-note", class: "input", name: "note", maxlength: 500 });
+  const input = (name, attrs) => h("input", Object.assign({ id: "add-" + name.replace(/_/g, "-"),
+    class: "input", name: name }, attrs || {}));
+  const prompt = input("prompt", { maxlength: 500, required: true });
+  const note = input("note", { maxlength: 500 });
   const options = h("textarea", { id: "add-options", class: "input", name: "options", rows: 4 });
   const grades = h("textarea", { id: "add-grades", class: "input", name: "grades", rows: 7 });
   grades.value = DEFAULT_GRADES.join("\n");
-  const max = h("input", { id: "add-max", class: "input", name: "max", type: "number", min: 1, max: 20, inputmode: "numeric" });
-  const unit = h("input", { id: "add-unit", class: "input", name: "unit", maxlength: 20 });
-  const min = h("input", { id: "add-min", class: "input", name: "min", inputmode: "decimal" });
-  const maxValue = h("input", { id: "add-max-value", class: "input", name: "max_value", inputmode: "decimal" });
-  const maxWords = h("input", { id: "add-max-words", class: "input", name: "max_words", type: "number", min: 1, max: 5, value: "3" });
+  const max = input("max", { type: "number", min: 1, max: 20, inputmode: "numeric" });
+  const unit = input("unit", { maxlength: 20 });
+  const min = input("min", { inputmode: "decimal" });
+  const maxValue = input("max_value", { inputmode: "decimal" });
+  const maxWords = input("max_words", { type: "number", min: 1, max: 5, value: "3" });
+  const left = input("left", { maxlength: 80, placeholder: "froid" });
+  const right = input("right", { maxlength: 80, placeholder: "brûlant" });
+  const budget = input("budget", { type: "number", min: 1, max: 10000, value: "100", inputmode: "numeric" });
+  const places = h("textarea", { id: "add-places", class: "input", name: "places", rows: 4,
+    placeholder: "Bar 90\nScène N\nParking SO" });
+  const call = {
+    quota: input("quota", { type: "number", min: 1, max: 10000, value: "6", inputmode: "numeric" }),
+    deadline: input("deadline", { type: "time" }),
+    place: input("place", { maxlength: 120 }),
+    when: input("when", { maxlength: 120 }),
+    askNick: input("ask_nickname", { type: "checkbox", class: "check" }),
+    askContact: input("ask_contact", { type: "checkbox", class: "check" }),
+  };
   const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "btn btn-primary" });
 
   const blocks = {};
-  function block(name, labelKey, input) {
+  function block(name, labelKey, field) {
     const label = h("span");
-    const el = h("label", { class: "field", "data-field": name }, label, input);
+    const el = h("label", { class: "field", "data-field": name }, label, field);
+    blocks[name] = { el: el, label: label, key: labelKey };
+    return el;
+  }
+  function check(name, labelKey, field) {
+    const label = h("span");
+    const el = h("label", { class: "check-field", "data-field": name }, field, label);
     blocks[name] = { el: el, label: label, key: labelKey };
     return el;
   }
@@ -72,22 +95,43 @@ export function mountAddForm(form, onSubmit) {
       block("min", "panel.min", min),
       block("max_value", "panel.max_value", maxValue)),
     block("max_words", "panel.max_words", maxWords),
+    h("div", { class: "form-grid halves" },
+      block("left", "panel.left", left),
+      block("right", "panel.right", right)),
+    block("budget", "panel.budget", budget),
+    block("places", "panel.places", places),
+    h("div", { class: "form-grid three" },
+      block("quota", "panel.quota", call.quota),
+      block("deadline", "panel.deadline", call.deadline),
+      block("when", "panel.when", call.when)),
+    block("place", "panel.place", call.place),
+    check("ask_nickname", "panel.ask_nickname", call.askNick),
+    check("ask_contact", "panel.ask_contact", call.askContact),
     submit, message);
 
   function relabel() {
-    fill(kindSelect, POLL_KINDS.map((k) => h("option", { value: k, selected: k === kind }, t("kind." + k))));
+    fill(kindSelect, KINDS.map((k) => h("option", { value: k, selected: k === kind }, t("kind." + k))));
     Object.keys(blocks).forEach((name) => {
       blocks[name].label.textContent = t(blocks[name].key);
     });
+    // A call has a title and a description rather than a question and a precision.
+    blocks.prompt.label.textContent = t(kind === "call" ? "panel.call_title" : "panel.prompt");
+    blocks.note.label.textContent = t(kind === "call" ? "panel.call_note" : "panel.note");
     submit.textContent = t("panel.add_submit");
   }
 
   function showFields() {
     const wanted = FIELDS[kind];
-    ["options", "grades", "max", "unit", "min", "max_value", "max_words"].forEach((name) => {
+    ALL_FIELDS.forEach((name) => {
       blocks[name].el.classList.toggle("hidden", wanted.indexOf(name) < 0);
     });
+    // Rows of the grid whose fields are all hidden take no room.
+    form.querySelectorAll(".form-grid").forEach((row) => {
+      const shown = Array.prototype.some.call(row.children, (c) => !c.classList.contains("hidden"));
+      row.classList.toggle("hidden", !shown);
+    });
     options.required = wanted.indexOf("options") >= 0;
+    relabel();
   }
 
   function spec() {
@@ -99,13 +143,20 @@ export function mountAddForm(form, onSubmit) {
     if (wanted.indexOf("max") >= 0 && max.value.trim()) s.max = parseInt(max.value, 10);
     if (kind === "estimate") {
       if (unit.value.trim()) s.unit = unit.value.trim();
-      const lo = optionalNumber(min);
-      const hi = optionalNumber(maxValue);
+      const lo = decimal(min.value);
+      const hi = decimal(maxValue.value);
       if (Number.isNaN(lo) || Number.isNaN(hi)) throw new Error(t("panel.bad_number"));
       if (lo !== null) s.min = lo;
       if (hi !== null) s.max = hi;
     }
     if (kind === "words") s.max_words = parseInt(maxWords.value, 10) || 3;
+    if (kind === "temperature") {
+      if (left.value.trim()) s.left = left.value.trim();
+      if (right.value.trim()) s.right = right.value.trim();
+    }
+    if (kind === "weighting") s.budget = wholeNumber(budget, 1, 10000, "panel.bad_number");
+    if (kind === "orientation") s.options = parsePlaces(places.value);
+    if (kind === "call") Object.assign(s, callFields(call));
     return s;
   }
 
@@ -132,6 +183,7 @@ export function mountAddForm(form, onSubmit) {
       prompt.value = "";
       note.value = "";
       options.value = "";
+      places.value = "";
       prompt.focus();
     }, (err) => {
       message.textContent = err.message;
@@ -142,6 +194,5 @@ export function mountAddForm(form, onSubmit) {
   });
 
   window.addEventListener("crowd:lang", relabel);
-  relabel();
   showFields();
 }

@@ -3,8 +3,12 @@
 import { h } from "../shared/dom.js";
 import { t, formatNumber, formatShare } from "../shared/i18n.js";
 import { bars } from "../shared/bars.js";
+import {
+  temperatureMean, temperatureTone, toneText, orientationMean, orientationVerdict, pValue,
+  estimateShift, condorcetText,
+} from "../shared/insights.js";
 
-const EMPTY = { n: 0, counts: [], shares: [], borda: [], majority: [], words: [] };
+const EMPTY = { n: 0, counts: [], shares: [], borda: [], majority: [], words: [], mean_shares: [] };
 
 export function liveView(activity, snapshot) {
   const kind = activity.kind;
@@ -23,12 +27,14 @@ export function liveView(activity, snapshot) {
     })), Math.max(snapshot.n || 0, 1));
   }
   if (kind === "ranking") {
+    // Schulze order (the server's `ranking`), Borda points as the bars' length.
     const borda = snapshot.borda || [];
     const order = snapshot.ranking && snapshot.ranking.length ? snapshot.ranking : options.map((_, i) => i);
-    return bars(order.map((i, pos) => ({
+    const winner = condorcetText(snapshot, options);
+    return h("div", null, bars(order.map((i, pos) => ({
       label: (pos + 1) + ". " + options[i], value: borda[i] || 0,
       figure: (borda[i] || 0) + " " + t("results.borda"),
-    })));
+    }))), winner ? h("p", { class: "live-line" }, winner) : null);
   }
   if (kind === "grades") {
     const grades = activity.grades || [];
@@ -40,11 +46,28 @@ export function liveView(activity, snapshot) {
     }), grades.length || 1);
   }
   if (kind === "estimate") {
-    if (!snapshot.n) return null;
     const unit = activity.unit ? " " + activity.unit : "";
-    return h("p", { class: "live-line" },
-      t("panel.median", { x: formatNumber(snapshot.median) + unit }), " · ",
-      t("results.quartiles", { q1: formatNumber(snapshot.q1), q3: formatNumber(snapshot.q3) }));
+    const shift = estimateShift(snapshot, activity.unit);
+    return h("div", null,
+      snapshot.n ? h("p", { class: "live-line" },
+        t("panel.median", { x: formatNumber(snapshot.median) + unit }), " · ",
+        t("results.quartiles", { q1: formatNumber(snapshot.q1), q3: formatNumber(snapshot.q3) })) : null,
+      shift ? h("p", { class: "live-line live-strong" }, shift) : null,
+      typeof snapshot.truth === "number"
+        ? h("p", { class: "live-line" }, t("estimate.truth", { x: formatNumber(snapshot.truth) + unit })) : null);
+  }
+  if (kind === "temperature") return temperatureLive(activity, snapshot);
+  if (kind === "weighting") {
+    const shares = snapshot.mean_shares || [];
+    const order = snapshot.ranking && snapshot.ranking.length ? snapshot.ranking : options.map((_, i) => i);
+    return bars(order.map((i) => ({
+      label: options[i], value: shares[i] || 0, figure: formatShare(shares[i]),
+    })), 1);
+  }
+  if (kind === "orientation") {
+    if (!snapshot.n) return null;
+    return h("p", { class: "live-line" }, orientationMean(snapshot), " · ",
+      h("strong", null, orientationVerdict(snapshot)), " (" + pValue(snapshot.rayleigh_p) + ")");
   }
   if (kind === "words") {
     // Chips rather than bars: a dozen words fit on one line of the agenda.
@@ -54,4 +77,20 @@ export function liveView(activity, snapshot) {
       h("li", { class: "chip" }, w, " ", h("strong", null, String(counts[i] || 0))))) : null;
   }
   return null; // other kinds: the answer count says enough here
+}
+
+/** Mean and polarisation in words, over a small cold-to-hot scale with the mean marked. */
+function temperatureLive(activity, snapshot) {
+  if (!snapshot.n) return null;
+  const scale = h("div", { class: "temp-scale", "aria-hidden": "true" });
+  const mark = h("span", { class: "temp-mark" });
+  mark.style.left = (((snapshot.mean + 1) / 2) * 100).toFixed(1) + "%";
+  scale.appendChild(mark);
+  const tone = temperatureTone(snapshot);
+  return h("div", null,
+    h("p", { class: "live-line" }, temperatureMean(snapshot, activity),
+      tone ? h("strong", { class: "tone-" + tone }, " · " + toneText(tone)) : null,
+      " (" + t("temp.polarisation", { x: formatShare(snapshot.polarisation) }) + ")"),
+    h("div", { class: "temp-poles small" }, h("span", null, activity.left), h("span", null, activity.right)),
+    scale);
 }

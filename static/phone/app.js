@@ -1,12 +1,16 @@
 // The phone page (/r/CODE): joins the room, shows the open activities as cards (newest
 // first), sends answers and says "Vote reçu ✓" only when the server acknowledged them
-// (an ack means the answer is stored on disk, see docs/protocol.md).
+// (an ack means the answer is stored on disk, see docs/protocol.md). Criée calls are not
+// cards: criee.js shows them as banners at the top of the page.
 
 import { $, h, fill, codeFromPath, activityNumber } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
+import "./strings.js";
 import * as outbox from "./outbox.js";
 import { Card } from "./card.js";
+import { Criee, soundToggle } from "./criee.js";
+import { armAudio } from "./alert.js";
 
 const room = codeFromPath();
 
@@ -20,6 +24,8 @@ const els = {
   nickForm: $("#nick-form"),
   nick: $("#nick"),
   nickStatus: $("#nick-status"),
+  criee: $("#criee"),
+  sound: $("#sound"),
 };
 
 // What the server told us, and what we are waiting for.
@@ -31,12 +37,25 @@ const cards = new Map(); // id -> Card
 
 const sock = new CrowdSocket({ role: "phone", room: room, deviceKey: "crowd.device", seqKey: "crowd.seq" });
 
+const criee = new Criee(els.criee, sock, {
+  nick: () => els.nick.value.trim(),
+  changed: () => renderEmpty(),
+});
+
+function isCall(a) {
+  return a && a.kind === "call";
+}
+
 // ------------------------------------------------------------ rendering
 
 function shownValue(id) {
   const pending = outbox.pendingFor(room, id);
   if (pending) return pending.value;
-  return id in confirmed ? confirmed[id] : null;
+  if (id in confirmed) return confirmed[id];
+  // A second round starts from this device's first-round answer: keep it or change it.
+  const a = activities.get(id);
+  if (a && a.previous && a.previous in confirmed) return confirmed[a.previous];
+  return null;
 }
 
 const STATUS_TEXT = { sending: "phone.sending", waiting: "phone.waiting", received: "phone.received" };
@@ -100,7 +119,7 @@ function renderAll(force) {
 }
 
 function renderEmpty() {
-  const empty = activities.size === 0;
+  const empty = activities.size === 0 && criee.count() === 0;
   els.notice.textContent = empty ? t("phone.empty") : "";
   els.notice.classList.toggle("hidden", !empty);
 }
@@ -156,8 +175,11 @@ sock.on("welcome", (msg) => {
   els.code.textContent = r.code || room;
   document.title = (r.title || room) + " · crowd";
   activities.clear();
-  (msg.activities || []).forEach((a) => activities.set(a.id, a));
-  confirmed = msg.mine || {};
+  (msg.activities || []).forEach((a) => {
+    if (!isCall(a)) activities.set(a.id, a);
+  });
+  // Keep first-round answers this page knows: a second round starts from them.
+  confirmed = Object.assign({}, confirmed, msg.mine || {});
   results = msg.results || {};
   Object.keys(status).forEach((id) => {
     if (status[id].kind !== "error") delete status[id];
@@ -166,12 +188,17 @@ sock.on("welcome", (msg) => {
     els.nick.value = msg.nick;
   }
   renderAll(false);
+  criee.welcome((msg.activities || []).filter(isCall), msg.calls || {});
   flushOutbox();
 });
 
 sock.on("activity", (msg) => {
   const a = msg.activity;
   if (!a || !a.id) return;
+  if (isCall(a) || criee.calls.has(a.id)) {
+    criee.activity(a, msg.snapshot);
+    return;
+  }
   if (a.state === "deleted") {
     activities.delete(a.id);
     delete results[a.id];
@@ -195,6 +222,8 @@ sock.on("result", (msg) => {
   renderCard(msg.activity, false);
 });
 
+sock.on("call_status", (msg) => criee.callStatus(msg));
+
 // ------------------------------------------------------------ connection and page
 
 sock.on("status", (s) => {
@@ -204,7 +233,9 @@ sock.on("status", (s) => {
 
 sock.on("fatal", (f) => {
   fill(els.cards);
+  fill(els.criee);
   cards.clear();
+  criee.calls.clear();
   activities.clear();
   els.notice.classList.remove("hidden");
   fill(els.notice,
@@ -229,10 +260,13 @@ els.nickForm.addEventListener("submit", (event) => {
 window.addEventListener("crowd:lang", () => {
   els.connText.textContent = t("conn." + sock.state);
   renderAll(true);
+  criee.renderAll();
 });
 
 translate();
 mountLangSwitch($("#lang"));
+els.sound.appendChild(soundToggle());
+armAudio();
 els.title.textContent = room;
 els.notice.textContent = t("phone.loading");
 sock.start();

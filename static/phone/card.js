@@ -42,7 +42,8 @@ export class Card {
     const open = a.state === "open";
     this.el.setAttribute("data-state", a.state);
     this.el.setAttribute("data-kind", a.kind);
-    this.kindEl.textContent = t("kind." + a.kind);
+    // A second-round estimate reads as such before anything else.
+    this.kindEl.textContent = t("kind." + a.kind) + (a.round === 2 ? " · " + t("estimate.round2_badge") : "");
     this.promptEl.textContent = a.prompt;
     this.noteEl.textContent = a.note || "";
     this.noteEl.classList.toggle("hidden", !a.note);

@@ -1,17 +1,22 @@
 // The projector page (/screen/CODE): the join QR code and code in big letters, and when
-// the animator projects an activity, its prompt and live Bokeh chart.
+// the animator projects an activity, its prompt, a line of words for the newer kinds and
+// the live Bokeh chart. Open criée calls stand in a strip along the bottom.
 //
-// Test hook: window.crowdScreen = {frames, lastChart, activity}: websocket frames applied
-// to the chart, the last columns applied, the projected activity id (or null).
+// Test hook: window.crowdScreen = {frames, lastChart, activity, calls}: websocket frames
+// applied to the chart, the last columns applied, the projected activity id (or null),
+// the ids of the calls in the strip.
 
 import { $, codeFromPath } from "../shared/dom.js";
 import { t, translate, mountLangSwitch } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
 import { LiveChart } from "./chart.js";
+import "./strings.js";
+import { CallStrip } from "./calls.js";
+import { showInsight } from "./insight.js";
 
 const room = codeFromPath();
-const hook = { frames: 0, lastChart: null, activity: null };
+const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
 window.crowdScreen = hook;
 
 const els = {
@@ -21,6 +26,7 @@ const els = {
   chart: $("#chart"), chartMessage: $("#chart-message"),
   sideTitle: $("#side-title"), sideQr: $("#side-qr"), sideCode: $("#side-code"),
   sideUrl: $("#side-url"), sideDevices: $("#side-devices"), conn: $("#conn"),
+  insight: $("#insight"), calls: $("#calls"),
 };
 
 const chart = new LiveChart(els.chart, (columns, fromFrame) => {
@@ -30,6 +36,12 @@ const chart = new LiveChart(els.chart, (columns, fromFrame) => {
 
 let projected = null; // the projected public activity
 let lastN = 0;
+let lastSnapshot = null; // of the projected activity
+
+const strip = new CallStrip(els.calls, (count) => {
+  document.body.classList.toggle("has-calls", count > 0);
+  hook.calls = Array.from(strip.calls.keys()).filter((id) => id !== strip.projected);
+});
 
 const sock = new CrowdSocket({ role: "screen", room: room });
 
@@ -55,13 +67,18 @@ function showRoom(info) {
 }
 
 function renderAnswers() {
-  els.answers.textContent = t("screen.answers", { n: lastN });
+  const calling = projected && projected.kind === "call";
+  els.answers.textContent = t(calling ? "screen.volunteers" : "screen.answers", { n: lastN });
+  els.closed.textContent = t(calling ? "screen.call_closed" : "screen.closed");
+  showInsight(els.insight, projected, lastSnapshot);
 }
 
 function project(projection) {
   if (!projection || !projection.activity) {
     projected = null;
+    lastSnapshot = null;
     hook.activity = null;
+    strip.setProjected(null);
     chart.clear();
     document.body.setAttribute("data-mode", "join");
     return;
@@ -69,10 +86,12 @@ function project(projection) {
   const a = projection.activity;
   projected = a;
   hook.activity = a.id;
+  strip.setProjected(a.id);
   document.body.setAttribute("data-mode", "stage");
   els.prompt.textContent = a.prompt;
   els.closed.classList.toggle("hidden", a.state !== "closed");
-  lastN = projection.snapshot && typeof projection.snapshot.n === "number" ? projection.snapshot.n : 0;
+  lastSnapshot = projection.snapshot || null;
+  lastN = lastSnapshot && typeof lastSnapshot.n === "number" ? lastSnapshot.n : 0;
   renderAnswers();
   els.chartMessage.classList.add("hidden");
   chart.show(a.id, projection.chart).catch(() => {
@@ -85,15 +104,24 @@ function project(projection) {
 
 sock.on("welcome", (msg) => {
   showRoom(msg.room || {});
+  strip.reset(msg.calls || []);
   project(msg.projected || null);
+});
+
+sock.on("activity", (msg) => {
+  const a = msg.activity;
+  if (!a || !a.id) return;
+  if (a.kind === "call" || (a.state === "deleted" && strip.has(a.id))) strip.activity(a, msg.snapshot);
 });
 
 sock.on("projected", (msg) => project(msg.projection || null));
 
 sock.on("frame", (msg) => {
-  if (!projected || msg.activity !== projected.id) return; // e.g. a criée call's frame
-  if (msg.snapshot && typeof msg.snapshot.n === "number") {
-    lastN = msg.snapshot.n;
+  if (strip.has(msg.activity)) strip.frame(msg); // an open call (projected or not)
+  if (!projected || msg.activity !== projected.id) return;
+  if (msg.snapshot) {
+    lastSnapshot = msg.snapshot;
+    if (typeof msg.snapshot.n === "number") lastN = msg.snapshot.n;
     renderAnswers();
   }
   els.closed.classList.toggle("hidden", msg.state !== "closed");
@@ -157,7 +185,10 @@ function keepAwake() {
 document.addEventListener("visibilitychange", keepAwake);
 keepAwake();
 
-window.addEventListener("crowd:lang", renderAnswers);
+window.addEventListener("crowd:lang", () => {
+  renderAnswers();
+  strip.render();
+});
 
 translate();
 mountLangSwitch($("#lang"));

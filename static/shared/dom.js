@@ -65,3 +65,31 @@ export function activityNumber(id) {
   const n = parseInt(String(id).split("-").pop(), 10);
   return isNaN(n) ? 0 : n;
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Like h(), for SVG elements (attributes only, no listeners: SVG here is drawn, not wired). */
+export function svg(tag, attrs) {
+  const el = document.createElementNS(SVG_NS, tag);
+  if (attrs) {
+    Object.keys(attrs).forEach((name) => {
+      const value = attrs[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") el.textContent = value;
+      else if (name === "class") el.setAttribute("class", value);
+      else el.setAttribute(name, String(value));
+    });
+  }
+  for (let i = 2; i < arguments.length; i += 1) {
+    const child = arguments[i];
+    if (Array.isArray(child)) child.forEach((c) => c && el.appendChild(c));
+    else if (child) el.appendChild(child);
+  }
+  return el;
+}
+
+/** Compass degrees (0 = north, clockwise) -> a point at `radius` from (cx, cy) in SVG. */
+export function polar(cx, cy, radius, degrees) {
+  const a = (degrees * Math.PI) / 180;
+  return { x: cx + radius * Math.sin(a), y: cy - radius * Math.cos(a) };
+}

@@ -67,7 +67,7 @@ const STRINGS = {
     "estimate.max": "Au plus {max}",
     "estimate.invalid": "Tapez un nombre.",
     "estimate.social": "La foule a répondu ({n} réponses) : médiane {median}, la moitié entre {q1} et {q3}.",
-    "estimate.round2": "Deuxième tour : gardez votre estimation ou changez-la.",
+    "estimate.round2": "Gardez votre estimation ou changez-la, puis validez.",
     "estimate.out": "Hors limites.",
     "words.hint": "Jusqu'à {max} mot(s), 30 caractères chacun.",
     "words.label": "Mot {i}",
@@ -108,6 +108,38 @@ const STRINGS = {
     "kind.grades": "Jugement majoritaire",
     "kind.estimate": "Estimation",
     "kind.words": "Nuage de mots",
+    "kind.temperature": "Température",
+    "kind.weighting": "Répartition",
+    "kind.orientation": "Orientation",
+    "kind.call": "Criée",
+
+    // words the phone, the panel and the screen share about the new kinds
+    "temp.mean": "Moyenne {x}",
+    "temp.towards": "vers « {pole} »",
+    "temp.middle": "au milieu",
+    "temp.polarised": "polarisé",
+    "temp.consensus": "consensus",
+    "temp.mixed": "avis partagés",
+    "temp.polarisation": "polarisation {x}",
+    "orient.mean": "Direction moyenne {deg} ({dir})",
+    "orient.agree": "la foule s'accorde",
+    "orient.disagree": "pas de direction commune",
+    "orient.none": "pas encore de réponses",
+    "orient.p": "p = {p}",
+    "orient.p_small": "p < {p}",
+    "orient.dirs": "N,NE,E,SE,S,SO,O,NO",
+    "grades.leader": "En tête : {label} ({grade})",
+    "estimate.round2_badge": "2e tour",
+    "estimate.shift": "Médiane {m1} → {m2}",
+    "estimate.closer": "plus près de la vérité",
+    "estimate.further": "plus loin de la vérité",
+    "estimate.truth": "Vraie valeur : {x}",
+    "ranking.condorcet": "Gagnant de Condorcet : {label}",
+    "ranking.no_condorcet": "Pas de gagnant de Condorcet",
+    "call.places": "{k} place(s)",
+    "call.gauge": "{taken} / {quota}",
+    "call.waiting_n": "+ {k} en liste d'attente",
+    "call.full": "COMPLET",
 
     // states
     "state.draft": "Brouillon",
@@ -135,7 +167,7 @@ const STRINGS = {
     "panel.devices": "appareils connectés",
     "panel.screens": "écran(s)",
     "panel.rate": "réponses/s",
-    "panel.active": "actifs (1 min)",
+    "panel.active": "appareils actifs (1 min)",
     "panel.agenda": "Déroulé",
     "panel.agenda_empty": "Aucune activité : ajoutez-en une ci-dessous ou importez un déroulé.",
     "panel.answers": "{n} réponse(s)",
@@ -158,7 +190,7 @@ const STRINGS = {
     "panel.unit": "Unité",
     "panel.min": "Minimum",
     "panel.max_value": "Maximum",
-    "panel.max_words": "Nombre de mots par personne",
+    "panel.max_words": "Nombre de mots par appareil",
     "panel.add_submit": "Ajouter au déroulé",
     "panel.added": "Activité ajoutée ✓",
     "panel.bad_number": "Minimum et maximum : des nombres, ou rien.",
@@ -233,7 +265,7 @@ const STRINGS = {
     "estimate.max": "At most {max}",
     "estimate.invalid": "Type a number.",
     "estimate.social": "The crowd answered ({n} answers): median {median}, half between {q1} and {q3}.",
-    "estimate.round2": "Second round: keep your estimate or change it.",
+    "estimate.round2": "Keep your estimate or change it, then submit.",
     "estimate.out": "Out of bounds.",
     "words.hint": "Up to {max} word(s), 30 characters each.",
     "words.label": "Word {i}",
@@ -271,6 +303,37 @@ const STRINGS = {
     "kind.grades": "Majority judgment",
     "kind.estimate": "Estimate",
     "kind.words": "Word cloud",
+    "kind.temperature": "Temperature",
+    "kind.weighting": "Allocation",
+    "kind.orientation": "Orientation",
+    "kind.call": "Call",
+
+    "temp.mean": "Mean {x}",
+    "temp.towards": "towards “{pole}”",
+    "temp.middle": "in the middle",
+    "temp.polarised": "polarised",
+    "temp.consensus": "consensus",
+    "temp.mixed": "mixed views",
+    "temp.polarisation": "polarisation {x}",
+    "orient.mean": "Mean direction {deg} ({dir})",
+    "orient.agree": "the crowd agrees",
+    "orient.disagree": "no common direction",
+    "orient.none": "no answers yet",
+    "orient.p": "p = {p}",
+    "orient.p_small": "p < {p}",
+    "orient.dirs": "N,NE,E,SE,S,SW,W,NW",
+    "grades.leader": "Ahead: {label} ({grade})",
+    "estimate.round2_badge": "Round 2",
+    "estimate.shift": "Median {m1} → {m2}",
+    "estimate.closer": "closer to the truth",
+    "estimate.further": "further from the truth",
+    "estimate.truth": "True value: {x}",
+    "ranking.condorcet": "Condorcet winner: {label}",
+    "ranking.no_condorcet": "No Condorcet winner",
+    "call.places": "{k} place(s)",
+    "call.gauge": "{taken} / {quota}",
+    "call.waiting_n": "+ {k} on the waiting list",
+    "call.full": "FULL",
 
     "state.draft": "Draft",
     "state.open": "Open",
@@ -296,7 +359,7 @@ const STRINGS = {
     "panel.devices": "devices connected",
     "panel.screens": "screen(s)",
     "panel.rate": "answers/s",
-    "panel.active": "active (1 min)",
+    "panel.active": "active devices (1 min)",
     "panel.agenda": "Agenda",
     "panel.agenda_empty": "No activity yet: add one below or import an agenda.",
     "panel.answers": "{n} answer(s)",
@@ -319,7 +382,7 @@ const STRINGS = {
     "panel.unit": "Unit",
     "panel.min": "Minimum",
     "panel.max_value": "Maximum",
-    "panel.max_words": "Words per person",
+    "panel.max_words": "Words per device",
     "panel.add_submit": "Add to the agenda",
     "panel.added": "Activity added ✓",
     "panel.bad_number": "Minimum and maximum: numbers, or nothing.",
@@ -363,6 +426,19 @@ export function t(key, params) {
       (name in params ? String(params[name]) : whole));
   }
   return text;
+}
+
+/**
+ * Adds a page's or a feature's own strings: `tables` is {fr: {...}, en: {...}}. Modules
+ * call it when they load, before anything is rendered; a key defined twice is a mistake.
+ */
+export function extend(tables) {
+  LANGS.forEach((code) => {
+    const add = tables[code] || {};
+    Object.keys(add).forEach((key) => {
+      STRINGS[code][key] = add[key];
+    });
+  });
 }
 
 /** Does a translation exist for this key? (error codes the pages do not know yet) */

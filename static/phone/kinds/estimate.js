@@ -3,6 +3,7 @@
 
 import { h } from "../../shared/dom.js";
 import { t, formatNumber, lang } from "../../shared/i18n.js";
+import { estimateShift } from "../../shared/insights.js";
 import { submitButton, answers } from "./common.js";
 
 export function parseNumber(text) {
@@ -32,10 +33,23 @@ function socialBox(a) {
   if (!s || !s.n) return null;
   const unit = a.unit ? " " + a.unit : "";
   return h("div", { class: "social" },
+    h("p", { class: "social-title" }, t("estimate.round2_badge")),
     h("p", { class: "social-main" }, t("estimate.social", {
-      n: s.n, median: formatNumber(s.median) + unit, q1: formatNumber(s.q1), q3: formatNumber(s.q3),
+      n: s.n, median: formatNumber(s.median) + unit,
+      q1: formatNumber(s.q1) + unit, q3: formatNumber(s.q3) + unit,
     })),
     h("p", { class: "hint muted" }, t("estimate.round2")));
+}
+
+/** Results of a second round: how far the crowd's median moved, and the truth if known. */
+function roundTwo(s, unit) {
+  const lines = [];
+  const shift = estimateShift(s, unit.trim());
+  if (shift) lines.push(h("p", { class: "tone" }, shift));
+  if (typeof s.truth === "number") {
+    lines.push(h("p", { class: "muted" }, t("estimate.truth", { x: formatNumber(s.truth) + unit })));
+  }
+  return lines;
 }
 
 let uid = 0;
@@ -101,6 +115,7 @@ export default {
       h("p", null, t("results.quartiles", { q1: formatNumber(s.q1), q3: formatNumber(s.q3) })),
       histogram,
       h("p", { class: "muted small" }, t("results.range", { min: formatNumber(s.min), max: formatNumber(s.max) }) + unit),
+      roundTwo(s, unit),
       typeof ctx.mine === "number"
         ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(ctx.mine) + unit)
         : null);

@@ -6,8 +6,9 @@
 //                               (`value` is the current answer or null; call
 //                               `submit(value)` with a value of the protocol's shape)
 //     results(ctx) -> Element   revealed results; ctx = {activity, snapshot, mine} }
-// New kinds (temperature, weighting, orientation, criée calls) are one new module plus
-// one line in kinds/index.js.
+// A new kind is one new module plus one line in kinds/index.js. Live gestures
+// (temperature, orientation) call `submit` repeatedly while the finger moves: the latest
+// answer replaces the previous one in the outbox and on the server.
 
 const KINDS = Object.create(null);
 

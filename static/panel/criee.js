@@ -1,0 +1,187 @@
+// The criée on the panel: the quick "Lancer l'appel" form of the watched room, and for
+// each call of the agenda a live gauge (places taken / quota, waiting list, COMPLET) with
+// the roster of volunteers (nicknames and contacts: animators only) and its CSV export,
+// made here in the browser so the contacts never leave the panel.
+
+import { h, fill } from "../shared/dom.js";
+import { t, formatNumber } from "../shared/i18n.js";
+import { callFields } from "./specs.js";
+
+let uid = 0;
+
+/** The quick form; `onSubmit(spec)` returns a Promise (resolved: cleared for the next call). */
+export function mountCrieeForm(form, onSubmit) {
+  uid += 1;
+  const id = (name) => "criee-" + name + "-" + uid;
+  const input = (name, attrs) => h("input", Object.assign({ id: id(name), class: "input", name: name }, attrs || {}));
+  const title = input("title", { maxlength: 500, required: true });
+  const note = input("note", { maxlength: 500 });
+  const fields = {
+    quota: input("quota", { type: "number", min: 1, max: 10000, value: "6", inputmode: "numeric" }),
+    deadline: input("deadline", { type: "time" }),
+    place: input("place", { maxlength: 120 }),
+    when: input("when", { maxlength: 120 }),
+    askNick: input("ask-nickname", { type: "checkbox", class: "check" }),
+    askContact: input("ask-contact", { type: "checkbox", class: "check" }),
+  };
+  const submit = h("button", { type: "submit", class: "btn btn-primary criee-launch" });
+  const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });
+  const labels = [];
+  const label = (key, field, className) => {
+    const text = h("span");
+    labels.push([text, key]);
+    return className === "check-field"
+      ? h("label", { class: "check-field" }, field, text)
+      : h("label", { class: "field" }, text, field);
+  };
+  const summary = h("summary");
+  labels.push([summary, "criee.more"]);
+
+  fill(form,
+    h("div", { class: "criee-quick" },
+      label("panel.call_title", title),
+      label("panel.quota", fields.quota),
+      h("div", { class: "field criee-go" }, submit)),
+    h("details", { class: "criee-more" }, summary,
+      label("panel.call_note", note),
+      h("div", { class: "form-grid three" },
+        label("panel.place", fields.place),
+        label("panel.when", fields.when),
+        label("panel.deadline", fields.deadline)),
+      label("panel.ask_nickname", fields.askNick, "check-field"),
+      label("panel.ask_contact", fields.askContact, "check-field")),
+    message);
+
+  function relabel() {
+    labels.forEach((pair) => {
+      pair[0].textContent = t(pair[1]);
+    });
+    submit.textContent = t("criee.launch");
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    message.className = "form-message";
+    let spec;
+    try {
+      spec = Object.assign({ prompt: title.value.trim() }, callFields(fields));
+      if (note.value.trim()) spec.note = note.value.trim();
+    } catch (err) {
+      message.textContent = err.message;
+      message.className = "form-message error-text";
+      return;
+    }
+    submit.disabled = true;
+    onSubmit(spec).then(() => {
+      message.textContent = t("criee.launched");
+      title.value = "";
+      note.value = "";
+      fields.deadline.value = "";
+    }, (err) => {
+      message.textContent = err.message;
+      message.className = "form-message error-text";
+    }).then(() => {
+      submit.disabled = false;
+    });
+  });
+
+  window.addEventListener("crowd:lang", relabel);
+  relabel();
+}
+
+// ------------------------------------------------------------ a call's live view
+
+/** Places taken, waiting and full, from the roster (or the frame's snapshot). */
+export function callCounts(activity, roster, snapshot) {
+  const quota = activity.quota || (snapshot && snapshot.quota) || 0;
+  if (roster) {
+    const confirmed = roster.filter((v) => v.status === "confirmed").length;
+    const waiting = roster.filter((v) => v.status === "waiting").length;
+    return { quota: quota, confirmed: confirmed, waiting: waiting, full: confirmed >= quota,
+      declined: snapshot ? snapshot.declined || 0 : 0 };
+  }
+  const s = snapshot || {};
+  return { quota: quota, confirmed: s.confirmed || 0, waiting: s.waiting || 0,
+    full: !!s.full, declined: s.declined || 0 };
+}
+
+function clock(seconds, withSeconds) {
+  const d = new Date(seconds * 1000);
+  const pad = (n) => (n < 10 ? "0" : "") + n;
+  return pad(d.getHours()) + ":" + pad(d.getMinutes()) + (withSeconds ? ":" + pad(d.getSeconds()) : "");
+}
+
+function statusText(v) {
+  if (v.status === "confirmed") return t("criee.status_confirmed");
+  if (v.status === "waiting") return t("criee.status_waiting", { k: v.position });
+  return v.status || "";
+}
+
+/** Where and when, as the phones show it. */
+export function callMeta(activity) {
+  const parts = [];
+  if (activity.place) parts.push(t("criee.where", { x: activity.place }));
+  if (activity.when) parts.push(t("criee.when", { x: activity.when }));
+  if (typeof activity.deadline === "number") parts.push(t("criee.deadline", { time: clock(activity.deadline) }));
+  return parts.length ? h("p", { class: "call-meta muted" }, parts.join(" · ")) : null;
+}
+
+/** The gauge and the roster of one call. */
+export function callLive(activity, roster, snapshot) {
+  const c = callCounts(activity, roster, snapshot);
+  const fillEl = h("div", { class: "gauge-fill" + (c.full ? " is-full" : "") });
+  fillEl.style.width = (c.quota ? Math.min(100, (c.confirmed / c.quota) * 100) : 0).toFixed(1) + "%";
+  const gauge = h("div", { class: "call-gauge" },
+    h("div", { class: "gauge-head" },
+      h("strong", { class: "gauge-figure" }, t("criee.gauge", { taken: c.confirmed, quota: c.quota })),
+      c.full ? h("span", { class: "full-badge" }, t("criee.full_badge")) : null),
+    h("div", { class: "gauge-track", role: "meter", "aria-valuemin": 0, "aria-valuemax": c.quota,
+      "aria-valuenow": c.confirmed, "aria-label": t("criee.gauge", { taken: c.confirmed, quota: c.quota }) }, fillEl),
+    c.waiting || c.declined ? h("p", { class: "gauge-sub muted" },
+      [c.waiting ? t("criee.waiting_count", { k: c.waiting }) : "",
+        c.declined ? t("criee.declined_count", { k: c.declined }) : ""].filter(Boolean).join(" · ")) : null);
+  const list = roster || [];
+  const table = list.length ? h("table", { class: "roster" },
+    h("caption", { class: "sr-only" }, t("criee.roster")),
+    h("thead", null, h("tr", null, ["criee.col_rank", "criee.col_nickname", "criee.col_contact",
+      "criee.col_time", "criee.col_status"].map((k) => h("th", { scope: "col" }, t(k))))),
+    h("tbody", null, list.map((v, i) => h("tr", { "data-status": v.status },
+      h("td", null, formatNumber(i + 1)),
+      h("td", null, v.nickname || "–"),
+      h("td", null, v.contact || "–"),
+      h("td", null, typeof v.at === "number" ? clock(v.at, true) : ""),
+      h("td", null, statusText(v))))))
+    : h("p", { class: "muted small" }, t("criee.no_volunteers"));
+  return h("div", { class: "call-live" }, gauge, table);
+}
+
+// ------------------------------------------------------------ CSV
+
+/** A cell that a spreadsheet never runs as a formula, quoted when it must be. */
+function cell(value) {
+  let text = value === null || value === undefined ? "" : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+  return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+}
+
+export function rosterCsv(activity, roster) {
+  const rows = [["rank", "nickname", "contact", "time", "status", "position", "call", "title"]];
+  (roster || []).forEach((v, i) => {
+    const iso = typeof v.at === "number" ? new Date(v.at * 1000).toISOString() : "";
+    rows.push([i + 1, v.nickname, v.contact, iso, v.status, v.position || "", activity.id, activity.prompt]);
+  });
+  // The BOM lets spreadsheet programs read accents as UTF-8.
+  return "\ufeff" + rows.map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** Saves text as a file through a temporary link (nothing leaves the browser). */
+export function saveText(text, type, filename) {
+  const blob = new Blob([text], { type: type });
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename });
+  document.body.appendChild(link);
+  link.click();
+  document.body.removeChild(link);
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}

@@ -1,0 +1,225 @@
+// "Timelapse & exports" of the watched room (routes of crowd/server/exports.py, see
+// docs/exports.md): the replay page, the offline timelapse file, results, the printable
+// summary, the raw log, and a video rendered on the server with its progress.
+//
+// Animator endpoints get the secret in the X-Crowd-Secret header, never in an address
+// (the panel may be on the projector, and addresses stay in histories and logs): files
+// are fetched, then saved or shown from a local blob.
+
+import { h, fill } from "../shared/dom.js";
+import { t } from "../shared/i18n.js";
+
+const POLL_MS = 700;
+
+function roomPath(code) {
+  return "/api/rooms/" + encodeURIComponent(code);
+}
+
+/** fetch() with the secret; resolves with the response, rejects with a readable Error. */
+function authorized(url, secret, init) {
+  const options = Object.assign({ cache: "no-store" }, init || {});
+  options.headers = Object.assign({ "X-Crowd-Secret": secret }, options.headers || {});
+  return fetch(url, options).then((res) => {
+    if (res.ok || res.status === 202) return res;
+    return res.json().catch(() => ({})).then((body) => {
+      const err = new Error(body.message || res.statusText || String(res.status));
+      err.status = res.status;
+      err.body = body;
+      throw err;
+    });
+  });
+}
+
+function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h("a", { href: url, download: filename });
+  document.body.appendChild(link);
+  link.click();
+  document.body.removeChild(link);
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/**
+ * Mounts the section in `container`. opts: {secret(): the animator secret, flash(text,
+ * isError)}. Returns {setRoom(code)}.
+ */
+export function mountExports(container, opts) {
+  let code = null;
+  let job = null; // the video job followed, if any
+  let support = null; // GET /api/video: {mp4: {available, missing}, gif: {...}}
+
+  const title = h("h2", { id: "exports-title" });
+  const lead = h("p", { class: "muted" });
+  const progress = h("progress", { class: "video-progress hidden", max: 1, value: 0 });
+  const status = h("p", { class: "video-status", role: "status", "aria-live": "polite" });
+  const result = h("p", { class: "video-result" });
+  const row = (children) => h("div", { class: "exports-row" }, children);
+  const links = {};
+  const videoButtons = {};
+
+  function action(key, onclick) {
+    const b = h("button", { type: "button", class: "btn btn-small btn-quiet", "data-export": key, onclick: onclick });
+    links[key] = b;
+    return b;
+  }
+
+  function fail(err) {
+    opts.flash(t("exports.failed", { why: err.message }), true);
+  }
+
+  /** Opens an animator page (replay, summary) in a new tab from a local copy. */
+  function openPage(path, filename) {
+    const win = window.open("", "_blank");
+    if (win && win.document) {
+      win.document.title = "crowd";
+      win.document.body.textContent = t("exports.preparing");
+    }
+    authorized(path, opts.secret()).then((res) => res.blob()).then((blob) => {
+      if (win && !win.closed) {
+        win.location.href = URL.createObjectURL(blob);
+      } else {
+        opts.flash(t("exports.popup"), false);
+        saveBlob(blob, filename);
+      }
+    }).catch((err) => {
+      if (win && !win.closed) win.close();
+      fail(err);
+    });
+  }
+
+  function download(path, filename) {
+    authorized(path, opts.secret()).then((res) => res.blob()).then((blob) => saveBlob(blob, filename))
+      .catch(fail);
+  }
+
+  const lower = () => code.toLowerCase();
+  const replay = action("exports.replay", () => openPage("/replay/" + encodeURIComponent(code),
+    "crowd-" + lower() + "-timelapse.html"));
+  const replayAll = action("exports.replay_all", () => openPage("/replay/all", "crowd-all-timelapse.html"));
+  const timelapse = action("exports.timelapse", () => download(roomPath(code) + "/timelapse.html",
+    "crowd-" + lower() + "-timelapse.html"));
+  const csv = action("exports.results_csv", () => download(roomPath(code) + "/export/results.csv",
+    "crowd-" + code + "-results.csv"));
+  const json = action("exports.results_json", () => download(roomPath(code) + "/export/results.json",
+    "crowd-" + code + "-results.json"));
+  const summary = action("exports.summary", () => openPage(roomPath(code) + "/export/summary",
+    "crowd-" + code + "-summary.html"));
+  const events = action("exports.events", () => download(roomPath(code) + "/export/events.msgpack",
+    "crowd-" + code + "-events.msgpack"));
+
+  ["mp4", "gif"].forEach((format) => {
+    videoButtons[format] = h("button", {
+      type: "button", class: "btn btn-small", "data-format": format,
+      onclick: () => startVideo(format),
+    });
+  });
+
+  // ---------------------------------------------------------- video jobs
+
+  function busy(on) {
+    Object.keys(videoButtons).forEach((f) => {
+      const info = support && support[f];
+      videoButtons[f].disabled = on || (info ? !info.available : false);
+    });
+  }
+
+  function showJob(j) {
+    progress.classList.remove("hidden");
+    progress.max = j.total || 1;
+    progress.value = j.status === "done" ? progress.max : j.done || 0;
+    if (j.status === "building") status.textContent = t("exports.building");
+    else if (j.status === "rendering") status.textContent = t("exports.rendering", { done: j.done || 0, total: j.total || "…" });
+    else if (j.status === "done") status.textContent = t("exports.ready");
+    else if (j.status === "failed") status.textContent = t("exports.failed", { why: j.error || "?" });
+  }
+
+  function follow(j) {
+    job = j;
+    showJob(j);
+    if (j.status === "done") {
+      busy(false);
+      const format = (j.format || "mp4").toUpperCase();
+      fill(result, h("button", {
+        type: "button", class: "btn btn-small btn-primary", "data-export": "video-file",
+        onclick: () => download(j.file || "/api/video-jobs/" + encodeURIComponent(j.id) + "/file",
+          "crowd-" + String(j.room || code).toLowerCase() + "-timelapse." + (j.format || "mp4")),
+      }, t("exports.download_video", { format: format })));
+      return;
+    }
+    if (j.status === "failed") {
+      busy(false);
+      return;
+    }
+    setTimeout(() => {
+      if (job !== j) return;
+      authorized("/api/video-jobs/" + encodeURIComponent(j.id), opts.secret())
+        .then((res) => res.json()).then(follow)
+        .catch((err) => {
+          busy(false);
+          status.textContent = t("exports.failed", { why: err.message });
+        });
+    }, POLL_MS);
+  }
+
+  function startVideo(format) {
+    busy(true);
+    fill(result);
+    status.textContent = t("exports.preparing");
+    authorized(roomPath(code) + "/video?format=" + format, opts.secret(), { method: "POST" })
+      .then((res) => res.json()).then(follow)
+      .catch((err) => {
+        if (err.status === 409 && err.body && err.body.job) {
+          status.textContent = t("exports.busy");
+          follow(err.body.job); // the video being made: follow it
+          return;
+        }
+        busy(false);
+        progress.classList.add("hidden");
+        status.textContent = err.status === 503
+          ? t("exports.unavailable", { why: err.message }) : t("exports.failed", { why: err.message });
+      });
+  }
+
+  function loadSupport() {
+    fetch("/api/video", { cache: "no-store" }).then((res) => (res.ok ? res.json() : null)).then((body) => {
+      if (!body) return;
+      support = body;
+      const missing = [];
+      Object.keys(videoButtons).forEach((f) => {
+        const info = body[f];
+        if (info && !info.available) missing.push((info.missing || []).join(" ; "));
+      });
+      busy(!!job && job.status !== "done" && job.status !== "failed");
+      if (missing.length && !status.textContent) {
+        status.textContent = t("exports.unavailable", { why: missing.filter((m, i) => missing.indexOf(m) === i).join(" ; ") });
+      }
+    }).catch(() => {});
+  }
+
+  function relabel() {
+    title.textContent = t("exports.title");
+    lead.textContent = t("exports.lead");
+    Object.keys(links).forEach((key) => {
+      links[key].textContent = t(key);
+    });
+    videoButtons.mp4.textContent = t("exports.mp4");
+    videoButtons.gif.textContent = t("exports.gif");
+  }
+
+  fill(container, title, lead,
+    row([replay, replayAll, timelapse]),
+    row([csv, json, summary, events]),
+    h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, progress),
+    status, result);
+  container.setAttribute("aria-labelledby", "exports-title");
+  window.addEventListener("crowd:lang", relabel);
+  relabel();
+
+  return {
+    setRoom(next) {
+      if (next === code) return;
+      code = next;
+      loadSupport();
+    },
+  };
+}

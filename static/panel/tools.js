@@ -1,0 +1,102 @@
+// Commands of the agenda that belong to one kind: an estimate's second round
+// (`influence_round`) and true value (`set_truth`); a call's places (`set_quota`) and the
+// CSV of its volunteers. What the animator types survives the agenda's re-renders.
+
+import { h } from "../shared/dom.js";
+import { t, formatNumber } from "../shared/i18n.js";
+import { decimal } from "./specs.js";
+import { rosterCsv, saveText } from "./criee.js";
+
+const drafts = new Map(); // "activity:field" -> text typed and not sent yet
+
+function draftInput(id, field, attrs, initial) {
+  const key = id + ":" + field;
+  const input = h("input", Object.assign({ class: "input input-small", "data-action": field }, attrs));
+  input.value = drafts.has(key) ? drafts.get(key) : initial;
+  input.addEventListener("input", () => drafts.set(key, input.value));
+  return { input: input, done: () => drafts.delete(key) };
+}
+
+function button(key, className, onclick) {
+  return h("button", { type: "button", class: "btn btn-small " + (className || ""), "data-action": key,
+    onclick: onclick }, t(key));
+}
+
+/**
+ * Extra controls for activity `a`, or null. ctx: {snapshot, roster() (a call's volunteers
+ * now), followed (an estimate whose second round exists), command(msg) -> Promise (a
+ * failure is already shown), flash(text, isError)}.
+ */
+export function agendaTools(a, ctx) {
+  if (a.kind === "estimate" && a.state !== "draft") return estimateTools(a, ctx);
+  if (a.kind === "call") return callTools(a, ctx);
+  return null;
+}
+
+function estimateTools(a, ctx) {
+  const snap = ctx.snapshot || {};
+  const answered = (a.n || 0) > 0 || (snap.n || 0) > 0;
+  const id = a.id;
+  const truth = draftInput(id, "truth", { id: "truth-" + id, inputmode: "decimal", autocomplete: "off" },
+    typeof snap.truth === "number" ? String(snap.truth) : "");
+  const save = () => {
+    const value = decimal(truth.input.value);
+    if (Number.isNaN(value)) {
+      ctx.flash(t("estimate.truth_bad"), true);
+      truth.input.focus();
+      return;
+    }
+    ctx.command({ t: "set_truth", activity: id, value: value }).then(() => {
+      truth.done();
+      ctx.flash(t(value === null ? "estimate.truth_cleared" : "estimate.truth_saved"), false);
+    }).catch(() => {});
+  };
+  truth.input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") save();
+  });
+  const second = a.round !== 2 && answered && !ctx.followed
+    ? button("estimate.round2_button", "btn-primary", () => {
+      ctx.command({ t: "influence_round", activity: id })
+        .then(() => ctx.flash(t("estimate.round2_opened"), false)).catch(() => {});
+    }) : null;
+  return h("div", { class: "agenda-tools-row" },
+    second,
+    h("span", { class: "inline-field" },
+      h("label", { for: truth.input.id }, t("estimate.truth_label") + (a.unit ? " (" + a.unit + ")" : "")),
+      truth.input,
+      button("estimate.truth_set", "", save)),
+    a.round === 2 && a.previous ? h("span", { class: "muted small" }, t("estimate.round1_of", { id: a.previous })) : null);
+}
+
+function callTools(a, ctx) {
+  const id = a.id;
+  const quota = a.quota || 1;
+  const field = draftInput(id, "quota", { id: "quota-" + id, type: "number", min: 1, max: 10000,
+    inputmode: "numeric" }, String(quota));
+  const setQuota = (value) => {
+    ctx.command({ t: "set_quota", call: id, quota: value }).then(() => {
+      field.done();
+      ctx.flash(t("criee.quota_set", { k: formatNumber(value) }), false);
+    }).catch(() => {});
+  };
+  const fromField = () => {
+    const value = Number(field.input.value);
+    if (!isFinite(value) || value !== Math.floor(value) || value < 1 || value > 10000) {
+      ctx.flash(t("panel.bad_quota"), true);
+      return;
+    }
+    setQuota(value);
+  };
+  field.input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") fromField();
+  });
+  return h("div", { class: "agenda-tools-row" },
+    a.state !== "draft" ? button("criee.plus_one", "btn-primary", () => setQuota(quota + 1)) : null,
+    a.state !== "draft" ? h("span", { class: "inline-field" },
+      h("label", { for: field.input.id }, t("criee.set_quota")), field.input,
+      button("criee.set_quota_ok", "", fromField)) : null,
+    button("criee.export", "btn-quiet", () => {
+      saveText(rosterCsv(a, ctx.roster()), "text/csv;charset=utf-8",
+        "crowd-" + id.toLowerCase() + "-volontaires.csv");
+    }));
+}

@@ -1,0 +1,62 @@
+// One line of words over the projected chart, from its snapshot: the temperature's mean
+// and whether the room is polarised, the rose's verdict, how an estimate's second round
+// moved, a ranking's Condorcet winner. Other kinds: nothing (the chart says it).
+
+import { h, fill } from "../shared/dom.js";
+import {
+  temperatureMean, temperatureTone, toneText, orientationMean, orientationVerdict, pValue,
+  estimateShift, condorcetText, gradesLeader,
+} from "../shared/insights.js";
+import { t, formatNumber } from "../shared/i18n.js";
+
+/** Fills `element` for `activity` with `snapshot`; returns whether it says anything. */
+export function showInsight(element, activity, snapshot) {
+  let parts = [];
+  if (activity && activity.kind === "call") parts = callParts(activity);
+  else if (activity && snapshot && snapshot.n) parts = partsFor(activity, snapshot);
+  fill(element, parts);
+  element.classList.toggle("hidden", parts.length === 0);
+  element.setAttribute("data-kind", activity ? activity.kind : "");
+  return parts.length > 0;
+}
+
+function partsFor(a, s) {
+  if (a.kind === "temperature") {
+    const tone = temperatureTone(s);
+    return [h("span", null, temperatureMean(s, a)),
+      tone ? h("strong", { class: "insight-tone tone-" + tone }, toneText(tone)) : null];
+  }
+  if (a.kind === "orientation") {
+    const agree = typeof s.rayleigh_p === "number" && s.rayleigh_p < 0.05;
+    return [h("span", null, orientationMean(s)),
+      h("strong", { class: "insight-tone " + (agree ? "tone-consensus" : "tone-polarised") }, orientationVerdict(s)),
+      h("span", { class: "insight-small" }, pValue(s.rayleigh_p))];
+  }
+  if (a.kind === "estimate") {
+    const unit = a.unit ? " " + a.unit : "";
+    const truth = typeof s.truth === "number"
+      ? h("span", { class: "insight-truth" }, t("estimate.truth", { x: formatNumber(s.truth) + unit })) : null;
+    const shift = s.round === 2 ? estimateShift(s, a.unit) : "";
+    if (!shift) return truth ? [truth] : [];
+    const words = shift.split(" · ");
+    const improved = s.influence && s.influence.improved;
+    return [h("span", null, words[0]),
+      words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
+      truth];
+  }
+  if (a.kind === "grades") {
+    const text = gradesLeader(s, a.options || [], a.grades || []);
+    return text ? [h("strong", null, text)] : [];
+  }
+  if (a.kind === "ranking") {
+    const text = condorcetText(s, a.options || []);
+    return text ? [h("strong", null, text)] : [];
+  }
+  return [];
+}
+
+/** A projected call: where and when, as the phones read it. */
+function callParts(a) {
+  const parts = [a.note, a.place, a.when].filter(Boolean);
+  return parts.length ? [h("span", null, parts.join(" · "))] : [];
+}

@@ -1,0 +1,393 @@
+"""The live gestures in headless Chromium: a phone page's gesture reaches the projected chart.
+
+Temperature (a slider dragged with the mouse), weighting (the − / + buttons under the
+budget), orientation (a drag on the compass rose) and the estimates' second round driven
+from the panel page's buttons. Every wait is on something the pages or the server show:
+selectors, Bokeh's data sources, a Python client's frames. Never a sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import os
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from crowd.clients import Panel, Phone, Screen
+
+CHROMIUM = "/usr/bin/chromium"
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+SCREEN_VIEWPORT = {"width": 1280, "height": 720}
+TIMEOUT_MS = 10_000
+
+# Records the answers the page sends and, after each ack has been handled by the page, the
+# status line of its card: proof of what the page showed between two acks.
+RECORDER = """
+(() => {
+  window.__sent = [];
+  window.__after = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      const msg = JSON.parse(data);
+      if (msg.t === "respond") {
+        window.__sent.push({ at: performance.now(), seq: msg.seq, value: msg.value });
+      }
+    } catch (e) {}
+    return send.call(this, data);
+  };
+  // The page's socket announces each server message as an event: once its listeners ran,
+  // note the card's status.
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  EventTarget.prototype.dispatchEvent = function (event) {
+    const result = dispatch.call(this, event);
+    if (event && event.type === "ack" && event.detail && typeof event.detail.seq === "number") {
+      const line = document.querySelector(".card .card-status");
+      const status = line && line.getAttribute("data-status");
+      window.__after.push({ seq: event.detail.seq, status: status });
+    }
+    return result;
+  };
+})();
+"""
+
+# The columns of a named Bokeh source on the screen page, once it shows `activity`.
+SOURCE = """([activity, name]) => {
+    const s = window.crowdScreen;
+    if (!s || s.activity !== activity || !window.Bokeh) return null;
+    for (const doc of Bokeh.documents) {
+        const source = doc.get_model_by_name(name);
+        if (source) {
+            const out = {};
+            for (const key of Object.keys(source.data)) out[key] = Array.from(source.data[key]);
+            return out;
+        }
+    }
+    return null;
+}"""
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def browser() -> AsyncIterator[Any]:
+    async with playwright_api.async_playwright() as p:
+        chromium = await p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+class Tab:
+    """A page in its own browser context (its own localStorage: its own device)."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.context = context
+        self.page = page
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.set_default_timeout(TIMEOUT_MS)
+
+    def card(self, activity: str) -> Any:
+        return self.page.locator(f'.card[data-activity="{activity}"]')
+
+    async def status_is(self, activity: str, status: str) -> None:
+        await self.page.wait_for_selector(
+            f'.card[data-activity="{activity}"] .card-status[data-status="{status}"]'
+        )
+
+    async def source(self, activity: str, name: str, predicate: str) -> dict[str, Any]:
+        """Waits until the screen's Bokeh source `name` satisfies the JS `predicate(data)`."""
+        handle = await self.page.wait_for_function(
+            f"(args) => {{ const d = ({SOURCE})(args); return d && ({predicate})(d) ? d : null; }}",
+            arg=[activity, name],
+        )
+        return dict(await handle.json_value())
+
+    async def close(self) -> None:
+        await self.context.close()
+        assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
+
+
+async def open_tab(browser: Any, url: str | None, viewport: dict[str, int] | None = None,
+                   init_script: str | None = None) -> Tab:
+    context = await browser.new_context(viewport=viewport or PHONE_VIEWPORT)
+    if init_script:
+        await context.add_init_script(init_script)
+    tab = Tab(context, await context.new_page())
+    if url:
+        await tab.page.goto(url)
+    return tab
+
+
+async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
+    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart")
+    assert response.ok
+    return dict((await response.json())["snapshot"])
+
+
+async def drag(page: Any, points: list[tuple[float, float]]) -> None:
+    """A finger (the mouse) down on the first point, through the others, up on the last."""
+    await page.mouse.move(*points[0])
+    await page.mouse.down()
+    for x, y in points[1:]:
+        await page.mouse.move(x, y, steps=4)
+    await page.mouse.up()
+
+
+# ---------------------------------------------------------------- temperature
+
+
+async def test_temperature_slider_reaches_the_chart_and_only_the_latest_ack_counts(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Température")
+        act = await panel.add_activity(code, kind="temperature", prompt="Le nouveau local ?",
+                                       left="froid", right="brûlant")
+        await panel.open(act)
+        await panel.project(act, room=code)
+
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    await screen.source(act, "density", "(d) => d.y.every((v) => v === 0)")
+
+    # The phone's acks are held until the drag is over: the acks of the values sent while
+    # moving then arrive after the newest value left, and must not say it is stored.
+    phone = await open_tab(browser, None, init_script=RECORDER)
+    held: list[str | bytes] = []
+    arrived = asyncio.Event()
+    routes: list[Any] = []
+
+    def relay(ws: Any) -> None:
+        routes.append(ws)
+        upstream = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            msg = json.loads(message)
+            if msg["t"] == "ack" and msg.get("activity") == act:
+                held.append(message)
+                arrived.set()
+                return
+            ws.send(message)
+
+        upstream.on_message(from_server)
+
+    await phone.page.route_web_socket("**/ws", relay)
+    async with Screen.connect(server.url, code) as watcher:
+        await phone.page.goto(f"{server.url}/r/{code}")
+        slider = phone.card(act).locator("input.temp-range")
+        assert await slider.get_attribute("aria-label") == "Le nouveau local ?"
+        box = await slider.bounding_box()
+        assert box is not None and box["height"] >= 48  # a thumb-sized target
+        y = box["y"] + box["height"] / 2
+        await drag(phone.page, [(box["x"] + box["width"] * f, y) for f in (0.5, 0.6, 0.75, 0.9)])
+
+        final = float(await slider.input_value()) / 100
+        assert final > 0.6
+        sent = await phone.page.wait_for_function(
+            "(v) => window.__sent.length && window.__sent[window.__sent.length - 1].value === v"
+            " ? window.__sent : null", arg=final)
+        sent = await sent.json_value()
+        # Throttled: at most one answer per 200 ms while moving, plus the one on release.
+        gaps = [b["at"] - a["at"] for a, b in itertools.pairwise(sent[:-1])]
+        assert all(gap >= 190 for gap in gaps), gaps
+        assert len(sent) >= 2  # the value left while moving, and again on release
+        while len(held) < len(sent):  # every answer stored and acknowledged, none delivered
+            arrived.clear()
+            await asyncio.wait_for(arrived.wait(), TIMEOUT_MS / 1000)
+        status = phone.card(act).locator(".card-status")
+        assert await status.get_attribute("data-status") == "sending"
+
+        for message in held:  # oldest first, as the server sent them
+            routes[-1].send(message)
+        await phone.status_is(act, "received")
+        assert await phone.card(act).locator(".card-status").inner_text() == "Vote reçu ✓"
+        after = await phone.page.evaluate(
+            "(seqs) => window.__after.filter((m) => seqs.includes(m.seq))",
+            [s["seq"] for s in sent])
+        assert [a["status"] for a in after] == ["sending"] * (len(sent) - 1) + ["received"]
+
+        frame = await watcher.frame_where(
+            lambda f: f["activity"] == act and f["n"] == 1 and abs(f["mean"] - final) < 1e-6)
+        assert frame["histogram"][round((final + 1) * 20)] == 1
+
+    mean = await screen.source(
+        act, "mean", f"(d) => d.x.length === 1 && Math.abs(d.x[0] - {final}) < 1e-6")
+    assert mean["x"] == [pytest.approx(final)]
+    density = await screen.source(act, "density", "(d) => d.y.some((v) => v > 0)")
+    peak = density["x"][density["y"].index(max(density["y"]))]
+    assert abs(peak - final) < 0.15
+    assert await screen.page.locator("#insight").inner_text() != ""
+
+    # After a reload the slider stands where the server holds the answer.
+    await phone.page.reload()
+    await phone.status_is(act, "received")
+    assert float(await phone.card(act).locator("input.temp-range").input_value()) / 100 == final
+    await phone.close()
+    await screen.close()
+
+
+# ---------------------------------------------------------------- weighting
+
+
+async def test_weighting_buttons_keep_the_budget_and_move_the_shares(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Budget")
+        act = await panel.add_activity(code, kind="weighting", prompt="Où va l'argent ?",
+                                       options=["Toiture", "Serre"], budget=20)
+        await panel.open(act)
+        await panel.project(act, room=code)
+
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    await screen.source(act, "shares", "(d) => d.value.length === 2")
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    card = phone.card(act)
+    roof = card.locator('.weight-row[data-option="0"]')
+    greenhouse = card.locator('.weight-row[data-option="1"]')
+    left = card.locator(".budget-left")
+    assert await left.inner_text() == "Reste 20 point(s) sur 20"
+    assert await card.get_by_role("button", name="Valider").is_disabled()  # nothing given yet
+    assert await roof.get_by_role("button", name="Retirer 1 point(s) à Toiture").is_disabled()
+
+    for _ in range(4):
+        await roof.get_by_role("button", name="Ajouter 5 point(s) à Toiture").click()
+    assert await roof.locator(".weight-figure").inner_text() == "20"
+    assert await left.inner_text() == "Reste 0 point(s) sur 20"
+    # The budget is spent: no + anywhere, and the other slider cannot take a point.
+    for row in (roof, greenhouse):
+        for button in await row.locator(".step-btn").all():
+            if (await button.inner_text()).startswith("+"):
+                assert await button.is_disabled()
+    slider = greenhouse.locator("input.weight-range")
+    await slider.focus()
+    await phone.page.keyboard.press("End")
+    assert await slider.input_value() == "0"
+
+    await roof.get_by_role("button", name="Retirer 5 point(s) à Toiture").click()
+    await roof.get_by_role("button", name="Retirer 1 point(s) à Toiture").click()
+    await greenhouse.get_by_role("button", name="Ajouter 1 point(s) à Serre").click()
+    await phone.page.keyboard.press("End")  # focus is on that button: the slider keeps its value
+    await slider.focus()
+    await phone.page.keyboard.press("End")  # takes what is left, and no more
+    assert await slider.input_value() == "6"
+    assert await left.inner_text() == "Reste 0 point(s) sur 20"
+    await card.get_by_role("button", name="Valider").click()
+    await phone.status_is(act, "received")
+
+    shares = await screen.source(act, "shares", "(d) => d.value[0] > 0")
+    assert shares["value"] == [70.0, 30.0]
+    assert (await snapshot(phone, server, act))["mean_shares"] == [0.7, 0.3]
+    await phone.close()
+    await screen.close()
+
+
+# ---------------------------------------------------------------- orientation
+
+
+async def test_orientation_drag_on_the_rose_moves_the_projected_rose(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Boussole")
+        act = await panel.add_activity(code, kind="orientation", prompt="Où va la scène ?")
+        await panel.open(act)
+        await panel.project(act, room=code)
+
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    await screen.source(act, "arrow", "(d) => d.x1.length === 0")
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    rose = phone.card(act).locator("svg.rose")
+    assert await rose.get_attribute("role") == "slider"
+    box = await rose.bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    radius = box["width"] * 100 / 250  # rose.js: R = 100 in a 250-unit viewBox (no places)
+    # From the north, round to the east, ending at 80 % of the radius.
+    await drag(phone.page, [(cx, cy - radius * 0.5), (cx + radius * 0.5, cy - radius * 0.5),
+                            (cx + radius * 0.8, cy)])
+    await phone.status_is(act, "received")
+    readout = await phone.card(act).locator(".rose-readout").inner_text()
+    assert readout.startswith("90°") and "(E)" in readout and "80" in readout
+
+    snap = await snapshot(phone, server, act)
+    assert snap["n"] == 1
+    assert snap["mean_deg"] == pytest.approx(90, abs=1.5)
+    # The arrow points east, as long as the rose's radius (one answer, one direction).
+    arrow = await screen.source(act, "arrow", "(d) => d.x1.length === 1 && d.x1[0] > 0.99")
+    assert abs(arrow["y1"][0]) < 0.03
+    rose_data = await screen.source(act, "rose", "(d) => d.outer.some((v) => v > 0.5)")
+    assert max(rose_data["outer"]) == pytest.approx(1.0)
+    await phone.close()
+    await screen.close()
+
+
+# ---------------------------------------------------------------- estimates: round 2
+
+
+async def test_panel_buttons_run_the_influence_round_and_the_truth(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Sagesse des foules")
+        act = await panel.add_activity(code, kind="estimate", prompt="Combien de litres ?",
+                                       unit="L", min=0)
+        await panel.open(act)
+        await panel.project(act, room=code)
+        for value in (100, 120, 140):
+            async with Phone.connect(server.url, code) as crowd:
+                await crowd.respond(act, value)
+
+    tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                         {"width": 1180, "height": 820})
+    page = tab.page
+    await page.get_by_role("button", name=code).click()
+    item = page.locator(f'.agenda-item[data-activity="{act}"]')
+    await item.locator(".live-line:has-text('médiane 120 L')").wait_for()
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    await phone.card(act).wait_for()
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+
+    await item.get_by_role("button", name="Deuxième tour").click()
+    await page.wait_for_selector(".flash-ok:has-text('Deuxième tour ouvert')")
+    second = await page.locator(".agenda-item[data-state='open']").get_attribute("data-activity")
+    assert second and second != act
+    assert await item.get_attribute("data-state") == "closed"
+    assert await item.get_by_role("button", name="Deuxième tour").count() == 0
+
+    card = phone.card(second)
+    await card.wait_for()
+    assert "2e tour" in await card.locator(".card-kind").text_content()
+    social = await card.locator(".social").inner_text()
+    assert "2e tour" in social and "médiane 120 L" in social and "entre 110 L et 130 L" in social
+    await card.locator("input").fill("124")
+    await card.get_by_role("button", name="Valider").click()
+    await phone.status_is(second, "received")
+
+    truth = page.locator(f'.agenda-item[data-activity="{second}"] input[data-action="truth"]')
+    await truth.fill("125")
+    await page.locator(f'.agenda-item[data-activity="{second}"]').get_by_role(
+        "button", name="Enregistrer").click()
+    await page.wait_for_selector(".flash-ok:has-text('Vraie valeur enregistrée')")
+
+    # The projection moved to round 2: both medians, the truth, and the verdict in words.
+    await screen.source(second, "truth", "(d) => d.x.length === 1 && d.x[0] === 125")
+    medians = await screen.source(second, "median1", "(d) => d.x.length === 1")
+    assert medians["x"] == [120]
+    await screen.page.wait_for_selector("#insight:has-text('plus près de la vérité')")
+    assert "120 L → 124 L" in await screen.page.locator("#insight").inner_text()
+    live = page.locator(f'.agenda-item[data-activity="{second}"] .live-line')
+    await live.filter(has_text="plus près de la vérité").wait_for()
+    for t in (tab, phone, screen):
+        await t.close()
