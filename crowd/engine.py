@@ -233,6 +233,12 @@ class Engine:
         return {**room.describe(), "projected": room.projected,
                 "activities": room.activity_list(for_panel=for_panel)}
 
+    def is_public(self, act: Activity) -> bool:
+        """May anyone see this activity's figures? Projected, revealed, or an open call."""
+        room = self.rooms[act.room]
+        return (room.projected == act.id or act.revealed
+                or (act.kind is Kind.CALL and act.state is State.OPEN))
+
     def current_frames(self, code: str) -> list[Frame]:
         """Fresh frames of a room's open, projected or call activities (for a resume)."""
         room = self.room(code)
@@ -302,7 +308,11 @@ class Engine:
         public = act.public()
         if act.state is State.DRAFT:
             return
-        step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
+        if act.kind is Kind.CALL:  # phones show the places left
+            step.send(ToRoom(room.code, PHONES), out("activity", activity=public,
+                                                     snapshot=act.tally.snapshot()))
+        else:
+            step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
         if act.kind is Kind.CALL:
             step.send(ToRoom(room.code, SCREENS), out("activity", activity=public,
                                                       snapshot=act.tally.snapshot()))
@@ -499,6 +509,8 @@ class Engine:
             raise Conflict("open and collect the first round before the second")
         if not act.responses:
             raise Conflict("the first round has no answers yet")
+        if any(a.spec.get("previous") == act.id for a in self.activities.values()):
+            raise Conflict("this estimate already has its second round")
         room = self.rooms[act.room]
         step = Step()
         if act.state is State.OPEN:

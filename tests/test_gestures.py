@@ -164,6 +164,8 @@ def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     assert sum(snap["counts"]) == 7 and sum(snap["round1"]["counts"]) == 7
     with pytest.raises(Conflict):
         room.ack(InfluenceRound(activity=second))
+    with pytest.raises(Conflict, match="already"):
+        room.ack(InfluenceRound(activity=first))  # one second round per estimate
     choice = room.activity(kind="choice", options=["a", "b"])
     with pytest.raises(Conflict):
         room.ack(SetTruth(activity=choice, value=1))

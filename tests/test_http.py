@@ -36,13 +36,19 @@ async def test_room_qr_chart_and_health(server: ServerProcess) -> None:
                 qr = await http.get(f"/api/rooms/{room}/qr.svg")
                 assert qr.headers["content-type"].startswith("image/svg+xml")
                 assert "<svg" in qr.text
-                chart = (await http.get(f"/api/activities/{act}/chart")).json()
+                hidden = await http.get(f"/api/activities/{act}/chart")
+                assert hidden.status_code == 403  # not projected nor revealed: animators only
+                chart = (await http.get(f"/api/activities/{act}/chart",
+                                        headers={"X-Crowd-Secret": server.secret})).json()
                 assert chart["snapshot"]["counts"] == [0, 1]
                 names = {ref.get("attributes", {}).get("name") for ref in
                          _walk(chart["item"]["doc"])}
                 assert "bars" in names
                 assert (await http.get("/api/rooms/ZZZZ")).status_code == 404
                 assert (await http.get("/api/activities/ZZZZ-1/chart")).status_code == 404
+                await panel.project(act)
+                shown = await http.get(f"/api/activities/{act}/chart")
+                assert shown.status_code == 200  # projected: the screen may fetch it
                 health = (await http.get("/healthz")).json()
                 assert health["status"] == "ok" and health["rooms"] >= 1
                 assert health["connections"]["phone"] >= 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -109,11 +110,18 @@ async def activity_chart(request: Request) -> Response:
         act = hub.engine.activity(request.path_params["activity"])
     except CrowdError as exc:
         return _not_found(exc)
+    secret = request.headers.get("x-crowd-secret", "")
+    is_animator = bool(secret) and hmac.compare_digest(secret.encode(),
+                                                       hub.animator_secret.encode())
+    if not (hub.engine.is_public(act) or is_animator):
+        # drafts and unrevealed results stay with the animators (ids are guessable)
+        return JSONResponse({"code": "forbidden", "message": "not shown to the room yet"},
+                            status_code=403)
     public = act.public()
     snapshot = act.tally.snapshot()
     chart = act.tally.chart(snapshot)
     cache: dict[Any, Any] = request.app.state.chart_cache
-    key = (act.id, repr(sorted(act.spec.items())))
+    key = (act.id, repr(sorted(act.spec.items())), bool(snapshot.get("log")))
     item = cache.get(key)
     if item is None:
         item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)

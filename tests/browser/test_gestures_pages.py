@@ -131,7 +131,8 @@ async def open_tab(browser: Any, url: str | None, viewport: dict[str, int] | Non
 
 
 async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
-    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart")
+    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart",
+                                          headers={"X-Crowd-Secret": server.secret})
     assert response.ok
     return dict((await response.json())["snapshot"])
 

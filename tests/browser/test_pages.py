@@ -71,7 +71,8 @@ async def open_tab(browser: Any, url: str, viewport: dict[str, int] | None = Non
 
 async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
     """The server's current snapshot of an activity (the projector's chart API)."""
-    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart")
+    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart",
+                                          headers={"X-Crowd-Secret": server.secret})
     assert response.ok
     return dict((await response.json())["snapshot"])
 
