@@ -16,6 +16,7 @@ from bokeh.embed import json_item
 from bokeh.layouts import column, row
 from bokeh.models import (
     ColumnDataSource,
+    DataRange1d,
     LabelSet,
     LinearColorMapper,
     Range1d,
@@ -25,6 +26,7 @@ from bokeh.models import (
 from bokeh.palettes import Cividis256, RdYlGn11
 from bokeh.plotting import figure
 
+from crowd.activities.gestures import DOT_ROWS
 from crowd.types import Kind
 
 BACKGROUND = "#101418"
@@ -74,12 +76,15 @@ def _bars(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
 def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
              chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
     """The Schulze ranking beside the Condorcet pairwise matrix (who beats whom, by how
-    many voters), rows and columns in ranking order."""
+    many voters), rows and columns in ranking order as it changes."""
     options = list(spec["options"])
     k = len(options)
     order = _source(chart, "order", {"label": options, "place": [f"{i + 1}." for i in range(k)],
                                      "y": list(range(k, 0, -1))})
-    cells = _source(chart, "pairwise", {"row": [], "col": [], "share": [], "text": []})
+    cells = _source(chart, "pairwise", {"x": [], "y": [], "share": [], "text": []})
+    rows = _source(chart, "rows", {"x": [-0.55] * k, "y": list(range(k - 1, -1, -1)),
+                                   "label": options})
+    cols = _source(chart, "cols", {"x": list(range(k)), "y": [k - 0.45] * k, "label": options})
     board = figure(width=420, sizing_mode="stretch_height", height=500,
                    x_range=Range1d(0, 4), y_range=Range1d(0.4, k + 0.6))
     board.text(x=0.2, y="y", text="place", source=order, color=ACCENT, text_font_size="34px",
@@ -87,50 +92,64 @@ def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     board.text(x=0.9, y="y", text="label", source=order, color=INK, text_font_size="30px",
                text_baseline="middle")
     board.axis.visible = False
-    matrix = figure(x_range=options, y_range=list(reversed(options)), sizing_mode="stretch_both",
-                    height=500)
+    matrix = figure(sizing_mode="stretch_both", height=500, x_range=Range1d(-3.2, k - 0.1),
+                    y_range=Range1d(-0.5, k + 0.4))
     mapper = LinearColorMapper(palette=Cividis256, low=0, high=1)
-    matrix.rect(x="col", y="row", width=0.95, height=0.95, source=cells,
+    matrix.rect(x="x", y="y", width=0.95, height=0.95, source=cells,
                 fill_color={"field": "share", "transform": mapper}, line_color=None)
-    matrix.text(x="col", y="row", text="text", source=cells, color=INK, text_align="center",
+    matrix.text(x="x", y="y", text="text", source=cells, color=INK, text_align="center",
                 text_baseline="middle", text_font_size="22px")
-    matrix.xaxis.major_label_orientation = 0.6
+    matrix.text(x="x", y="y", text="label", source=rows, color=INK, text_align="right",
+                text_baseline="middle", text_font_size="20px")
+    matrix.text(x="x", y="y", text="label", source=cols, color=MUTED, text_align="left",
+                text_baseline="middle", text_font_size="18px", angle=0.5)
+    matrix.axis.visible = False
     for fig in (board, matrix):
         _style(fig)
-    board.grid.visible = False
-    matrix.grid.visible = False
+        fig.grid.visible = False
     return row(board, matrix, sizing_mode="stretch_both")
 
 
 def _grades(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
             chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
-    """Majority judgment's merit profile: stacked grade shares, the 50 % line."""
+    """Majority judgment's merit profile: stacked grade shares, the 50 % line, each
+    option's majority grade; rows in majority-judgment order."""
     options = list(spec["options"])
     grades = list(spec["grades"])
-    empty: dict[str, list[Any]] = {"option": options, "majority": [""] * len(options)}
-    empty.update({f"g{g}": [0.0] * len(options) for g in range(len(grades))})
+    k = len(options)
+    empty: dict[str, list[Any]] = {"y": list(range(k - 1, -1, -1)), "option": options,
+                                   "majority": [""] * k}
+    empty.update({f"g{g}": [0.0] * k for g in range(len(grades))})
     profile = _source(chart, "profile", empty)
     palette = _grade_palette(len(grades))
-    fig = figure(y_range=list(reversed(options)), x_range=Range1d(0, 100),
+    fig = figure(x_range=Range1d(-45, 128), y_range=Range1d(-0.6, k - 0.4),
                  sizing_mode="stretch_both", height=500)
-    fig.hbar_stack([f"g{g}" for g in range(len(grades))], y="option", height=0.7,
+    fig.hbar_stack([f"g{g}" for g in range(len(grades))], y="y", height=0.7,
                    source=profile, color=palette, legend_label=grades, line_color=BACKGROUND)
+    fig.text(x=-2, y="y", text="option", source=profile, color=INK, text_align="right",
+             text_baseline="middle", text_font_size="24px")
+    fig.text(x=102, y="y", text="majority", source=profile, color=ACCENT,
+             text_baseline="middle", text_font_size="22px", text_font_style="bold")
     fig.add_layout(Span(location=50, dimension="height", line_color=INK, line_width=3,
                         line_dash="dashed"))
+    fig.axis.visible = False
     fig.legend.orientation = "horizontal"
-    fig.legend.location = "top_center"
     fig.legend.background_fill_alpha = 0
+    fig.legend.border_line_color = None
     fig.legend.label_text_color = INK
     fig.legend.label_text_font_size = "18px"
     fig.add_layout(fig.legend[0], "below")
-    return _style(fig)
+    _style(fig)
+    fig.grid.visible = False
+    return fig
 
 
 def _grade_palette(n: int) -> list[str]:
-    """Red for the worst grade to green for the best (readable on a dark projector)."""
-    if n <= 11:
-        return list(RdYlGn11[::-1][:: max(1, 11 // n)][:n])
-    return list(Cividis256[:: 256 // n][:n])
+    """Red for the worst grade to deep green for the best, evenly spread over the scale."""
+    scale = list(reversed(RdYlGn11))  # bokeh lists this palette green first
+    if n == 1:
+        return [scale[-1]]
+    return [scale[round(i * (len(scale) - 1) / (n - 1))] for i in range(n)]
 
 
 def _histogram(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
@@ -148,14 +167,26 @@ def _histogram(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
              fill_color=MUTED, fill_alpha=0.45, line_color=None)
     fig.quad(left="left", right="right", bottom=0, top="count", source=hist, color=BAR,
              fill_alpha=0.85, line_color=BACKGROUND)
-    for name, color, dash in (("median1", MUTED, "dashed"), ("median", ACCENT, "solid"),
-                              ("truth", "#7ee081", "solid")):
+    second_round = spec.get("round") == 2
+    for name, color, dash, label in (("median1", MUTED, "dashed", "médiane 1er tour"),
+                                     ("median", ACCENT, "solid", "médiane"),
+                                     ("truth", "#7ee081", "solid", "vraie valeur")):
+        # a legend entry only for lines this chart will draw
+        shown = name == "median" or (name == "median1" and second_round) or (name == "truth" and (
+            second_round or snapshot.get("truth") is not None))
+        extra = {"legend_label": label} if shown else {}
         fig.ray(x="x", y=0, length=0, angle=math.pi / 2, source=_source(chart, name, {"x": []}),
-                color=color, line_width=5, line_dash=dash)
+                color=color, line_width=5, line_dash=dash, **extra)
     fig.y_range.start = 0
     if spec.get("unit"):
         fig.xaxis.axis_label = spec["unit"]
         fig.xaxis.axis_label_text_color = INK
+        fig.xaxis.axis_label_text_font_size = "22px"
+    fig.legend.location = "top_right"
+    fig.legend.background_fill_alpha = 0
+    fig.legend.border_line_color = None
+    fig.legend.label_text_color = INK
+    fig.legend.label_text_font_size = "20px"
     return _style(fig)
 
 
@@ -166,7 +197,7 @@ def _words(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     fig = figure(sizing_mode="stretch_both", height=500, y_range=Range1d(0.4, 12.6))
     fig.hbar(y="y", right="value", height=0.75, source=source, color=BAR)
     fig.add_layout(LabelSet(x=0, y="y", text="label", source=source, text_color=INK,
-                            text_font_size="28px", x_offset=12, y_offset=-14))
+                            text_font_size="28px", x_offset=12, text_baseline="middle"))
     fig.x_range.start = 0
     fig.yaxis.visible = False
     return _style(fig)
@@ -184,14 +215,15 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     dots = _source(chart, "dots", {"x": [], "row": []})
     mean = _source(chart, "mean", {"x": []})
     trend = _source(chart, "trend", {"t": [], "mean": []})
-    gauge = _source(chart, "gauge", {"value": [0.0], "angle": [math.pi]})
-    # y auto-ranges: the density grows upwards, the dot strip hangs below zero
+    gauge = _source(chart, "gauge", {"value": [0.0], "angle": [math.pi], "label": ["–"]})
+    # y follows the density (up) and the dot strip (down), not the mean's infinite ray
     main = figure(sizing_mode="stretch_both", height=420, x_range=Range1d(-1.05, 1.05))
-    main.varea(x="x", y1=0, y2="y", source=density, fill_color=BAR, fill_alpha=0.35)
-    main.line(x="x", y="y", source=density, color=BAR, line_width=4)
-    main.scatter(x="x", y="row", source=dots, size=9, color=INK, alpha=0.8)
-    main.ray(x="x", y=-1.0, length=0, angle=math.pi / 2, source=mean, color=ACCENT,
-             line_width=5)
+    area = main.varea(x="x", y1=0, y2="y", source=density, fill_color=BAR, fill_alpha=0.35)
+    curve = main.line(x="x", y="y", source=density, color=BAR, line_width=4)
+    strip = main.scatter(x="x", y="row", source=dots, size=9, color=INK, alpha=0.8)
+    main.ray(x="x", y=-0.08 * (DOT_ROWS + 1), length=0, angle=math.pi / 2, source=mean,
+             color=ACCENT, line_width=5)
+    main.y_range = DataRange1d(renderers=[area, curve, strip])
     main.yaxis.visible = False
     main.xaxis.ticker = [-1, 0, 1]
     main.xaxis.major_label_overrides = {-1: spec.get("left", ""), 0: "", 1: spec.get("right", "")}
@@ -199,16 +231,22 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     trend_fig.line(x="t", y="mean", source=trend, color=ACCENT, line_width=4)
     trend_fig.xaxis.axis_label = "minutes"
     trend_fig.xaxis.axis_label_text_color = INK
-    dial = figure(width=260, height=180, x_range=Range1d(-1.2, 1.2), y_range=Range1d(-0.2, 1.2))
+    trend_fig.xaxis.axis_label_text_font_size = "20px"
+    dial = figure(width=260, height=220, x_range=Range1d(-1.2, 1.2),
+                  y_range=Range1d(-0.35, 1.2), title="polarisation")
     dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle=0,
                        end_angle=math.pi, color="#26313a")
     dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle="angle",
                        end_angle=math.pi, source=gauge, color=ACCENT)
+    dial.text(x=0, y=-0.05, text="label", source=gauge, color=INK, text_align="center",
+              text_baseline="middle", text_font_size="34px", text_font_style="bold")
     dial.axis.visible = False
-    dial.grid.visible = False
     for fig in (main, trend_fig, dial):
         _style(fig)
     dial.grid.visible = False
+    dial.title.text_color = INK
+    dial.title.text_font_size = "20px"
+    dial.title.align = "center"
     return row(column(main, trend_fig, sizing_mode="stretch_both"), dial,
                sizing_mode="stretch_both")
 
@@ -223,8 +261,11 @@ def _weighting(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     fig.vbar(x="label", top="value", width=0.7, source=shares, color=BAR)
     fig.add_layout(Whisker(base="label", lower="low", upper="high", source=shares,
                            line_color=INK, line_width=3))
+    fig.add_layout(LabelSet(x="label", y="high", text="value", source=shares, text_color=INK,
+                            text_font_size="26px", text_align="center", y_offset=8))
     fig.yaxis.axis_label = "% du budget"
     fig.yaxis.axis_label_text_color = INK
+    fig.yaxis.axis_label_text_font_size = "22px"
     return _style(fig)
 
 
@@ -233,8 +274,9 @@ def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     """Bokeh has no polar axes: a rose is annular wedges on a square range."""
     rose = _source(chart, "rose", {"start": [], "end": [], "outer": []})
     arrow = _source(chart, "arrow", {"x0": [], "y0": [], "x1": [], "y1": []})
-    fig = figure(width=640, height=640, x_range=Range1d(-1.35, 1.35),
-                 y_range=Range1d(-1.35, 1.35), match_aspect=True)
+    # wider than tall, same scale on both axes: room for the places' names on the sides
+    fig = figure(width=900, height=640, x_range=Range1d(-2.18, 2.18),
+                 y_range=Range1d(-1.55, 1.55), match_aspect=True, sizing_mode="scale_height")
     for radius in (0.25, 0.5, 0.75, 1.0):
         fig.circle(x=0, y=0, radius=radius, fill_color=None, line_color="#26313a")
     fig.annular_wedge(x=0, y=0, inner_radius=0.0, outer_radius="outer", start_angle="start",
@@ -243,15 +285,21 @@ def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     fig.scatter(x="x1", y="y1", source=arrow, size=22, color=ACCENT, marker="circle")
     marks = [("N", 0.0), ("E", 90.0), ("S", 180.0), ("O", 270.0)]
     places = [(p["label"], p["angle"]) for p in spec.get("options", [])]
-    labels = {"x": [], "y": [], "text": [], "color": []}
-    for text_, deg, color in [(t, d, MUTED) for t, d in marks] + [(t, d, INK) for t, d in places]:
+    labels: dict[str, list[Any]] = {"x": [], "y": [], "text": [], "color": [], "align": []}
+    # compass letters just outside the rose; places further out, written away from the
+    # centre (left of the rose they end at their point, right of it they start there)
+    for text_, deg, color, radius in ([(t, d, MUTED, 1.1) for t, d in marks]
+                                      + [(t, d, INK, 1.24) for t, d in places]):
         a = math.radians(90.0 - deg)
-        labels["x"].append(1.2 * math.cos(a))
-        labels["y"].append(1.2 * math.sin(a))
+        x = radius * math.cos(a)
+        labels["x"].append(x)
+        labels["y"].append(radius * math.sin(a) + (0.12 if color == INK else 0.0))
         labels["text"].append(text_)
         labels["color"].append(color)
+        labels["align"].append("center" if color == MUTED or abs(x) < 0.3
+                               else ("left" if x > 0 else "right"))
     fig.text(x="x", y="y", text="text", color="color", source=ColumnDataSource(labels),
-             text_align="center", text_baseline="middle", text_font_size="26px")
+             text_align="align", text_baseline="middle", text_font_size="26px")
     fig.axis.visible = False
     _style(fig)
     fig.grid.visible = False
@@ -262,7 +310,7 @@ def _call(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
           chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
     """A criée call: a fill gauge (places taken / quota), the waiting list, COMPLET."""
     gauge = _source(chart, "gauge", {"taken": [0], "quota": [spec["quota"]], "fill": [0.0],
-                                     "label": [f"0 / {spec['quota']}"], "waiting": [0],
+                                     "label": [f"0 / {spec['quota']}"], "waiting": [""],
                                      "full": [""]})
     fig = figure(sizing_mode="stretch_both", height=300, x_range=Range1d(0, 1),
                  y_range=Range1d(-0.6, 1.3))
@@ -272,7 +320,7 @@ def _call(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
              text_baseline="middle", text_font_size="64px", text_font_style="bold")
     fig.text(x=0.5, y=1.05, text="full", source=gauge, color="#ff5c5c", text_align="center",
              text_baseline="middle", text_font_size="56px", text_font_style="bold")
-    fig.text(x=0.0, y=-0.3, text="waiting", source=gauge, color=MUTED,
+    fig.text(x=0.0, y=-0.3, text="waiting", source=gauge, color="#c4ced6",
              text_baseline="middle", text_font_size="30px")
     fig.axis.visible = False
     _style(fig)

@@ -116,7 +116,8 @@ class TemperatureTally(Tally):
             "mean": {"x": [] if snap["mean"] is None else [snap["mean"]]},
             "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"]},
             "gauge": {"value": [0.0 if pol is None else pol],
-                      "angle": [math.pi * (1.0 - (0.0 if pol is None else pol))]},
+                      "angle": [math.pi * (1.0 - (0.0 if pol is None else pol))],
+                      "label": ["–" if pol is None else f"{round(100 * pol)} %"]},
         }
 
 

@@ -76,8 +76,8 @@ class CountTally(Tally):
         return {"bars": {"label": self.options, "value": snap["counts"], "share": pct,
                          "low": [round(100 * x, 1) for x in snap["ci_low"]],
                          "high": [round(100 * x, 1) for x in snap["ci_high"]],
-                         "text": [f"{c} · {p:g} %" for c, p in zip(snap["counts"], pct,
-                                                                   strict=True)]}}
+                         "text": [f"{c} · {round(p)} %" for c, p in zip(snap["counts"], pct,
+                                                                      strict=True)]}}
 
 
 @register
@@ -153,22 +153,27 @@ class RankingTally(Tally):
                 "condorcet_winner": condorcet[0] if condorcet else None}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
+        """The Schulze order, and the pairwise matrix with rows and columns in that order
+        (numeric positions, so the matrix follows the ranking as it changes)."""
         k = len(self.options)
         order = snap["ranking"]
+        position = {option: p for p, option in enumerate(order)}
         n = max(snap["n"], 1)
-        cells: dict[str, list[Any]] = {"row": [], "col": [], "share": [], "text": []}
+        cells: dict[str, list[Any]] = {"x": [], "y": [], "share": [], "text": []}
         for i in order:
             for j in order:
                 if i == j:
                     continue
-                cells["row"].append(self.options[i])
-                cells["col"].append(self.options[j])
+                cells["x"].append(position[j])
+                cells["y"].append(k - 1 - position[i])
                 cells["share"].append(round(snap["pairwise"][i][j] / n, 3))
                 cells["text"].append(str(snap["pairwise"][i][j]))
-        return {"order": {"label": [self.options[i] for i in order],
-                          "place": [f"{p + 1}." for p in range(k)],
+        labels = [self.options[i] for i in order]
+        return {"order": {"label": labels, "place": [f"{p + 1}." for p in range(k)],
                           "y": list(range(k, 0, -1))},
-                "pairwise": cells}
+                "pairwise": cells,
+                "rows": {"x": [-0.55] * k, "y": [k - 1 - p for p in range(k)], "label": labels},
+                "cols": {"x": list(range(k)), "y": [k - 0.45] * k, "label": labels}}
 
 
 @register
@@ -219,9 +224,12 @@ class GradesTally(Tally):
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         """Merit profile: one horizontal bar per option, grades stacked worst to best,
-        options in majority-judgment order; the 50 % line crosses each majority grade."""
+        options in majority-judgment order (numeric rows, so the order follows the
+        ranking live); the 50 % line crosses each majority grade."""
         order = snap["ranking"] or list(range(len(self.options)))
-        cols: dict[str, list[Any]] = {"option": [self.options[i] for i in order]}
+        k = len(order)
+        cols: dict[str, list[Any]] = {"y": [k - 1 - p for p in range(k)],
+                                      "option": [self.options[i] for i in order]}
         for g in range(len(self.grades)):
             cols[f"g{g}"] = [round(100 * self.counts[i][g] / self.n, 2) if self.n else 0.0
                              for i in order]
@@ -406,7 +414,9 @@ class WordsTally(Tally):
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         words, counts = snap["words"][:12], snap["counts"][:12]
-        return {"words": {"y": list(range(len(words), 0, -1)), "label": words, "value": counts}}
+        # the most said word on the top row, whatever the number of words
+        return {"words": {"y": [12 - i for i in range(len(words))], "label": words,
+                          "value": counts}}
 
 
 @register
