@@ -18,6 +18,7 @@ from crowd import events as ev
 from crowd.activities import activity_type
 from crowd.activities.calls import CallTally
 from crowd.activities.calls import Volunteer as CallVolunteer
+from crowd.activities.polls import estimate_number
 from crowd.errors import (
     BadMessage,
     Conflict,
@@ -253,7 +254,8 @@ class Engine:
     def collect_frames(self) -> list[Frame]:
         """Snapshots of the activities that changed since the last call (the hub's tick)."""
         frames = []
-        for activity_id in sorted(self.dirty):
+        dirty, self.dirty = sorted(self.dirty), set()  # a frame that fails costs one tick
+        for activity_id in dirty:
             act = self.activities.get(activity_id)
             if act is None:
                 continue
@@ -261,7 +263,6 @@ class Engine:
             projected = room.projected == act.id
             frames.append(Frame(room.code, act.id, projected, self._frame(act),
                                 projected or act.kind is Kind.CALL))
-        self.dirty.clear()
         return frames
 
     # ------------------------------------------------------------ helpers
@@ -539,6 +540,8 @@ class Engine:
         act = self.activity(msg.activity)
         if act.kind is not Kind.ESTIMATE:
             raise Conflict("only an estimate has a true value")
+        if msg.value is not None:
+            estimate_number(msg.value)
         step = Step()
         self._commit(step, self._event(ev.TRUTH_SET, act.room, {
             "id": act.id, "value": msg.value}, now, peer, msg.seq))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -50,7 +51,28 @@ def decode(frame: bytes | str) -> tuple[dict[str, Any], Encoding]:
         raise BadFrame(f"frame does not decode: {type(exc).__name__}") from None
     if not isinstance(obj, dict):
         raise BadFrame("a frame must be a map with a 't' (type) field")
+    if encoding is Encoding.JSON and not _storable(obj):
+        raise BadFrame("a text with a lone surrogate, or an integer beyond 64 bits")
     return obj, encoding
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(obj: Any, depth: int = 0) -> bool:
+    """JSON carries what msgpack (the log, the msgpack clients) cannot: lone surrogates
+    (`"\\ud800"`) and integers beyond 64 bits. Refused here, they never reach a handler,
+    the log, or an encoder."""
+    if isinstance(obj, str):
+        return obj.isascii() or _SURROGATE.search(obj) is None
+    if isinstance(obj, int) and not isinstance(obj, bool):
+        return -(2**63) <= obj < 2**64
+    if isinstance(obj, list):
+        return depth < 100 and all(_storable(x, depth + 1) for x in obj)
+    if isinstance(obj, dict):
+        return depth < 100 and all(_storable(k, depth + 1) and _storable(v, depth + 1)
+                                   for k, v in obj.items())
+    return True  # None, bool, float
 
 
 def _default(obj: Any) -> Any:

@@ -350,6 +350,24 @@ class EstimateTally(Tally):
                 "truth": marks(snap["truth"])}
 
 
+#: Answers beyond this size (or nearer zero than 1e-9) cannot be binned, averaged or put
+#: on a log axis in floating point: they are refused like any value that does not fit.
+MAX_ESTIMATE = 1e15
+MIN_ESTIMATE = 1e-9
+
+
+def _countable(x: float) -> bool:
+    return x == 0 or MIN_ESTIMATE <= abs(x) <= MAX_ESTIMATE
+
+
+def estimate_number(value: Any) -> float:
+    """A finite number an estimate can count (answers, bounds, the true value)."""
+    x = finite(value)
+    if not _countable(x):
+        raise BadValue("an estimate is 0 or between 1e-9 and 1e15 in size")
+    return x
+
+
 @register
 class Estimate(ActivityType):
     kind = Kind.ESTIMATE
@@ -357,6 +375,9 @@ class Estimate(ActivityType):
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         spec = {**super().normalize_spec(raw), "unit": text(raw, "unit", 20),
                 "min": number(raw, "min"), "max": number(raw, "max")}
+        for bound in ("min", "max"):
+            if spec[bound] is not None and not _countable(spec[bound]):
+                raise BadMessage(f"'{bound}' must be 0 or between 1e-9 and 1e15 in size")
         if spec["min"] is not None and spec["max"] is not None and spec["min"] >= spec["max"]:
             raise BadMessage("'min' must be below 'max'")
         scale = raw.get("scale", "auto")
@@ -369,7 +390,7 @@ class Estimate(ActivityType):
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
-        x = finite(value)
+        x = estimate_number(value)
         if spec["min"] is not None and x < spec["min"]:
             raise BadValue(f"the estimate must be at least {spec['min']:g}")
         if spec["max"] is not None and x > spec["max"]:

@@ -10,10 +10,10 @@ from crowd models rather than uniform noise:
 - temperatures come from a polarised crowd: two camps and a centre;
 - estimates are drawn from a real crowd (17,184 guesses of a cow's weight, 2015), from
   `../shared/data/cow_guesses_lb.txt` when present, else from its quantiles kept here;
-- in the social-influence round (an activity revealed, then reopened) a share of the
-  crowd keeps its answer and the rest moves towards what the crowd said (Lorenz et al.
-  2011; Moussaïd et al. 2013);
-- volunteers answer criée calls (a hook: the `call` kind arrives later);
+- in a social-influence round (an estimate's `influence_round`, or any activity revealed
+  then reopened) a share of the crowd keeps its answer and the rest moves towards what
+  the crowd said (Lorenz et al. 2011; Moussaïd et al. 2013);
+- volunteers answer criée calls (a few withdraw, some decline);
 - phones fall asleep (the socket dies silently) and come back with their device token,
   resending what was not acknowledged.
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import math
 import os
 import random
@@ -231,6 +232,14 @@ class Behaviour:
     def revise(self, ctx: Ctx, own: Any, snapshot: Mapping[str, Any]) -> Any | None:
         """A new answer after seeing the crowd's (revealed) result, or None to keep."""
         return None
+
+    def second_round(self, ctx: Ctx, own: Any, social: Mapping[str, Any]) -> list[Action]:
+        """An influence round: the crowd's first answer is shown, everyone answers again
+        (the stubborn repeat themselves; who skipped round 1 guesses, then listens)."""
+        if own is None:
+            own = self.answer(ctx)
+        value = self.revise(ctx, own, social)
+        return [Action(ctx.reaction(), own if value is None else value)]
 
 
 BEHAVIOURS: dict[str, Behaviour] = {}
@@ -474,22 +483,33 @@ class OrientationBehaviour(GestureBehaviour):
         return {"angle": round(angle, 1), "strength": round(strength, 2)}
 
 
+NICKNAMES = ("Alix", "Bastien", "Chloé", "Dédé", "Inès", "Jo", "Karim", "Léa", "Malo",
+             "Nour", "Paulette", "Rémi", "Sacha", "Titouan", "Yasmine", "Zoé")
+
+
 @behaviour
 class CallBehaviour(Behaviour):
-    """Criée calls: the bold volunteer, a few withdraw later. A hook until `call` exists:
-    the message names follow the issue (`volunteer`, `withdraw`); adjust them here."""
+    """Criée calls: the bold volunteer (a few withdraw later), some decline, most wait.
+
+    The strategy to adapt if the criée protocol changes: it only builds messages."""
 
     kinds = ("call",)
 
     def plan(self, ctx: Ctx) -> list[Action]:
-        if not ctx.persona.bold and ctx.rng.random() > 0.02:
-            return []
-        target = {"activity": ctx.activity["id"]}
-        actions = [Action(ctx.reaction(), type="volunteer", fields=target)]
-        if ctx.rng.random() < 0.15:
-            actions.append(Action(ctx.rng.lognormvariate(math.log(20.0), 0.5),
-                                  type="withdraw", fields=target))
-        return actions
+        target: dict[str, Any] = {"call": ctx.activity["id"]}
+        if ctx.persona.bold or ctx.rng.random() < 0.02:
+            if ctx.activity.get("ask_nickname"):
+                target["nickname"] = ctx.rng.choice(NICKNAMES)
+            if ctx.activity.get("ask_contact"):
+                target["contact"] = f"06 {ctx.rng.randrange(10**8):08d}"
+            actions = [Action(ctx.reaction(), type="volunteer", fields=target)]
+            if ctx.rng.random() < 0.15:
+                actions.append(Action(ctx.rng.lognormvariate(math.log(10.0), 0.5),
+                                      type="withdraw", fields={"call": ctx.activity["id"]}))
+            return actions
+        if ctx.rng.random() < 0.3:
+            return [Action(ctx.reaction() * 2, type="decline", fields=target)]
+        return []
 
 
 def plan_answers(model: CrowdModel, index: int, activity: Mapping[str, Any],
@@ -503,6 +523,9 @@ def plan_answers(model: CrowdModel, index: int, activity: Mapping[str, Any],
     if round_ == 0:
         if ctx.rng.random() > ctx.persona.diligence:
             return []
+        social = activity.get("social")
+        if isinstance(social, Mapping):  # the server's influence round (estimates)
+            return strategy.second_round(ctx, own, social)
         return strategy.plan(ctx)
     if snapshot is None:
         return []
@@ -545,6 +568,11 @@ class SwarmStats:
     unknown_kinds: set[str] = field(default_factory=set)
 
 
+#: Hello refusals a real phone would simply retry later: the server is full, or this
+#: address minted too many devices (a swarm run from another machine than the server's).
+RETRY_LATER = frozenset({"full", "rate_limited"})
+
+
 class SwarmError(RuntimeError):
     """The swarm cannot go on (unknown room, for instance)."""
 
@@ -582,9 +610,14 @@ class VirtualPhone:
             try:
                 async with self.swarm.gate:
                     await self._connect()
-            except CrowdError as exc:  # the server refused the hello: no point retrying
-                self.swarm.fail(f"phone {self.index}: {exc.code}: {exc.message}")
-                return
+            except CrowdError as exc:
+                if exc.code not in RETRY_LATER:  # unknown room, bad hello: no point retrying
+                    self.swarm.fail(f"phone {self.index}: {exc.code}: {exc.message}")
+                    return
+                self.swarm.stats.refused[exc.code] += 1  # full, or too many new devices
+                await asyncio.sleep(backoff * (0.5 + self.life.random()) * 4)
+                backoff = min(backoff * 2, 10.0)
+                continue
             except (OSError, websockets.WebSocketException, TimeoutError, ValueError):
                 self.swarm.stats.connect_failures += 1
                 await asyncio.sleep(backoff * (0.5 + self.life.random()))
@@ -629,7 +662,10 @@ class VirtualPhone:
             if self.device:
                 hello["device"] = self.device
             await ws.send(msgpack.packb(hello, use_bin_type=True))
-            welcome = msgpack.unpackb(await asyncio.wait_for(ws.recv(), 15), raw=False)
+            first = await asyncio.wait_for(ws.recv(), 15)
+            # A refusal before the hello is read ("server full") comes as JSON text.
+            welcome = json.loads(first) if isinstance(first, str) else msgpack.unpackb(
+                first, raw=False)
         except BaseException:
             await ws.close()
             raise
@@ -712,8 +748,9 @@ class VirtualPhone:
             self.rounds[activity_id] = 0
             if activity_id in self.own:  # answered before a reload: nothing to add
                 return
+            earlier = self.own.get(str(activity.get("previous")))  # influence rounds
             self._start(activity_id, 0, plan_answers(self.swarm.model, self.index, activity,
-                                                     persona=self.persona))
+                                                     own=earlier, persona=self.persona))
         else:
             self._maybe_revise(activity_id)
 
@@ -835,6 +872,23 @@ class Swarm:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.stats.connected}/{target} phones online")
             await asyncio.sleep(0.05)
+
+    async def wait_seen(self, activity: str, round_: int = 0, timeout: float = 30.0) -> None:
+        """Until every online phone has planned its answer to an activity (round 0), or
+        every phone that answered has reconsidered it after a reveal (round 1, ...)."""
+
+        def behind(p: VirtualPhone) -> bool:
+            if not p.online.is_set():
+                return False
+            if round_ == 0:
+                return activity not in p.rounds
+            return activity in p.own and p.rounds.get(activity, 0) < round_
+
+        deadline = time.monotonic() + timeout
+        while any(behind(p) for p in self.phones):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not every phone reached round {round_} of {activity}")
+            await asyncio.sleep(0.02)
 
     async def settle(self, timeout: float = 30.0) -> None:
         """Until no plan is running and every input sent was answered."""

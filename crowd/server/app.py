@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hmac
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from crowd import charts
 from crowd.errors import CrowdError
@@ -111,8 +112,18 @@ async def activity_chart(request: Request) -> Response:
     except CrowdError as exc:
         return _not_found(exc)
     secret = request.headers.get("x-crowd-secret", "")
-    is_animator = bool(secret) and hmac.compare_digest(secret.encode(),
-                                                       hub.animator_secret.encode())
+    is_animator = False
+    if secret:  # a guess here counts like one on the panel's socket (same guard)
+        assert hub.guard is not None
+        address = request.client.host if request.client else "?"
+        if hub.guard.locked(address, time.time()):
+            return JSONResponse({"code": "locked_out", "message": "too many wrong secrets: "
+                                 "try again in a few minutes"}, status_code=429)
+        is_animator, delay = hub.guard.check(address, secret, time.time())
+        if not is_animator:
+            await asyncio.sleep(delay)
+            return JSONResponse({"code": "bad_secret", "message": "wrong animator secret"},
+                                status_code=403)
     if not (hub.engine.is_public(act) or is_animator):
         # drafts and unrevealed results stay with the animators (ids are guessable)
         return JSONResponse({"code": "forbidden", "message": "not shown to the room yet"},
@@ -195,9 +206,33 @@ def _feature_routes() -> list[Any]:
     return found
 
 
+class _RequestDeadline(H11Protocol):
+    """uvicorn has no timeout for a request that never completes: a silent socket, or a
+    handshake trickled a byte at a time, would be held forever (and counted by no cap).
+    Close the connection when no whole request came within the hello timeout."""
+
+    request_timeout_s = 10.0
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._deadline = self.loop.call_later(self.request_timeout_s, self._expire)
+
+    def _expire(self) -> None:
+        upgraded = self.transport.get_protocol() is not self  # a websocket now: its own clock
+        if self.cycle is None and not upgraded and not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._deadline.cancel()
+        super().connection_lost(exc)
+
+
 def uvicorn_config(settings: Settings) -> dict[str, Any]:
     """uvicorn options that matter for many small websocket messages (see docs/decisions)."""
+    deadline = type("RequestDeadline", (_RequestDeadline,),
+                    {"request_timeout_s": settings.hello_timeout_s})
     return {
+        "http": deadline,
         "host": settings.host, "port": settings.port, "ws": "websockets-sansio",
         "ws_max_size": settings.max_frame_bytes, "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "log_level": "warning",

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketState
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from crowd.engine import Peer
 from crowd.errors import CLOSE_TOO_SLOW
@@ -111,7 +111,7 @@ class Connection:
                         with contextlib.suppress(Exception):
                             await ws.close(code, reason)
                     return
-        except (OSError, RuntimeError) as exc:  # the peer went away while we wrote
+        except (OSError, RuntimeError, WebSocketDisconnect) as exc:  # the peer went away
             log.debug("connection %d: send failed: %s", self.id, exc)
         except Exception:
             log.exception("connection %d: sender crashed", self.id)

@@ -167,10 +167,10 @@ class EventLog:
                     break
                 batches.append(item)
                 size += len(item.events)
-            rows = [(e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
-                    for b in batches for e in b.events]
             started = time.perf_counter()
             try:
+                rows = [(e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
+                        for b in batches for e in b.events]
                 await self._db.execute("BEGIN")
                 await self._db.executemany(
                     "INSERT INTO events (ts, room, type, client, seq, data) "

@@ -35,6 +35,7 @@ from crowd.errors import (
     MintLimited,
     ServerError,
     Unavailable,
+    UnknownRoom,
 )
 from crowd.protocol import Encoding, Hello, Message, Watch, encode, error, out
 from crowd.server.connection import Connection
@@ -304,7 +305,9 @@ class Hub:
 
     def fail(self, conn: Connection, exc: CrowdError) -> None:
         conn.send(error(exc.code, exc.message, exc.seq))
-        if exc.close_code is not None:
+        # An unknown room closes a hello only: named in a later command, it is refused.
+        if exc.close_code is not None and not (conn.peer is not None
+                                               and isinstance(exc, UnknownRoom)):
             conn.close(exc.close_code, exc.message[:100])
 
     def deliver(self, sends: Iterable[tuple[Target, dict[str, Any]]],

@@ -90,6 +90,11 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
         except Exception:
             log.exception("connection %d: unexpected error", conn.id)
             conn.send(error("server_error", "the server could not handle this message"))
+        # Let the sender and the other connections run before the next frame: frames
+        # already buffered are handed over without a pause, and a burst of them would
+        # fill this connection's outbox (a reading client closed as too slow) and hold
+        # the loop for everyone else.
+        await asyncio.sleep(0)
 
 
 async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str | None,
