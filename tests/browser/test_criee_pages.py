@@ -12,15 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from crowd.clients import Panel
-
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, Tab, open_tab
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -29,48 +26,12 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
 ]
 
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-SCREEN_VIEWPORT = {"width": 1280, "height": 720}
-TIMEOUT_MS = 10_000
 
 # Phones record their vibrations instead of buzzing.
 VIBRATE = """
 window.__vibrations = [];
 navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return true; };
 """
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        await chromium.close()
-
-
-class Tab:
-    """A page in its own browser context (its own localStorage: its own device)."""
-
-    def __init__(self, context: Any, page: Any) -> None:
-        self.context = context
-        self.page = page
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.set_default_timeout(TIMEOUT_MS)
-
-    async def close(self) -> None:
-        await self.context.close()
-        assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
-
-
-async def open_tab(browser: Any, url: str, viewport: dict[str, int] | None = None,
-                   init_script: str | None = None) -> Tab:
-    context = await browser.new_context(viewport=viewport or PHONE_VIEWPORT)
-    if init_script:
-        await context.add_init_script(init_script)
-    tab = Tab(context, await context.new_page())
-    await tab.page.goto(url)
-    return tab
 
 
 def banner(tab: Tab, call: str) -> Any:

@@ -10,15 +10,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from crowd.clients import Panel, Phone
-
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser.support import CHROMIUM, TIMEOUT_MS, open_tab, snapshot
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -27,59 +24,8 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
 ]
 
-PHONE_VIEWPORT = {"width": 390, "height": 844}
-TIMEOUT_MS = 10_000
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Any]:
-    async with playwright_api.async_playwright() as p:
-        chromium = await p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        yield chromium
-        await chromium.close()
-
-
-class Tab:
-    """A page in its own browser context (its own localStorage: its own device)."""
-
-    def __init__(self, context: Any, page: Any) -> None:
-        self.context = context
-        self.page = page
-        self.errors: list[str] = []
-        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-        page.set_default_timeout(TIMEOUT_MS)
-
-    def card(self, activity: str) -> Any:
-        return self.page.locator(f'.card[data-activity="{activity}"]')
-
-    async def status_is(self, activity: str, status: str) -> None:
-        await self.page.wait_for_selector(
-            f'.card[data-activity="{activity}"] .card-status[data-status="{status}"]'
-        )
-
-    async def close(self) -> None:
-        await self.context.close()
-        assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
-
-
-async def open_tab(browser: Any, url: str, viewport: dict[str, int] | None = None) -> Tab:
-    context = await browser.new_context(viewport=viewport or PHONE_VIEWPORT)
-    tab = Tab(context, await context.new_page())
-    await tab.page.goto(url)
-    return tab
-
-
-async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
-    """The server's current snapshot of an activity (the projector's chart API)."""
-    response = await tab.page.request.get(f"{server.url}/api/activities/{activity}/chart",
-                                          headers={"X-Crowd-Secret": server.secret})
-    assert response.ok
-    return dict((await response.json())["snapshot"])
-
-
-# ---------------------------------------------------------------- (a) vote, ack, chart
-
-# True once the screen projects `activity` and its Bokeh "bars" source counts `total` votes.
 BARS_TOTAL_IS = """([activity, total]) => {
     const s = window.crowdScreen;
     if (!s || s.activity !== activity || !window.Bokeh) return false;
