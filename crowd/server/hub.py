@@ -8,6 +8,7 @@ changed snapshot once and offers the same bytes to every screen and panel of the
 from __future__ import annotations
 
 import asyncio
+import gc
 import ipaddress
 import logging
 import secrets
@@ -46,6 +47,10 @@ from crowd.server.streams import Streams
 from crowd.types import Role, normalize_code
 
 log = logging.getLogger(__name__)
+
+#: gen0 every 50,000 net allocations (about 5 s at 10,000 inputs/s), older generations
+#: rarely: see docs/performance.md (stream).
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def _is_loopback(address: str) -> bool:
@@ -112,8 +117,17 @@ class Hub:
             await self.log.set_meta("animator_secret", secret)
         self.guard = SecretGuard(secret)
         self.replayed = 0
-        async for events in self.log.read_chunks():
-            self.replayed += self.engine.replay(events)
+        gc.disable()  # replay allocates millions of short-lived objects, none in cycles
+        try:
+            async for events in self.log.read_chunks():
+                self.replayed += self.engine.replay(events)
+        finally:
+            gc.enable()
+        # Thousands of long-lived connection objects and almost no cyclic garbage: with the
+        # default thresholds, full collections walked every connection every few seconds
+        # (0.5 s pauses at 5,000 phones, a quarter of the CPU, nothing freed).
+        gc.freeze()
+        gc.set_threshold(*GC_THRESHOLDS)
         self.replay_s = time.perf_counter() - started
         self._tick_task = asyncio.create_task(self._tick_loop(), name="hub-tick")
         self.ready = True
