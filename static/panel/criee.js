@@ -6,6 +6,7 @@
 import { h, fill } from "../shared/dom.js";
 import { t, formatNumber } from "../shared/i18n.js";
 import { callFields } from "./specs.js";
+import { handleSubmit } from "./submit.js";
 
 let uid = 0;
 
@@ -59,31 +60,19 @@ export function mountCrieeForm(form, onSubmit) {
     submit.textContent = t("criee.launch");
   }
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    message.textContent = "";
-    message.className = "form-message";
-    let spec;
-    try {
-      spec = Object.assign({ prompt: title.value.trim() }, callFields(fields));
+  handleSubmit(form, {
+    build: () => {
+      const spec = Object.assign({ prompt: title.value.trim() }, callFields(fields));
       if (note.value.trim()) spec.note = note.value.trim();
-    } catch (err) {
-      message.textContent = err.message;
-      message.className = "form-message error-text";
-      return;
-    }
-    submit.disabled = true;
-    onSubmit(spec).then(() => {
-      message.textContent = t("criee.launched");
+      return spec;
+    },
+    send: onSubmit, submit: submit, message: message,
+    success: () => t("criee.launched"),
+    reset: () => {
       title.value = "";
       note.value = "";
       fields.deadline.value = "";
-    }, (err) => {
-      message.textContent = err.message;
-      message.className = "form-message error-text";
-    }).then(() => {
-      submit.disabled = false;
-    });
+    },
   });
 
   window.addEventListener("crowd:lang", relabel);

@@ -5,6 +5,7 @@
 import { h, fill } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { parsePlaces, callFields, wholeNumber, decimal } from "./specs.js";
+import { handleSubmit } from "./submit.js";
 
 export const KINDS = ["choice", "approval", "ranking", "grades", "estimate", "words",
   "temperature", "weighting", "orientation", "call"];
@@ -165,32 +166,16 @@ export function mountAddForm(form, onSubmit) {
     showFields();
   });
 
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    message.textContent = "";
-    message.className = "form-message";
-    let built;
-    try {
-      built = spec();
-    } catch (err) {
-      message.textContent = err.message;
-      message.className = "form-message error-text";
-      return;
-    }
-    submit.disabled = true;
-    onSubmit(built).then(() => {
-      message.textContent = t("panel.added");
+  handleSubmit(form, {
+    build: spec, send: onSubmit, submit: submit, message: message,
+    success: () => t("panel.added"),
+    reset: () => {
       prompt.value = "";
       note.value = "";
       options.value = "";
       places.value = "";
       prompt.focus();
-    }, (err) => {
-      message.textContent = err.message;
-      message.className = "form-message error-text";
-    }).then(() => {
-      submit.disabled = false;
-    });
+    },
   });
 
   window.addEventListener("crowd:lang", relabel);
