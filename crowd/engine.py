@@ -369,19 +369,20 @@ class Engine:
             r.describe() for r in self.rooms.values()]))
         return step
 
-    def _add_event(self, room: Room, raw_spec: dict[str, Any], now: float, peer: Peer,
-                   seq: int | None) -> Event:
-        spec = activity_type(raw_spec.get("kind")).normalize_spec(raw_spec)
+    def _add(self, step: Step, room: Room, spec: dict[str, Any], now: float, peer: Peer,
+             seq: int | None) -> Activity:
+        """Add an activity with the room's next id (`spec` already normalised)."""
         activity_id = f"{room.code}-{room.next_number}"
-        return self._event(ev.ACTIVITY_ADDED, room.code, {"id": activity_id, "spec": spec},
-                           now, peer, seq)
+        self._commit(step, self._event(ev.ACTIVITY_ADDED, room.code,
+                                       {"id": activity_id, "spec": spec}, now, peer, seq))
+        return self.activities[activity_id]
 
     def _activity_new(self, msg: ActivityNew, peer: Peer, now: float) -> Step:
         room = self.room(msg.room)
+        spec = activity_type(msg.spec.get("kind")).normalize_spec(msg.spec)
         step = Step()
-        event = self._add_event(room, msg.spec, now, peer, msg.seq)
-        self._commit(step, event)
-        self._ack(step, peer, msg.seq, activity=event.data["id"])
+        act = self._add(step, room, spec, now, peer, msg.seq)
+        self._ack(step, peer, msg.seq, activity=act.id)
         step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
             room.code, for_panel=True)))
         return step
@@ -483,17 +484,9 @@ class Engine:
                 raise BadMessage(f"activity {position + 1}: {exc.message}", seq=msg.seq) from None
         step = Step()
         ids = []
-        for spec in specs:
-            event = self._event(ev.ACTIVITY_ADDED, room.code,
-                                {"id": f"{room.code}-{room.next_number}", "spec": spec},
-                                now, peer, None)
-            self._commit(step, event)
-            ids.append(event.data["id"])
-        if step.events and msg.seq is not None:  # the idempotency key rides on the last event
-            last = step.events[-1]
-            step.events[-1] = Event(last.type, last.room, last.data, last.ts, peer.client,
-                                    msg.seq)
-            self.last_seq[peer.client] = max(self.last_seq.get(peer.client, -1), msg.seq)
+        for position, spec in enumerate(specs):
+            last = position == len(specs) - 1  # the idempotency key rides on the last event
+            ids.append(self._add(step, room, spec, now, peer, msg.seq if last else None).id)
         self._ack(step, peer, msg.seq, activities=ids)
         step.send(ToRoom(room.code, PANELS), out("room", room=self.room_state(
             room.code, for_panel=True)))
@@ -521,14 +514,9 @@ class Engine:
         social = {"n": first["n"], "median": first["median"], "q1": first["q1"],
                   "q3": first["q3"]}
         spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
-        event = self._event(ev.ACTIVITY_ADDED, room.code,
-                            {"id": f"{room.code}-{room.next_number}", "spec": spec}, now, peer,
-                            None)
-        self._commit(step, event)
-        second = self.activities[event.data["id"]]
-        step.events.append(self._event(ev.OPENED, room.code, {"id": second.id}, now, peer,
+        second = self._add(step, room, spec, now, peer, None)
+        self._commit(step, self._event(ev.OPENED, room.code, {"id": second.id}, now, peer,
                                        msg.seq))
-        self.apply(step.events[-1])
         if room.projected == act.id:
             self._commit(step, self._event(ev.PROJECTED, room.code, {"id": second.id}, now,
                                            peer, None))
@@ -565,11 +553,7 @@ class Engine:
         if spec["deadline"] is not None and spec["deadline"] <= now:
             raise BadMessage("the deadline is already past")
         step = Step()
-        event = self._event(ev.ACTIVITY_ADDED, room.code,
-                            {"id": f"{room.code}-{room.next_number}", "spec": spec}, now, peer,
-                            None)
-        self._commit(step, event)
-        act = self.activities[event.data["id"]]
+        act = self._add(step, room, spec, now, peer, None)
         self._commit(step, self._event(ev.OPENED, room.code, {"id": act.id}, now, peer,
                                        msg.seq))
         self._ack(step, peer, msg.seq, call=act.id)
