@@ -30,6 +30,7 @@ from crowd.server.eventlog import EventLog
 from crowd.server.hub import Hub
 from crowd.server.netinfo import guess_public_url, qr_svg
 from crowd.server.settings import Settings
+from crowd.server.transport import fast_protocol
 from crowd.server.ws import websocket_endpoint
 from crowd.types import normalize_code
 
@@ -233,7 +234,7 @@ def uvicorn_config(settings: Settings) -> dict[str, Any]:
                     {"request_timeout_s": settings.hello_timeout_s})
     return {
         "http": deadline,
-        "host": settings.host, "port": settings.port, "ws": "websockets-sansio",
+        "host": settings.host, "port": settings.port, "ws": fast_protocol(),
         "ws_max_size": settings.max_frame_bytes, "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "log_level": "warning",
         "lifespan": "on", "timeout_graceful_shutdown": 3,
