@@ -9,6 +9,7 @@ import pytest
 
 IO_MODULES = ["asyncio", "starlette", "websockets", "aiosqlite", "uvicorn"]
 CORE = ["crowd.types", "crowd.errors", "crowd.protocol", "crowd.events", "crowd.room",
+        "crowd.checkpoint",
         "crowd.engine", "crowd.activities", "crowd.models"]
 
 

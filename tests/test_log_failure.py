@@ -54,7 +54,8 @@ async def test_a_full_disk_stops_inputs_and_loses_nothing_acknowledged(tmp_path:
                 db_conn = hub.log._db  # type: ignore[attr-defined]
                 async with db_conn.execute("PRAGMA page_count") as cur:
                     pages = (await cur.fetchone())[0]
-                await db_conn.execute(f"PRAGMA max_page_count = {pages}")
+                # the cap must hold on the connection that writes
+                await hub.log.on_writer_connection(f"PRAGMA max_page_count = {pages}")
                 refused = None
                 for i in range(2, 5000):
                     try:

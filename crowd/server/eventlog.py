@@ -1,10 +1,16 @@
-"""The durable event log: SQLite in WAL mode, one writer task, group commit.
+"""The durable event log: SQLite in WAL mode, one writer task, group commit, checkpoints.
 
 Inputs are acknowledged only after the transaction holding their events committed, so an
 acknowledged vote survives `kill -9`. Batching many inputs into one transaction (every
 few milliseconds or every N events) is what makes durability cheap at thousands of
 inputs per second. `append` enqueues synchronously, so the log order is exactly the order
 in which the engine applied the events.
+
+Writes go through a plain `sqlite3` connection on a thread of their own: one hand-off per
+transaction (BEGIN, the inserts and COMMIT in one call), where aiosqlite would take
+three. Reads, meta and migrations use aiosqlite. Every so many events the hub's engine
+state is stored beside the events (a checkpoint), in the same transaction as the batch
+whose last event it covers: a restart loads it and replays only the events after it.
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
@@ -40,8 +48,36 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX events_room ON events (room, id);
     """,
+    """
+    CREATE TABLE checkpoints (
+        id INTEGER PRIMARY KEY,
+        last_event INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created REAL NOT NULL,
+        state BLOB NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+_INSERT = "INSERT INTO events (id, ts, room, type, client, seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
+T = TypeVar("T")
+
+
+class Checkpoint(NamedTuple):
+    """The engine's state after the event `last_event`, made by code of `fingerprint`."""
+
+    last_event: int
+    fingerprint: str
+    state: bytes
+
+
+class CheckpointSource(NamedTuple):
+    """What the log needs from its owner to write checkpoints."""
+
+    every: int  # events between two checkpoints
+    fingerprint: str
+    dump: Callable[[], bytes]  # the state now; called only when it equals the log
 
 
 @dataclass(slots=True)
@@ -61,6 +97,16 @@ class EventLog:
         self._db: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue[_Batch | None] = asyncio.Queue()
         self._writer: asyncio.Task[None] | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._wdb: sqlite3.Connection | None = None  # used on self._thread only
+        self._closing = False
+        # Set once the owner's state may hold events the log does not (a refused append,
+        # a failed commit): from then on no checkpoint is written.
+        self._diverged = False
+        self.checkpoints: CheckpointSource | None = None
+        self.last_id = 0  # id of the last committed event
+        self.checkpointed_id = 0  # last_event of the newest checkpoint
+        self.checkpoint_ms = 0.0
         self.committed = 0
         self.last_commit_ms = 0.0
 
@@ -69,7 +115,32 @@ class EventLog:
         await self._db.execute("PRAGMA journal_mode=WAL")
         await self._db.execute(f"PRAGMA synchronous={self.synchronous}")
         await self._migrate()
+        async with self._db.execute("SELECT coalesce(max(id), 0) FROM events") as cur:
+            self.last_id = int((await cur.fetchone() or (0,))[0])
+        async with self._db.execute("SELECT coalesce(max(last_event), 0) FROM checkpoints") as cur:
+            self.checkpointed_id = int((await cur.fetchone() or (0,))[0])
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="eventlog-writer")
+        self._wdb = await self._on_writer(self._connect_writer)
+        self._closing = self._diverged = False
         self._writer = asyncio.create_task(self._write_loop(), name="eventlog-writer")
+
+    def _connect_writer(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute(f"PRAGMA synchronous={self.synchronous}")
+        return db
+
+    async def _on_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run `fn` on the writer's thread: the writing connection lives there."""
+        assert self._thread is not None
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    async def on_writer_connection(self, sql: str) -> None:
+        """Run one statement on the writing connection (a PRAGMA such as a size cap)."""
+        await self._on_writer(lambda: self._writer_db().execute(sql))
+
+    def _writer_db(self) -> sqlite3.Connection:
+        assert self._wdb is not None
+        return self._wdb
 
     async def _migrate(self) -> None:
         assert self._db is not None
@@ -84,11 +155,19 @@ class EventLog:
             log.info("event log migrated to schema %d", number)
 
     async def close(self) -> None:
+        """Commit what is queued, write a last checkpoint when the state allows, close."""
+        self._closing = True
         if self._writer is not None:
             await self._queue.put(None)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._writer = None
+        if self._thread is not None:
+            if self._wdb is not None:
+                await self._on_writer(self._writer_db().close)
+                self._wdb = None
+            self._thread.shutdown(wait=True)
+            self._thread = None
         if self._db is not None:
             await self._db.close()
             self._db = None
@@ -110,7 +189,8 @@ class EventLog:
 
     def append(self, events: list[Event]) -> asyncio.Future[None]:
         """Queue events now (order is kept); the future resolves once they are committed."""
-        if self._writer is None or self._writer.done():
+        if self._writer is None or self._writer.done() or self._closing:
+            self._diverged = True
             raise Unavailable("the event log is not running")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait(_Batch(events, done))
@@ -127,20 +207,27 @@ class EventLog:
             for event in events:
                 yield event
 
-    async def read_chunks(self, room: str | None = None,
-                          chunk: int = 50_000) -> AsyncIterator[list[Event]]:
+    async def read_chunks(self, room: str | None = None, chunk: int = 50_000,
+                          after: int = 0) -> AsyncIterator[list[Event]]:
         """The log in order, a list of events at a time (replay at start-up uses this:
-        no per-event await, and never the whole log in memory)."""
+        no per-event await, and never the whole log in memory); `after` an event id."""
         assert self._db is not None
-        sql = "SELECT type, room, data, ts, client, seq FROM events"
-        args: tuple[str, ...] = ()
+        sql = "SELECT type, room, data, ts, client, seq FROM events WHERE id > ?"
+        args: tuple[int | str, ...] = (after,)
         if room is not None:
-            sql += " WHERE room=?"
-            args = (room,)
+            sql += " AND room=?"
+            args = (after, room)
         from_row = Event.from_row
         async with self._db.execute(sql + " ORDER BY id", args) as cur:
             while rows := await cur.fetchmany(chunk):
                 yield [from_row(*row) for row in rows]
+
+    async def latest_checkpoint(self) -> Checkpoint | None:
+        assert self._db is not None
+        async with self._db.execute("SELECT last_event, fingerprint, state FROM checkpoints "
+                                    "ORDER BY id DESC LIMIT 1") as cur:
+            row = await cur.fetchone()
+        return None if row is None else Checkpoint(int(row[0]), str(row[1]), bytes(row[2]))
 
     async def count(self) -> int:
         assert self._db is not None
@@ -149,7 +236,6 @@ class EventLog:
         return int(row[0]) if row else 0
 
     async def _write_loop(self) -> None:
-        assert self._db is not None
         stopping = False
         while not stopping:
             first = await self._queue.get()
@@ -167,28 +253,82 @@ class EventLog:
                     break
                 batches.append(item)
                 size += len(item.events)
-            started = time.perf_counter()
-            try:
-                rows = [(e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
-                        for b in batches for e in b.events]
-                await self._db.execute("BEGIN")
-                await self._db.executemany(
-                    "INSERT INTO events (ts, room, type, client, seq, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", rows)
-                await self._db.execute("COMMIT")
-            except Exception as exc:  # disk full, I/O error: refuse, never pretend
-                log.exception("event log commit failed")
-                with contextlib.suppress(Exception):
-                    await self._db.execute("ROLLBACK")
-                for b in batches:
-                    if not b.done.done():
-                        b.done.set_exception(Unavailable(f"could not store: {exc}"))
-                continue
-            self.last_commit_ms = (time.perf_counter() - started) * 1000
-            self.committed += len(rows)
+            await self._commit(batches, self._due_checkpoint(size))
+        if self._queue.empty():  # nothing was refused after the last batch
+            await self._commit([], self._due_checkpoint(0, force=True))
+
+    async def checkpoint_now(self) -> None:
+        """A checkpoint of the state as it is, if it holds events the newest one lacks.
+
+        For start-up after a long replay (nothing is queued yet), so that a crash soon
+        after does not replay the whole log again.
+        """
+        if self._queue.empty():
+            await self._commit([], self._due_checkpoint(0, force=True))
+
+    def _due_checkpoint(self, size: int, force: bool = False) -> Checkpoint | None:
+        """The state to store with this batch, when one is due.
+
+        Called right after the batch was taken from the queue, with nothing queued behind
+        it: the engine has then applied exactly the events up to the batch's last one
+        (the hub applies and appends in one synchronous step).
+        """
+        source = self.checkpoints
+        if source is None or self._diverged or not self._queue.empty():
+            return None
+        last = self.last_id + size
+        pending = last - self.checkpointed_id
+        if pending <= 0 or (pending < source.every and not force):
+            return None
+        started = time.perf_counter()
+        state = source.dump()
+        self.checkpoint_ms = (time.perf_counter() - started) * 1000
+        return Checkpoint(last, source.fingerprint, state)
+
+    async def _commit(self, batches: list[_Batch], checkpoint: Checkpoint | None) -> None:
+        started = time.perf_counter()
+        next_id = self.last_id + 1
+        rows = [(next_id + i, e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
+                for i, e in enumerate(e for b in batches for e in b.events)]
+        if not rows and checkpoint is None:
+            return
+        try:
+            await self._on_writer(self._write, rows, checkpoint)
+        except Exception as exc:  # disk full, I/O error: refuse, never pretend
+            log.exception("event log commit failed")
+            self._diverged = True
             for b in batches:
                 if not b.done.done():
-                    b.done.set_result(None)
+                    b.done.set_exception(Unavailable(f"could not store: {exc}"))
+            return
+        self.last_commit_ms = (time.perf_counter() - started) * 1000
+        self.last_id += len(rows)
+        self.committed += len(rows)
+        if checkpoint is not None:
+            self.checkpointed_id = checkpoint.last_event
+            log.info("checkpoint after event %d (%.0f KiB, %.0f ms to take)",
+                     checkpoint.last_event, len(checkpoint.state) / 1024, self.checkpoint_ms)
+        for b in batches:
+            if not b.done.done():
+                b.done.set_result(None)
+
+    def _write(self, rows: list[tuple[Any, ...]], checkpoint: Checkpoint | None) -> None:
+        """One transaction on the writer's thread: the batch, and its checkpoint if any."""
+        db = self._writer_db()
+        try:
+            db.execute("BEGIN")
+            db.executemany(_INSERT, rows)
+            if checkpoint is not None:
+                db.execute("DELETE FROM checkpoints")  # only the newest is ever used
+                db.execute("INSERT INTO checkpoints (last_event, fingerprint, created, state) "
+                           "VALUES (?, ?, ?, ?)", (checkpoint.last_event,
+                                                   checkpoint.fingerprint, time.time(),
+                                                   checkpoint.state))
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
 
 
 # ---------------------------------------------------------------- read-only access for tools

@@ -21,6 +21,8 @@ class Settings:
     tick_hz: float = 10.0
     commit_interval_ms: float = 5.0
     synchronous: str = "NORMAL"
+    #: Events between two engine checkpoints (0: never; a restart then replays the log).
+    checkpoint_every: int = 200_000
     max_connections: int = 15_000
     max_connections_per_address: int = 2_500
     hello_timeout_s: float = 10.0
