@@ -84,7 +84,13 @@ def check_section(name: str, section: dict[str, Any]) -> None:
         assert hub["points"][-1]["connected"] == section["counts"][-1] + hub["warm"]
         assert 0 < section["kib_per_phone_max"] < 1024
     if name == "restart":
-        assert section["replayed"] == section["events"] > 0
+        runs = section["runs"]
+        events, tail = section["events"], section["tail_events"]
+        assert runs["whole_log"]["replayed"] == events > tail > 0
+        assert runs["after_clean_stop"]["replayed"] == 0
+        assert runs["after_clean_stop"]["from_checkpoint"] == events
+        assert runs["after_crash"]["replayed"] == tail
+        assert runs["after_crash"]["from_checkpoint"] == events - tail
         assert 0 < section["ready_s"] < 120
 
 
