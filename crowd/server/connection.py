@@ -5,6 +5,13 @@ stopped reading. Here every connection has its own task draining its own outbox:
 control messages (acks, activity changes) queue up to a limit, past which the client is
 too slow and is closed with a documented code; chart frames are latest-wins per key, so a
 slow projector skips frames instead of making the server buffer them.
+
+What the connection's own reader queues (the ack of the input it just handled) is written
+by the reader itself right after (`flush`), sparing the sender task a wake-up per input,
+but only while the socket takes writes at once: a reader never waits for a slow client
+(it would stop reading, and the outbox limit would never catch a client that stopped
+reading). One writer at a time (`_writing`), each taking messages from the front of the
+outbox: the order on the wire is the order of the outbox, whoever writes.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from crowd.engine import Peer
 from crowd.errors import CLOSE_TOO_SLOW
 from crowd.protocol import Encoding, encode
 from crowd.server.security import TokenBucket
+from crowd.server.transport import WRITABLE
 from crowd.types import Role
 
 log = logging.getLogger(__name__)
@@ -45,6 +53,12 @@ class Connection:
         self._frames: dict[Hashable, Payload] = {}
         self._wake = asyncio.Event()
         self._closing: tuple[int, str] | None = None
+        self._writing = False  # the sender task or a flush is writing: nobody else may
+        self._flush_due = False  # the reader queued messages it will write itself
+        self.reader: asyncio.Task[Any] | None = None
+        # Set while a write returns at once (our uvicorn protocol), else no inline writes.
+        self._writable: asyncio.Event | None = websocket.scope.get(
+            "extensions", {}).get(WRITABLE)
         self.sent = 0
         self.dropped_frames = 0
 
@@ -71,7 +85,40 @@ class Connection:
             self.close(CLOSE_TOO_SLOW, "too slow: messages were not read in time")
             return
         self._control.append(payload)
-        self._wake.set()
+        if (self._writable is not None and self.reader is not None
+                and asyncio.current_task() is self.reader):
+            self._flush_due = True  # the reader writes it when done with its frame
+        else:
+            self._wake.set()
+
+    async def flush(self) -> None:
+        """Write, from the reader's task, the control messages it queued (see above)."""
+        if not self._flush_due:
+            return
+        self._flush_due = False
+        writable = self._writable
+        if self._writing or self._closing is not None or writable is None:
+            self._wake.set()  # the sender writes them, in order, after what it is writing
+            return
+        self._writing = True
+        try:
+            while self._control and writable.is_set():  # so no write below waits
+                await self._write(self._control.popleft())
+        except (OSError, RuntimeError, WebSocketDisconnect) as exc:  # the peer went away
+            log.debug("connection %d: send failed: %s", self.id, exc)
+            if self._closing is None:
+                self._closing = (1006, "gone")
+        finally:
+            self._writing = False
+        if self._control or self._frames or self._closing is not None:
+            self._wake.set()
+
+    async def _write(self, payload: Payload) -> None:
+        if isinstance(payload, bytes):
+            await self.websocket.send_bytes(payload)
+        else:
+            await self.websocket.send_text(payload)
+        self.sent += 1
 
     def offer(self, key: Hashable, payloads: Mapping[Encoding, Payload]) -> None:
         """Latest wins: a newer frame with the same key replaces an unsent one."""
@@ -94,17 +141,19 @@ class Connection:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                while self._control or self._frames:
-                    if self._control:
-                        payload = self._control.popleft()
-                    else:
-                        key = next(iter(self._frames))
-                        payload = self._frames.pop(key)
-                    if isinstance(payload, bytes):
-                        await ws.send_bytes(payload)
-                    else:
-                        await ws.send_text(payload)
-                    self.sent += 1
+                if self._writing:
+                    continue  # a flush is writing; it wakes us if anything is left
+                self._writing = True
+                try:
+                    while self._control or self._frames:
+                        if self._control:
+                            payload = self._control.popleft()
+                        else:
+                            key = next(iter(self._frames))
+                            payload = self._frames.pop(key)
+                        await self._write(payload)
+                finally:
+                    self._writing = False
                 if self._closing is not None:
                     code, reason = self._closing
                     if ws.application_state is WebSocketState.CONNECTED:

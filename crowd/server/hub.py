@@ -315,12 +315,13 @@ class Hub:
             if conn.peer.role is Role.PANEL or frame.to_screens:
                 conn.send(frame.message)
 
-    async def submit(self, conn: Connection, msg: Message) -> None:
-        """One input: engine step, durable events, then the messages."""
+    async def submit(self, conn: Connection, msg: Message) -> bool:
+        """One input: engine step, durable events, then the messages. True when it
+        waited for a commit."""
         assert conn.peer is not None
         if isinstance(msg, Watch):
             self._watch(conn, msg)
-            return
+            return False
         if self.failed is not None:
             raise Unavailable(f"the server cannot store inputs ({self.failed}): "
                               "it must be restarted", seq=msg.seq)
@@ -339,6 +340,7 @@ class Hub:
                 exc.seq = msg.seq
                 raise
         self.deliver(step.sends, conn)
+        return bool(step.events)
 
     def _watch(self, conn: Connection, msg: Watch) -> None:
         assert conn.peer is not None

@@ -8,10 +8,15 @@ in the connection's queue, and resumes (as before) when the application has empt
 it: the same back-pressure, bounded to a few small messages per connection, without the
 two system calls per message.
 
-This relies on three details of uvicorn's class (`send_receive_event_to_app` queues a
-message then pauses, `read_paused`, `queue`). `fast_protocol()` checks them and falls
-back to the stock protocol, with a warning, when a uvicorn release moves them;
-tests/test_transport.py fails in that case, so the regression cannot go unnoticed.
+It also puts the protocol's `writable` event (cleared while the socket's send buffer is
+full) in the ASGI scope's extensions under `WRITABLE`: a connection's reader then knows
+whether a write would return at once or wait for a slow client (crowd.server.connection).
+
+This relies on details of uvicorn's class (`send_receive_event_to_app` queues a message
+then pauses, `read_paused`, `queue`, `scope`, `send` waiting on `writable`).
+`fast_protocol()` checks them and falls back to the stock protocol, with a warning, when
+a uvicorn release moves them; tests/test_transport.py fails in that case, so the
+regression cannot go unnoticed.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ log = logging.getLogger(__name__)
 #: send at most a few inputs a second and are rate limited: 16 covers any burst a
 #: well-behaved client sends, and bounds what a flooder makes us hold (16 x 4 KiB).
 HIGH_WATER = 16
+#: Scope extension holding the `asyncio.Event` set while a write would not wait.
+WRITABLE = "crowd.writable"
 
 STOCK = "websockets-sansio"
 
@@ -43,17 +50,19 @@ def _compatible() -> bool:
     base = WebSocketsSansIOProtocol
     if base is None:
         return False
-    hook = getattr(base, "send_receive_event_to_app", None)
-    receive = getattr(base, "receive", None)
-    if hook is None or receive is None:
+    parts = [getattr(base, name, None) for name in
+             ("send_receive_event_to_app", "receive", "send", "handle_connect")]
+    if any(part is None for part in parts):
         return False
     try:
-        hook_src, receive_src = inspect.getsource(hook), inspect.getsource(receive)
+        hook, receive, send, connect = (inspect.getsource(part) for part in parts)
     except (OSError, TypeError):  # pragma: no cover - no sources installed
         return False
-    return ("self.read_paused" in hook_src and "pause_reading" in hook_src
-            and "self.queue.put_nowait" in hook_src
-            and "resume_reading" in receive_src and "self.queue" in receive_src)
+    return ("self.read_paused" in hook and "pause_reading" in hook
+            and "self.queue.put_nowait" in hook
+            and "resume_reading" in receive and "self.queue" in receive
+            and "await self.writable.wait()" in send
+            and "self.scope" in connect and '"extensions"' in connect)
 
 
 if WebSocketsSansIOProtocol is not None:
@@ -74,6 +83,12 @@ if WebSocketsSansIOProtocol is not None:
             if not paused and self.queue.qsize() >= HIGH_WATER:
                 self.read_paused = True
                 self.transport.pause_reading()
+
+        def handle_connect(self, event: Any) -> None:
+            super().handle_connect(event)
+            scope = getattr(self, "scope", None)  # absent when the handshake was refused
+            if scope is not None:
+                scope["extensions"][WRITABLE] = self.writable
 
 
 def fast_protocol() -> type[asyncio.Protocol] | str:

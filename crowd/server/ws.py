@@ -54,6 +54,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_LOCKED_OUT, refusal)
         return
     sender = asyncio.create_task(conn.run_sender(), name=f"sender-{conn.id}")
+    conn.reader = asyncio.current_task()
     try:
         await _serve(hub, conn, origin, host)
     finally:
@@ -83,22 +84,26 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
         frame: bytes | str | None = message.get("bytes")
         if frame is None:
             frame = message.get("text") or ""
+        waited = False
         try:
-            await _one_frame(hub, conn, frame, origin, host)
+            waited = await _one_frame(hub, conn, frame, origin, host)
         except CrowdError as exc:
             hub.fail(conn, exc)
         except Exception:
             log.exception("connection %d: unexpected error", conn.id)
             conn.send(error("server_error", "the server could not handle this message"))
-        # Let the sender and the other connections run before the next frame: frames
-        # already buffered are handed over without a pause, and a burst of them would
-        # fill this connection's outbox (a reading client closed as too slow) and hold
-        # the loop for everyone else.
-        await asyncio.sleep(0)
+        await conn.flush()
+        if not waited:
+            # Let the other connections run before the next frame: frames already
+            # queued are handed over without a pause, and a burst of refused ones would
+            # hold the loop for everyone else. (An input that waited for its commit has
+            # let them run already.)
+            await asyncio.sleep(0)
 
 
 async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str | None,
-                     host: str | None) -> None:
+                     host: str | None) -> bool:
+    """Handle one frame; True when it waited for a commit (other tasks ran meanwhile)."""
     settings = hub.settings
     limit = settings.max_frame_bytes
     if conn.role in (None, Role.PHONE, Role.SCREEN):
@@ -116,9 +121,9 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
                                                           settings.allowed_origins):
             conn.send(error("bad_origin", "the panel must be opened from this server's pages"))
             conn.close(1008, "bad origin")
-            return
+            return False
         await hub.greet(conn, msg)
-        return
+        return False
     if isinstance(msg, Hello):
         raise NotGreeted("already greeted: open a new connection to change room",
                          seq=msg.seq)
@@ -126,9 +131,9 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
         raise RateLimited("too many messages: slow down", seq=msg.seq)
     if msg.TYPE == "ping":
         conn.send({"v": 1, "t": "pong", "seq": msg.seq})
-        return
+        return False
     try:
-        await hub.submit(conn, msg)
+        return await hub.submit(conn, msg)
     except CrowdError:
         raise
     except Exception as exc:  # a bug of ours: answer the input, keep the connection
