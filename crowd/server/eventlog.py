@@ -22,7 +22,6 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -80,22 +79,19 @@ class CheckpointSource(NamedTuple):
     dump: Callable[[], bytes]  # the state now; called only when it equals the log
 
 
-@dataclass(slots=True)
-class _Batch:
-    events: list[Event]
-    done: asyncio.Future[None]
-    queued_at: float = field(default_factory=time.monotonic)
-
-
 class EventLog:
     def __init__(self, path: str | Path, *, commit_interval: float = 0.005,
-                 max_batch: int = 2000, synchronous: str = "NORMAL") -> None:
+                 synchronous: str = "NORMAL") -> None:
         self.path = Path(path)
         self.commit_interval = commit_interval
-        self.max_batch = max_batch
         self.synchronous = synchronous
         self._db: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[_Batch | None] = asyncio.Queue()
+        # Events waiting for the next transaction, and the one future they all resolve
+        # with: appending costs a list extend, not a future and a queue item per input.
+        self._pending: list[Event] = []
+        self._pending_done: asyncio.Future[None] | None = None
+        self._kick = asyncio.Event()
+        self._stop = False
         self._writer: asyncio.Task[None] | None = None
         self._thread: ThreadPoolExecutor | None = None
         self._wdb: sqlite3.Connection | None = None  # used on self._thread only
@@ -121,7 +117,7 @@ class EventLog:
             self.checkpointed_id = int((await cur.fetchone() or (0,))[0])
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="eventlog-writer")
         self._wdb = await self._on_writer(self._connect_writer)
-        self._closing = self._diverged = False
+        self._closing = self._diverged = self._stop = False
         self._writer = asyncio.create_task(self._write_loop(), name="eventlog-writer")
 
     def _connect_writer(self) -> sqlite3.Connection:
@@ -158,7 +154,8 @@ class EventLog:
         """Commit what is queued, write a last checkpoint when the state allows, close."""
         self._closing = True
         if self._writer is not None:
-            await self._queue.put(None)
+            self._stop = True
+            self._kick.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._writer = None
@@ -188,18 +185,24 @@ class EventLog:
     # ------------------------------------------------------------ events
 
     def append(self, events: list[Event]) -> asyncio.Future[None]:
-        """Queue events now (order is kept); the future resolves once they are committed."""
+        """Queue events now (order is kept); the future resolves once they are committed.
+
+        Every input of one transaction shares its future: await it, never resolve it.
+        """
         if self._writer is None or self._writer.done() or self._closing:
             self._diverged = True
             raise Unavailable("the event log is not running")
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Batch(events, done))
+        self._pending.extend(events)
+        done = self._pending_done
+        if done is None:
+            done = self._pending_done = asyncio.get_running_loop().create_future()
+            self._kick.set()
         return done
 
     @property
     def lag(self) -> float:
-        """Pending inputs waiting for a commit: an operator's early warning."""
-        return float(self._queue.qsize())
+        """Events waiting for a commit: an operator's early warning."""
+        return float(len(self._pending))
 
     async def read(self, room: str | None = None, chunk: int = 20_000) -> AsyncIterator[Event]:
         """Every event in log order (optionally of one room), streamed in chunks."""
@@ -236,26 +239,19 @@ class EventLog:
         return int(row[0]) if row else 0
 
     async def _write_loop(self) -> None:
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            batches = [first]
-            size = len(first.events)
-            # Let concurrent inputs join this transaction: that is the group commit.
-            if self.commit_interval > 0:
+        while True:
+            await self._kick.wait()
+            self._kick.clear()
+            if self._pending_done is not None and not self._stop and self.commit_interval > 0:
+                # Let concurrent inputs join this transaction: that is the group commit.
                 await asyncio.sleep(self.commit_interval)
-            while size < self.max_batch and not self._queue.empty():
-                item = self._queue.get_nowait()
-                if item is None:
-                    stopping = True
-                    break
-                batches.append(item)
-                size += len(item.events)
-            await self._commit(batches, self._due_checkpoint(size))
-        if self._queue.empty():  # nothing was refused after the last batch
-            await self._commit([], self._due_checkpoint(0, force=True))
+            if self._pending_done is not None:
+                events, done = self._pending, self._pending_done
+                self._pending, self._pending_done = [], None
+                await self._commit(events, done, self._due_checkpoint(len(events)))
+            if self._stop and self._pending_done is None:
+                break
+        await self._commit([], None, self._due_checkpoint(0, force=True))
 
     async def checkpoint_now(self) -> None:
         """A checkpoint of the state as it is, if it holds events the newest one lacks.
@@ -263,18 +259,18 @@ class EventLog:
         For start-up after a long replay (nothing is queued yet), so that a crash soon
         after does not replay the whole log again.
         """
-        if self._queue.empty():
-            await self._commit([], self._due_checkpoint(0, force=True))
+        if self._pending_done is None:
+            await self._commit([], None, self._due_checkpoint(0, force=True))
 
     def _due_checkpoint(self, size: int, force: bool = False) -> Checkpoint | None:
         """The state to store with this batch, when one is due.
 
-        Called right after the batch was taken from the queue, with nothing queued behind
-        it: the engine has then applied exactly the events up to the batch's last one
-        (the hub applies and appends in one synchronous step).
+        Called right after the batch was taken, with nothing pending behind it: the engine
+        has then applied exactly the events up to the batch's last one (the hub applies
+        and appends in one synchronous step).
         """
         source = self.checkpoints
-        if source is None or self._diverged or not self._queue.empty():
+        if source is None or self._diverged or self._pending:
             return None
         last = self.last_id + size
         pending = last - self.checkpointed_id
@@ -285,21 +281,24 @@ class EventLog:
         self.checkpoint_ms = (time.perf_counter() - started) * 1000
         return Checkpoint(last, source.fingerprint, state)
 
-    async def _commit(self, batches: list[_Batch], checkpoint: Checkpoint | None) -> None:
+    async def _commit(self, events: list[Event], done: asyncio.Future[None] | None,
+                      checkpoint: Checkpoint | None) -> None:
         started = time.perf_counter()
         next_id = self.last_id + 1
         rows = [(next_id + i, e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
-                for i, e in enumerate(e for b in batches for e in b.events)]
+                for i, e in enumerate(events)]
         if not rows and checkpoint is None:
+            if done is not None and not done.done():
+                done.set_result(None)
             return
         try:
             await self._on_writer(self._write, rows, checkpoint)
         except Exception as exc:  # disk full, I/O error: refuse, never pretend
             log.exception("event log commit failed")
             self._diverged = True
-            for b in batches:
-                if not b.done.done():
-                    b.done.set_exception(Unavailable(f"could not store: {exc}"))
+            if done is not None and not done.done():
+                done.set_exception(Unavailable(f"could not store: {exc}"))
+                done.exception()  # retrieved here too: some inputs may no longer wait
             return
         self.last_commit_ms = (time.perf_counter() - started) * 1000
         self.last_id += len(rows)
@@ -308,9 +307,8 @@ class EventLog:
             self.checkpointed_id = checkpoint.last_event
             log.info("checkpoint after event %d (%.0f KiB, %.0f ms to take)",
                      checkpoint.last_event, len(checkpoint.state) / 1024, self.checkpoint_ms)
-        for b in batches:
-            if not b.done.done():
-                b.done.set_result(None)
+        if done is not None and not done.done():
+            done.set_result(None)
 
     def _write(self, rows: list[tuple[Any, ...]], checkpoint: Checkpoint | None) -> None:
         """One transaction on the writer's thread: the batch, and its checkpoint if any."""
