@@ -38,9 +38,9 @@ class NullSocket:
     """Stands for Starlette's WebSocket: counts what the sender tasks write."""
 
     application_state = WebSocketState.CONNECTED
-
     def __init__(self) -> None:
         self.sent = 0
+        self.scope: dict[str, object] = {}  # no writable event: writes go through the sender
 
     async def send_bytes(self, data: bytes) -> None:
         self.sent += 1
