@@ -75,10 +75,13 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             conn.send(error("hello_timeout", "no hello received in time"))
             conn.close(CLOSE_HELLO_TIMEOUT, "no hello")
             return
-        try:
-            message = await asyncio.wait_for(conn.websocket.receive(), timeout)
-        except TimeoutError:
-            continue
+        if timeout is None:
+            message = await conn.websocket.receive()  # no wait_for layer on every input
+        else:
+            try:
+                message = await asyncio.wait_for(conn.websocket.receive(), timeout)
+            except TimeoutError:
+                continue
         if message["type"] == "websocket.disconnect":
             return
         frame: bytes | str | None = message.get("bytes")
