@@ -35,7 +35,7 @@ from crowd.server.settings import Settings
 
 
 class NullSocket:
-    """Stands for Starlette's WebSocket: counts what the sender tasks write."""
+    """Stands for Starlette's WebSocket: counts what is written."""
 
     application_state = WebSocketState.CONNECTED
     def __init__(self) -> None:
@@ -61,13 +61,11 @@ async def one_run(db: Path, phones: int, inputs: int) -> float:
     settings = Settings(db=db, host="127.0.0.1", port=1, public_url="http://127.0.0.1:1")
     hub = Hub(settings, EventLog(settings.db))
     await hub.start()
-    tasks: list[asyncio.Task[None]] = []
 
     async def join(hello: dict[str, Any]) -> Connection:
         conn = connection()
         await hub.greet(conn, parse({"t": "hello", **hello}))  # type: ignore[arg-type]
         conn.encoding = Encoding.MSGPACK
-        tasks.append(asyncio.create_task(conn.run_sender()))
         return conn
 
     panel = await join({"role": "panel", "secret": hub.animator_secret})
@@ -91,9 +89,6 @@ async def one_run(db: Path, phones: int, inputs: int) -> float:
     started = time.process_time()
     await asyncio.gather(*(phone(c, f) for c, f in zip(conns, frames, strict=True)))
     spent = time.process_time() - started
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
     await hub.stop()
     return spent
 

@@ -1,7 +1,9 @@
 """One websocket connection's outbound side: a bounded outbox and its own sender task.
 
 A broadcast loop that awaits each client in turn stalls everyone behind one client that
-stopped reading. Here every connection has its own task draining its own outbox:
+stopped reading. Here every connection has its own task draining its own outbox, started
+when something is queued and gone once the outbox is empty (an idle phone holds no task:
+memory per connection is the issue's limit):
 control messages (acks, activity changes) queue up to a limit, past which the client is
 too slow and is closed with a documented code; chart frames are latest-wins per key, so a
 slow projector skips frames instead of making the server buffer them.
@@ -20,7 +22,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections import deque
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -49,9 +50,11 @@ class Connection:
         self.bucket = bucket
         self.encoding = Encoding.JSON
         self.peer: Peer | None = None
-        self._control: deque[Payload] = deque()
+        # A list, not a deque: an empty deque holds a 64-slot block (624 bytes), and this
+        # outbox is empty nearly always; it never holds more than `outbox_limit` items.
+        self._control: list[Payload] = []
         self._frames: dict[Hashable, Payload] = {}
-        self._wake = asyncio.Event()
+        self._sender: asyncio.Task[None] | None = None
         self._closing: tuple[int, str] | None = None
         self._writing = False  # the sender task or a flush is writing: nobody else may
         self._flush_due = False  # the reader queued messages it will write itself
@@ -89,7 +92,7 @@ class Connection:
                 and asyncio.current_task() is self.reader):
             self._flush_due = True  # the reader writes it when done with its frame
         else:
-            self._wake.set()
+            self._kick()
 
     async def flush(self) -> None:
         """Write, from the reader's task, the control messages it queued (see above)."""
@@ -98,12 +101,12 @@ class Connection:
         self._flush_due = False
         writable = self._writable
         if self._writing or self._closing is not None or writable is None:
-            self._wake.set()  # the sender writes them, in order, after what it is writing
+            self._kick()  # the sender writes them, in order, after what it is writing
             return
         self._writing = True
         try:
             while self._control and writable.is_set():  # so no write below waits
-                await self._write(self._control.popleft())
+                await self._write(self._control.pop(0))
         except (OSError, RuntimeError, WebSocketDisconnect) as exc:  # the peer went away
             log.debug("connection %d: send failed: %s", self.id, exc)
             if self._closing is None:
@@ -111,7 +114,7 @@ class Connection:
         finally:
             self._writing = False
         if self._control or self._frames or self._closing is not None:
-            self._wake.set()
+            self._kick()
 
     async def _write(self, payload: Payload) -> None:
         if isinstance(payload, bytes):
@@ -127,43 +130,55 @@ class Connection:
         if key in self._frames:
             self.dropped_frames += 1
         self._frames[key] = payloads[self.encoding]
-        self._wake.set()
+        self._kick()
 
     def close(self, code: int, reason: str) -> None:
         """Close after what is already queued (an error frame explains the close)."""
         if self._closing is None:
             self._closing = (code, reason)
-            self._wake.set()
+            self._kick()
 
-    async def run_sender(self) -> None:
+    async def finished(self, timeout: float) -> None:
+        """Wait (bounded) for the sender to write what is queued and close the socket."""
+        task = self._sender
+        if task is None:
+            return
+        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout)
+        if not task.done():
+            task.cancel()
+
+    def _kick(self) -> None:
+        """Have a sender task write what is queued (a running one picks it up)."""
+        if self._sender is None and not self._writing:
+            self._sender = asyncio.create_task(self._send_queued(), name=f"sender-{self.id}")
+
+    async def _send_queued(self) -> None:
         ws = self.websocket
         try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                if self._writing:
-                    continue  # a flush is writing; it wakes us if anything is left
-                self._writing = True
-                try:
-                    while self._control or self._frames:
-                        if self._control:
-                            payload = self._control.popleft()
-                        else:
-                            key = next(iter(self._frames))
-                            payload = self._frames.pop(key)
-                        await self._write(payload)
-                finally:
-                    self._writing = False
-                if self._closing is not None:
-                    code, reason = self._closing
-                    if ws.application_state is WebSocketState.CONNECTED:
-                        with contextlib.suppress(Exception):
-                            await ws.close(code, reason)
-                    return
+            self._writing = True
+            try:
+                while self._control or self._frames:
+                    if self._control:
+                        payload = self._control.pop(0)
+                    else:
+                        key = next(iter(self._frames))
+                        payload = self._frames.pop(key)
+                    await self._write(payload)
+            finally:
+                self._writing = False
+            if self._closing is not None:
+                code, reason = self._closing
+                if ws.application_state is WebSocketState.CONNECTED:
+                    with contextlib.suppress(Exception):
+                        await ws.close(code, reason)
         except (OSError, RuntimeError, WebSocketDisconnect) as exc:  # the peer went away
             log.debug("connection %d: send failed: %s", self.id, exc)
-        except Exception:
-            log.exception("connection %d: sender crashed", self.id)
-        finally:
             if self._closing is None:
                 self._closing = (1006, "gone")
+        except Exception:
+            log.exception("connection %d: sender crashed", self.id)
+            if self._closing is None:
+                self._closing = (1006, "gone")
+        finally:
+            self._sender = None

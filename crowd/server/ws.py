@@ -7,7 +7,6 @@ next one of the same phone is read); concurrency comes from the many connections
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -53,17 +52,13 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.send_text(f'{{"v":1,"t":"error","code":"full","message":"{refusal}"}}')
         await websocket.close(CLOSE_LOCKED_OUT, refusal)
         return
-    sender = asyncio.create_task(conn.run_sender(), name=f"sender-{conn.id}")
     conn.reader = asyncio.current_task()
     try:
         await _serve(hub, conn, origin, host)
     finally:
         hub.leave(conn)
         conn.close(1000, "bye")
-        with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError):
-            await asyncio.wait_for(sender, timeout=2.0)
-        if not sender.done():
-            sender.cancel()
+        await conn.finished(timeout=2.0)
 
 
 async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | None) -> None:
