@@ -45,6 +45,12 @@ class NullSocket:
     async def send_bytes(self, data: bytes) -> None:
         self.sent += 1
 
+    async def send(self, message: dict[str, object]) -> None:
+        self.sent += 1
+
+    async def receive(self) -> dict[str, object]:
+        raise NotImplementedError  # inputs are submitted to the hub directly
+
     async def send_text(self, data: str) -> None:
         self.sent += 1
 

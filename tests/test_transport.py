@@ -17,7 +17,13 @@ import uvicorn
 import websockets
 
 from crowd.server import transport
-from crowd.server.transport import HIGH_WATER, QueuedReadsProtocol, fast_protocol
+from crowd.server.transport import (
+    DIRECT,
+    HIGH_WATER,
+    WRITABLE,
+    QueuedReadsProtocol,
+    fast_protocol,
+)
 from tests.support import free_port
 
 
@@ -70,7 +76,10 @@ async def test_reading_pauses_only_past_the_high_water_mark_and_loses_nothing() 
     gate = asyncio.Event()
     received: list[bytes] = []
 
+    extensions: dict[str, Any] = {}
+
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        extensions.update(scope["extensions"])
         assert (await receive())["type"] == "websocket.connect"
         await send({"type": "websocket.accept"})
         await gate.wait()  # the app is busy: messages wait in the protocol's queue
@@ -98,4 +107,7 @@ async def test_reading_pauses_only_past_the_high_water_mark_and_loses_nothing() 
             gate.set()  # never leave the app (and the server's shutdown) waiting
         assert await asyncio.wait_for(client.recv(), timeout=10) == b"done"
     assert received == [i.to_bytes(2, "big") for i in range(count)]
+    # what crowd.server.connection uses: the writable event, the protocol's own callables
+    assert extensions[WRITABLE] is protocol.writable
+    assert extensions[DIRECT] == (protocol.receive, protocol.send)
     assert protocol.transport.is_closing() or not protocol.read_paused

@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
-from collections.abc import Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -31,7 +31,7 @@ from crowd.engine import Peer
 from crowd.errors import CLOSE_TOO_SLOW
 from crowd.protocol import Encoding, encode
 from crowd.server.security import TokenBucket
-from crowd.server.transport import WRITABLE
+from crowd.server.transport import DIRECT, WRITABLE
 from crowd.types import Role
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,15 @@ class Connection:
         self._writing = False  # the sender task or a flush is writing: nobody else may
         self._flush_due = False  # the reader queued messages it will write itself
         self.reader: asyncio.Task[Any] | None = None
+        extensions = websocket.scope.get("extensions") or {}
         # Set while a write returns at once (our uvicorn protocol), else no inline writes.
-        self._writable: asyncio.Event | None = websocket.scope.get(
-            "extensions", {}).get(WRITABLE)
+        self._writable: asyncio.Event | None = extensions.get(WRITABLE)
+        # The protocol's own ASGI callables (our uvicorn protocol), else Starlette's.
+        direct = extensions.get(DIRECT)
+        self.receive: Callable[[], Awaitable[Mapping[str, Any]]] = (
+            direct[0] if direct else websocket.receive)
+        self._send: Callable[[Mapping[str, Any]], Awaitable[None]] = (
+            direct[1] if direct else websocket.send)
         self.sent = 0
         self.dropped_frames = 0
 
@@ -118,9 +124,9 @@ class Connection:
 
     async def _write(self, payload: Payload) -> None:
         if isinstance(payload, bytes):
-            await self.websocket.send_bytes(payload)
+            await self._send({"type": "websocket.send", "bytes": payload})
         else:
-            await self.websocket.send_text(payload)
+            await self._send({"type": "websocket.send", "text": payload})
         self.sent += 1
 
     def offer(self, key: Hashable, payloads: Mapping[Encoding, Payload]) -> None:

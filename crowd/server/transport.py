@@ -8,9 +8,12 @@ in the connection's queue, and resumes (as before) when the application has empt
 it: the same back-pressure, bounded to a few small messages per connection, without the
 two system calls per message.
 
-It also puts the protocol's `writable` event (cleared while the socket's send buffer is
-full) in the ASGI scope's extensions under `WRITABLE`: a connection's reader then knows
-whether a write would return at once or wait for a slow client (crowd.server.connection).
+It also puts in the ASGI scope's extensions the protocol's `writable` event (cleared
+while the socket's send buffer is full) under `WRITABLE`, so that a connection's reader
+knows whether a write would return at once or wait for a slow client, and the
+protocol's own `receive` and `send` under `DIRECT`: once the handshake is done, crowd
+calls them without Starlette's per-message state checks and wrappers (a few µs of each
+input; crowd.server.connection).
 
 This relies on details of uvicorn's class (`send_receive_event_to_app` queues a message
 then pauses, `read_paused`, `queue`, `scope`, `send` waiting on `writable`).
@@ -34,6 +37,8 @@ log = logging.getLogger(__name__)
 HIGH_WATER = 16
 #: Scope extension holding the `asyncio.Event` set while a write would not wait.
 WRITABLE = "crowd.writable"
+#: Scope extension holding the protocol's (receive, send) ASGI callables.
+DIRECT = "crowd.direct"
 
 STOCK = "websockets-sansio"
 
@@ -89,6 +94,7 @@ if WebSocketsSansIOProtocol is not None:
             scope = getattr(self, "scope", None)  # absent when the handshake was refused
             if scope is not None:
                 scope["extensions"][WRITABLE] = self.writable
+                scope["extensions"][DIRECT] = (self.receive, self.send)
 
 
 def fast_protocol() -> type[asyncio.Protocol] | str:

@@ -52,9 +52,13 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.send_text(f'{{"v":1,"t":"error","code":"full","message":"{refusal}"}}')
         await websocket.close(CLOSE_LOCKED_OUT, refusal)
         return
-    conn.reader = asyncio.current_task()
+    # The reading loop runs in a task of its own: resuming it (twice per input) then
+    # walks three coroutine frames, not the dozen of uvicorn's and Starlette's layers
+    # this endpoint is called through.
+    reader = conn.reader = asyncio.create_task(_serve(hub, conn, origin, host),
+                                               name=f"reader-{conn.id}")
     try:
-        await _serve(hub, conn, origin, host)
+        await reader
     finally:
         hub.leave(conn)
         conn.close(1000, "bye")
@@ -71,10 +75,10 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             conn.close(CLOSE_HELLO_TIMEOUT, "no hello")
             return
         if timeout is None:
-            message = await conn.websocket.receive()  # no wait_for layer on every input
+            message = await conn.receive()  # no wait_for layer on every input
         else:
             try:
-                message = await asyncio.wait_for(conn.websocket.receive(), timeout)
+                message = await asyncio.wait_for(conn.receive(), timeout)
             except TimeoutError:
                 continue
         if message["type"] == "websocket.disconnect":
