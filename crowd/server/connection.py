@@ -57,7 +57,7 @@ class Connection:
         self._sender: asyncio.Task[None] | None = None
         self._closing: tuple[int, str] | None = None
         self._writing = False  # the sender task or a flush is writing: nobody else may
-        self._flush_due = False  # the reader queued messages it will write itself
+        self.flush_due = False  # the reader queued messages it will write itself
         self.reader: asyncio.Task[Any] | None = None
         extensions = websocket.scope.get("extensions") or {}
         # Set while a write returns at once (our uvicorn protocol), else no inline writes.
@@ -96,15 +96,13 @@ class Connection:
         self._control.append(payload)
         if (self._writable is not None and self.reader is not None
                 and asyncio.current_task() is self.reader):
-            self._flush_due = True  # the reader writes it when done with its frame
+            self.flush_due = True  # the reader writes it when done with its frame
         else:
             self._kick()
 
     async def flush(self) -> None:
         """Write, from the reader's task, the control messages it queued (see above)."""
-        if not self._flush_due:
-            return
-        self._flush_due = False
+        self.flush_due = False
         writable = self._writable
         if self._writing or self._closing is not None or writable is None:
             self._kick()  # the sender writes them, in order, after what it is writing

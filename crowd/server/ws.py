@@ -94,7 +94,8 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
         except Exception:
             log.exception("connection %d: unexpected error", conn.id)
             conn.send(error("server_error", "the server could not handle this message"))
-        await conn.flush()
+        if conn.flush_due:
+            await conn.flush()
         if not waited:
             # Let the other connections run before the next frame: frames already
             # queued are handed over without a pause, and a burst of refused ones would
