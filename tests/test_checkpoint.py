@@ -170,3 +170,20 @@ async def test_a_foreign_or_broken_checkpoint_means_a_full_replay(
     # a long replay is followed by a checkpoint of its own: the next crash is cheap
     assert _checkpoint_row(server.db) == (_last_id(server.db), checkpoint.fingerprint())
     await _check(server, room, act, answers)
+
+
+async def test_a_checkpoint_that_cannot_be_stored_costs_no_input(
+        checkpointing: ServerProcess) -> None:
+    server = checkpointing
+    with sqlite3.connect(server.db) as conn:  # every checkpoint insert fails, as on a full disk
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON checkpoints "
+                     "BEGIN SELECT RAISE(ABORT, 'no room left'); END")
+    room, act, answers = await _vote(server, rounds=6)  # 120+ inputs, all acknowledged
+    health = server.health()
+    assert health["status"] == "ok"
+    assert health["checkpoint"]["last_event"] == 0  # type: ignore[index]
+    assert _checkpoint_row(server.db) is None
+    server.kill()
+    server.start()
+    assert server.health()["replayed_events"] == _last_id(server.db)
+    await _check(server, room, act, answers)

@@ -9,8 +9,9 @@ in which the engine applied the events.
 Writes go through a plain `sqlite3` connection on a thread of their own: one hand-off per
 transaction (BEGIN, the inserts and COMMIT in one call), where aiosqlite would take
 three. Reads, meta and migrations use aiosqlite. Every so many events the hub's engine
-state is stored beside the events (a checkpoint), in the same transaction as the batch
-whose last event it covers: a restart loads it and replays only the events after it.
+state is stored beside the events (a checkpoint), right after the batch whose last event
+it covers (its own transaction, so it never costs an input): a restart loads it and
+replays only the events after it.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class EventLog:
         self.checkpoints: CheckpointSource | None = None
         self.last_id = 0  # id of the last committed event
         self.checkpointed_id = 0  # last_event of the newest checkpoint
+        self._attempted_id = 0  # last_event of the newest checkpoint tried (stored or not)
         self.checkpoint_ms = 0.0
         self.committed = 0
         self.last_commit_ms = 0.0
@@ -273,11 +275,16 @@ class EventLog:
         if source is None or self._diverged or self._pending:
             return None
         last = self.last_id + size
-        pending = last - self.checkpointed_id
+        pending = last - max(self.checkpointed_id, self._attempted_id)
         if pending <= 0 or (pending < source.every and not force):
             return None
         started = time.perf_counter()
-        state = source.dump()
+        try:
+            state = source.dump()
+        except Exception:  # never let a checkpoint stop the log: restarts just replay more
+            log.exception("could not take a checkpoint: checkpoints stop until restart")
+            self.checkpoints = None
+            return None
         self.checkpoint_ms = (time.perf_counter() - started) * 1000
         return Checkpoint(last, source.fingerprint, state)
 
@@ -285,14 +292,14 @@ class EventLog:
                       checkpoint: Checkpoint | None) -> None:
         started = time.perf_counter()
         next_id = self.last_id + 1
-        rows = [(next_id + i, e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
-                for i, e in enumerate(events)]
-        if not rows and checkpoint is None:
+        if not events and checkpoint is None:
             if done is not None and not done.done():
                 done.set_result(None)
             return
         try:
-            await self._on_writer(self._write, rows, checkpoint)
+            rows = [(next_id + i, e.ts, e.room, e.type, e.client, e.seq, e.pack_data())
+                    for i, e in enumerate(events)]
+            stored = await self._on_writer(self._write, rows, checkpoint)
         except Exception as exc:  # disk full, I/O error: refuse, never pretend
             log.exception("event log commit failed")
             self._diverged = True
@@ -304,29 +311,48 @@ class EventLog:
         self.last_id += len(rows)
         self.committed += len(rows)
         if checkpoint is not None:
+            self._attempted_id = checkpoint.last_event  # failed: try again `every` later
+        if checkpoint is not None and stored:
             self.checkpointed_id = checkpoint.last_event
             log.info("checkpoint after event %d (%.0f KiB, %.0f ms to take)",
                      checkpoint.last_event, len(checkpoint.state) / 1024, self.checkpoint_ms)
         if done is not None and not done.done():
             done.set_result(None)
 
-    def _write(self, rows: list[tuple[Any, ...]], checkpoint: Checkpoint | None) -> None:
-        """One transaction on the writer's thread: the batch, and its checkpoint if any."""
+    def _write(self, rows: list[tuple[Any, ...]], checkpoint: Checkpoint | None) -> bool:
+        """On the writer's thread: the batch in one transaction (raises if it fails), then
+        its checkpoint in another, so that a checkpoint can never cost an input (a full
+        disk refuses the 5 MiB state before the next votes). True if the checkpoint was
+        stored: it then holds exactly the events up to the batch's last one."""
         db = self._writer_db()
+        if rows:
+            with _transaction(db):
+                db.executemany(_INSERT, rows)
+        if checkpoint is None:
+            return False
         try:
-            db.execute("BEGIN")
-            db.executemany(_INSERT, rows)
-            if checkpoint is not None:
+            with _transaction(db):
                 db.execute("DELETE FROM checkpoints")  # only the newest is ever used
                 db.execute("INSERT INTO checkpoints (last_event, fingerprint, created, state) "
                            "VALUES (?, ?, ?, ?)", (checkpoint.last_event,
                                                    checkpoint.fingerprint, time.time(),
                                                    checkpoint.state))
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+        except sqlite3.Error:
+            log.exception("could not store a checkpoint (the events are stored)")
+            return False
+        return True
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 # ---------------------------------------------------------------- read-only access for tools
