@@ -20,6 +20,7 @@ from crowd.server import transport
 from crowd.server.transport import (
     DIRECT,
     HIGH_WATER,
+    SMALL_FRAME,
     WRITABLE,
     QueuedReadsProtocol,
     fast_protocol,
@@ -43,6 +44,7 @@ class _Probe(QueuedReadsProtocol):
     seen: ClassVar[list[tuple[int, bool]]] = []
     instances: ClassVar[list[_Probe]] = []
     high: ClassVar[asyncio.Event | None] = None
+    first: ClassVar[asyncio.Event | None] = None
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -53,6 +55,8 @@ class _Probe(QueuedReadsProtocol):
         _Probe.seen.append((self.queue.qsize(), self.transport.is_reading()))
         if self.queue.qsize() >= HIGH_WATER and _Probe.high is not None:
             _Probe.high.set()
+        if _Probe.first is not None:
+            _Probe.first.set()
 
 
 @contextlib.asynccontextmanager
@@ -91,7 +95,7 @@ async def test_reading_pauses_only_past_the_high_water_mark_and_loses_nothing() 
 
     _Probe.seen.clear()
     _Probe.instances.clear()
-    _Probe.high = asyncio.Event()
+    _Probe.high, _Probe.first = asyncio.Event(), None
     async with _server(app) as url, websockets.connect(url) as client:
         try:
             for i in range(count):
@@ -111,3 +115,34 @@ async def test_reading_pauses_only_past_the_high_water_mark_and_loses_nothing() 
     assert extensions[WRITABLE] is protocol.writable
     assert extensions[DIRECT] == (protocol.receive, protocol.send)
     assert protocol.transport.is_closing() or not protocol.read_paused
+
+
+async def test_a_big_frame_pauses_reading_at_once() -> None:
+    """What a client makes the server hold before the app reads stays bounded: a frame
+    over SMALL_FRAME pauses reading as the stock protocol does after every frame."""
+    big = bytes(SMALL_FRAME + 1)
+    gate = asyncio.Event()
+    received: list[bytes] = []
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        assert (await receive())["type"] == "websocket.connect"
+        await send({"type": "websocket.accept"})
+        await gate.wait()
+        while len(received) < 2:
+            received.append((await receive())["bytes"])
+        await send({"type": "websocket.send", "bytes": b"done"})
+        await receive()
+
+    _Probe.seen.clear()
+    _Probe.instances.clear()
+    _Probe.high, _Probe.first = None, asyncio.Event()
+    async with _server(app) as url, websockets.connect(url) as client:
+        try:
+            await client.send(big)
+            await asyncio.wait_for(_Probe.first.wait(), timeout=10)
+            assert _Probe.seen[0] == (1, False), "reading goes on after a big frame"
+            await client.send(b"small")
+        finally:
+            gate.set()
+        assert await asyncio.wait_for(client.recv(), timeout=10) == b"done"
+    assert received == [big, b"small"]

@@ -16,7 +16,8 @@ calls them without Starlette's per-message state checks and wrappers (a few µs 
 input; crowd.server.connection).
 
 This relies on details of uvicorn's class (`send_receive_event_to_app` queues a message
-then pauses, `read_paused`, `queue`, `scope`, `send` waiting on `writable`).
+from `frames` then pauses, `read_paused`, `close_sent`, `queue`, `scope`, `send` waiting
+on `writable`).
 `fast_protocol()` checks them and falls back to the stock protocol, with a warning, when
 a uvicorn release moves them; tests/test_transport.py fails in that case, so the
 regression cannot go unnoticed.
@@ -33,8 +34,12 @@ log = logging.getLogger(__name__)
 
 #: Messages that may wait per connection before its socket stops being read. Phones
 #: send at most a few inputs a second and are rate limited: 16 covers any burst a
-#: well-behaved client sends, and bounds what a flooder makes us hold (16 x 4 KiB).
+#: well-behaved client sends.
 HIGH_WATER = 16
+#: A frame larger than this (a phone's limit) pauses reading at once, as the stock
+#: protocol does after every frame: what a client makes us hold stays under
+#: 16 x 4 KiB plus one frame of at most `ws_max_size`.
+SMALL_FRAME = 4 * 1024
 #: Scope extension holding the `asyncio.Event` set while a write would not wait.
 WRITABLE = "crowd.writable"
 #: Scope extension holding the protocol's (receive, send) ASGI callables.
@@ -64,7 +69,8 @@ def _compatible() -> bool:
     except (OSError, TypeError):  # pragma: no cover - no sources installed
         return False
     return ("self.read_paused" in hook and "pause_reading" in hook
-            and "self.queue.put_nowait" in hook
+            and "self.queue.put_nowait" in hook and "self.frames" in hook
+            and "self.close_sent" in hook
             and "resume_reading" in receive and "self.queue" in receive
             and "await self.writable.wait()" in send
             and "self.scope" in connect and '"extensions"' in connect)
@@ -79,13 +85,18 @@ if WebSocketsSansIOProtocol is not None:
         read_paused: bool
 
         def send_receive_event_to_app(self) -> None:
+            size = sum(len(part) for part in self.frames)
             paused = self.read_paused
             self.read_paused = True  # the base class then queues without pausing
             try:
                 super().send_receive_event_to_app()
             finally:
                 self.read_paused = paused
-            if not paused and self.queue.qsize() >= HIGH_WATER:
+            # Past the mark, or after a big frame (as the stock protocol would after any
+            # frame): what waits is at most HIGH_WATER small frames and one big one.
+            # Never after our close: the peer's close reply must still be read.
+            if (not paused and not self.close_sent
+                    and (self.queue.qsize() >= HIGH_WATER or size > SMALL_FRAME)):
                 self.read_paused = True
                 self.transport.pause_reading()
 
