@@ -80,6 +80,15 @@ class CheckpointSource(NamedTuple):
     dump: Callable[[], bytes]  # the state now; called only when it equals the log
 
 
+class _Commit(asyncio.Future[None]):
+    """The future every input of one transaction waits on. Cancelling one waiting task
+    must not cancel the others' wait (a task cancels the future it awaits): this one
+    refuses, and a cancelled waiter gets its CancelledError once the commit is done."""
+
+    def cancel(self, msg: Any = None) -> bool:
+        return False
+
+
 class EventLog:
     def __init__(self, path: str | Path, *, commit_interval: float = 0.005,
                  synchronous: str = "NORMAL") -> None:
@@ -90,7 +99,7 @@ class EventLog:
         # Events waiting for the next transaction, and the one future they all resolve
         # with: appending costs a list extend, not a future and a queue item per input.
         self._pending: list[Event] = []
-        self._pending_done: asyncio.Future[None] | None = None
+        self._pending_done: _Commit | None = None
         self._kick = asyncio.Event()
         self._stop = False
         self._writer: asyncio.Task[None] | None = None
@@ -197,9 +206,14 @@ class EventLog:
         self._pending.extend(events)
         done = self._pending_done
         if done is None:
-            done = self._pending_done = asyncio.get_running_loop().create_future()
+            done = self._pending_done = _Commit()
             self._kick.set()
         return done
+
+    def mark_diverged(self) -> None:
+        """The owner's state may hold events this log will never get: no more
+        checkpoints (a restart then rebuilds from the log alone, which heals it)."""
+        self._diverged = True
 
     @property
     def lag(self) -> float:
@@ -288,7 +302,7 @@ class EventLog:
         self.checkpoint_ms = (time.perf_counter() - started) * 1000
         return Checkpoint(last, source.fingerprint, state)
 
-    async def _commit(self, events: list[Event], done: asyncio.Future[None] | None,
+    async def _commit(self, events: list[Event], done: _Commit | None,
                       checkpoint: Checkpoint | None) -> None:
         started = time.perf_counter()
         next_id = self.last_id + 1
