@@ -127,6 +127,7 @@ class Engine:
         self.last_seq: dict[str, int] = {}
         self._last_ack: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
+        self.applied = 0  # events applied by this engine (a refusal must not change it)
         self.rng = rng or random.Random()
         self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
             Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
@@ -176,6 +177,7 @@ class Engine:
     def apply(self, event: Event) -> None:
         """The only state mutator: used live (after checks) and by replay."""
         self._appliers[event.type](event)
+        self.applied += 1
         if (event.client is not None and event.seq is not None
                 and event.seq > self.last_seq.get(event.client, -1)):
             self.last_seq[event.client] = event.seq

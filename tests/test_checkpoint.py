@@ -187,3 +187,42 @@ async def test_a_checkpoint_that_cannot_be_stored_costs_no_input(
     server.start()
     assert server.health()["replayed_events"] == _last_id(server.db)
     await _check(server, room, act, answers)
+
+
+async def test_a_step_that_fails_after_changing_the_state_stops_checkpoints(
+        tmp_path: Path) -> None:
+    """A handler bug that applies an event and then raises leaves the engine ahead of the
+    log; a checkpoint would keep that forever. Checkpoints stop; a restart, rebuilt from
+    the log alone, heals it."""
+    from crowd import events as ev
+    from crowd.events import Event
+    from crowd.protocol import Nick
+    from tests.test_log_failure import in_process_server
+
+    db = tmp_path / "bug.db"
+    async with in_process_server(db, checkpoint_every=1) as (url, hub):
+        engine = hub.engine  # type: ignore[attr-defined]
+
+        def buggy(msg: Nick, peer: object, now: float) -> object:
+            engine.apply(Event(ev.NICKNAMED, peer.room, {"device": peer.client,  # type: ignore[attr-defined]
+                                                          "name": "fantôme"}, now,
+                               peer.client, msg.seq))  # type: ignore[attr-defined]
+            raise RuntimeError("a bug after the state changed")
+
+        async with Panel.connect(url, SECRET) as panel:
+            room = await panel.create_room("Bogue")
+            act = await panel.add_activity(room, kind="choice", prompt="?", options=["a", "b"])
+            await panel.open(act)
+        engine._handlers[Nick] = buggy
+        async with Phone.connect(url, room) as phone:
+            await phone.respond(act, 1)
+            with pytest.raises(Exception, match="could not handle"):
+                await phone.nick("Léa")
+            await phone.respond(act, 0)  # the server goes on
+            device = phone.device
+    before = _checkpoint_row(db)
+    assert before is None or before[0] < _last_id(db), "checkpoint taken after the bug"
+    async with in_process_server(db) as (url, hub), \
+            Phone.connect(url, room, device=device) as phone:
+        assert phone.welcome["mine"] == {act: 0}
+        assert phone.welcome.get("nick") in (None, "")  # the ghost nickname is gone

@@ -24,11 +24,12 @@ from tests.support import SECRET, free_port
 
 
 @contextlib.asynccontextmanager
-async def in_process_server(db: Path) -> AsyncIterator[tuple[str, object]]:
+async def in_process_server(db: Path, **options: object
+                            ) -> AsyncIterator[tuple[str, object]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = Settings(host="127.0.0.1", port=port, db=db, public_url=url,
-                        animator_secret=SECRET)
+                        animator_secret=SECRET, **options)  # type: ignore[arg-type]
     app = create_app(settings)
     server = uvicorn.Server(uvicorn.Config(app, **uvicorn_config(settings)))
     task = asyncio.create_task(server.serve())

@@ -327,7 +327,12 @@ class Hub:
                               "it must be restarted", seq=msg.seq)
         if self.stopping:
             raise Unavailable("the server is shutting down", seq=msg.seq)
-        step = self.engine.handle(msg, conn.peer, self.clock())
+        applied = self.engine.applied
+        try:
+            step = self.engine.handle(msg, conn.peer, self.clock())
+        except BaseException:
+            self._check_untouched(applied)
+            raise
         if step.events:
             try:
                 await self.log.append(step.events)
@@ -341,6 +346,14 @@ class Hub:
                 raise
         self.deliver(step.sends, conn)
         return bool(step.events)
+
+    def _check_untouched(self, applied: int) -> None:
+        """After a refused or failed step: if the engine applied events anyway (a bug),
+        the log will never hold them; stop checkpoints so that a restart heals it."""
+        if self.engine.applied != applied:
+            log.error("a step failed after changing the state: checkpoints stop until "
+                      "restart (the log is the truth)")
+            self.log.mark_diverged()
 
     def _watch(self, conn: Connection, msg: Watch) -> None:
         assert conn.peer is not None
@@ -425,7 +438,12 @@ class Hub:
 
     def _expire_calls(self) -> None:
         """Close calls whose deadline passed: logged like any animator command."""
-        step = self.engine.expire(self.clock(), Peer(Role.PANEL, "deadline"))
+        applied = self.engine.applied
+        try:
+            step = self.engine.expire(self.clock(), Peer(Role.PANEL, "deadline"))
+        except BaseException:
+            self._check_untouched(applied)
+            raise
         if step.events:
             # Appended now, in the order the engine applied them, not when a task runs.
             try:
