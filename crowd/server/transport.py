@@ -85,7 +85,8 @@ if WebSocketsSansIOProtocol is not None:
         read_paused: bool
 
         def send_receive_event_to_app(self) -> None:
-            size = sum(len(part) for part in self.frames)
+            frames = self.frames
+            size = len(frames[0]) if len(frames) == 1 else sum(map(len, frames))
             paused = self.read_paused
             self.read_paused = True  # the base class then queues without pausing
             try:
