@@ -53,7 +53,7 @@ from typing import Any
 import msgpack
 
 from crowd.clients import Panel
-from crowd.clients.launcher import ServerProcess, free_port
+from crowd.clients.launcher import ServerProcess, free_port, pin, stop_process, wait_healthy
 
 SECTIONS = ("burst", "stream", "ceiling", "memory", "restart")
 
@@ -508,26 +508,11 @@ class Baseline:
         self.proc = subprocess.Popen([sys.executable, "-m", "crowd.bench_baseline", "--port",
                                       str(self.port)], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if self.cpu is not None and hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(self.proc.pid, {self.cpu})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("the baseline server exited")
-            with contextlib.suppress(urllib.error.URLError, OSError):
-                get_json(self.url + "/healthz", 1.0)
-                return
-            time.sleep(0.05)  # polling another process's readiness
-        raise TimeoutError("the baseline server did not start")
+        pin(self.proc, self.cpu)
+        wait_healthy(self.proc, self.url, timeout, lambda: "the bare endpoint")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.proc = None
 
 
@@ -944,7 +929,7 @@ def put_checkpoint(db: Path, events: int) -> None:
 
     from crowd import checkpoint
     from crowd.engine import Engine
-    from crowd.server.eventlog import iter_events_file
+    from crowd.server.eventlog import Checkpoint, iter_events_file, store_checkpoint
 
     engine = Engine()
     engine.replay(itertools.islice(iter_events_file(db), events))
@@ -952,12 +937,8 @@ def put_checkpoint(db: Path, events: int) -> None:
     try:
         (last,) = con.execute("SELECT id FROM events ORDER BY id LIMIT 1 OFFSET ?",
                               (events - 1,)).fetchone()
-        con.execute("BEGIN")
-        con.execute("DELETE FROM checkpoints")
-        con.execute("INSERT INTO checkpoints (last_event, fingerprint, created, state) "
-                    "VALUES (?, ?, ?, ?)", (last, checkpoint.fingerprint(), time.time(),
-                                            checkpoint.dump(engine)))
-        con.execute("COMMIT")
+        store_checkpoint(con, Checkpoint(last, checkpoint.fingerprint(),
+                                         checkpoint.dump(engine)))
     finally:
         con.close()
 

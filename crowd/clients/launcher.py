@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 SECRET = "local-animator-secret"
@@ -24,6 +25,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def pin(proc: subprocess.Popen[bytes], cpu: int | None) -> None:
+    """Keep a child on one core (benchmarks: the server on one, the load on the other)."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(proc.pid, {cpu})
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float,
+                 why: Callable[[], str]) -> None:
+    """Wait until `url`/healthz answers 200; `why()` explains an exit or a timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {why()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1.0) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.05)  # polling another process's readiness
+    raise TimeoutError(f"server not ready: {why()}")
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM (a clean stop), then SIGKILL if it takes more than 10 s."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 class ServerProcess:
@@ -52,20 +87,10 @@ class ServerProcess:
                  "--port", str(self.port), "--db", str(self.db),
                  "--public-url", self.url],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
-        if self.cpu is not None and hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(self.proc.pid, {self.cpu})
-        deadline = started + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1.0) as reply:
-                    if reply.status == 200:
-                        return time.monotonic() - started
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.05)  # polling another process's readiness
-        raise TimeoutError(f"server not ready: {self.log_path.read_text()[-2000:]}")
+        pin(self.proc, self.cpu)
+        wait_healthy(self.proc, self.url, timeout - (time.monotonic() - started),
+                     lambda: self.log_path.read_text()[-2000:])
+        return time.monotonic() - started
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush, exactly what a pulled plug does to the process."""
@@ -75,13 +100,7 @@ class ServerProcess:
         self.proc = None
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc)
         self.proc = None
 
     def health(self) -> dict[str, object]:

@@ -345,16 +345,20 @@ class EventLog:
         if checkpoint is None:
             return False
         try:
-            with _transaction(db):
-                db.execute("DELETE FROM checkpoints")  # only the newest is ever used
-                db.execute("INSERT INTO checkpoints (last_event, fingerprint, created, state) "
-                           "VALUES (?, ?, ?, ?)", (checkpoint.last_event,
-                                                   checkpoint.fingerprint, time.time(),
-                                                   checkpoint.state))
+            store_checkpoint(db, checkpoint)
         except sqlite3.Error:
             log.exception("could not store a checkpoint (the events are stored)")
             return False
         return True
+
+
+def store_checkpoint(db: sqlite3.Connection, checkpoint: Checkpoint) -> None:
+    """Replace the stored checkpoint, in one transaction (only the newest is ever used)."""
+    with _transaction(db):
+        db.execute("DELETE FROM checkpoints")
+        db.execute("INSERT INTO checkpoints (last_event, fingerprint, created, state) "
+                   "VALUES (?, ?, ?, ?)", (checkpoint.last_event, checkpoint.fingerprint,
+                                           time.time(), checkpoint.state))
 
 
 @contextlib.contextmanager
