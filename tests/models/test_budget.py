@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from crowd.models import budget
 from crowd.models.budget import BudgetAccumulator
+from tests.models.plain import assert_plain
 
 PROPS = settings(max_examples=200, deadline=None, database=None)
 
@@ -146,18 +147,9 @@ def test_summary_invariants(rows: list[list[int]]) -> None:
     assert s.ranking == tuple(sorted(range(3), key=lambda i: (-s.mean_shares[i], i)))
 
 
-def _assert_plain(value: object) -> None:
-    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _assert_plain(item)
-    else:
-        assert value is None or type(value) in (bool, int, float, str), type(value)
-
-
 def test_results_are_plain_values() -> None:
     acc = BudgetAccumulator(2, 10)
     acc.add([3, 4])
     for result in (budget.summarize(np.array([[3, 4], [1, 2]]), 10), acc.summary()):
         for field in dataclasses.fields(result):
-            _assert_plain(getattr(result, field.name))
+            assert_plain(getattr(result, field.name))

@@ -13,6 +13,7 @@ from scipy import optimize, special, stats
 
 from crowd.models import circular
 from crowd.models.circular import CircularAccumulator, normalize_angle
+from tests.models.plain import assert_plain
 
 PROPS = settings(max_examples=200, deadline=None, database=None)
 angle = st.floats(min_value=-720, max_value=720, allow_nan=False, allow_infinity=False)
@@ -185,21 +186,12 @@ def test_accumulator_guards() -> None:
     assert s.n == 0 and s.resultant_length == 0.0 and s.rose == (0.0,) * 16
 
 
-def _assert_plain(value: object) -> None:
-    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _assert_plain(item)
-    else:
-        assert value is None or type(value) in (bool, int, float, str), type(value)
-
-
 def test_results_are_plain_values() -> None:
     acc = CircularAccumulator()
     acc.add(10.0, 0.5)
     for result in (circular.summarize(np.array([10.0, 20.0])), acc.summary()):
         for field in dataclasses.fields(result):
-            _assert_plain(getattr(result, field.name))
+            assert_plain(getattr(result, field.name))
 
 
 # --------------------------------------------------------------------------- properties

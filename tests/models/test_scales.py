@@ -14,6 +14,7 @@ from scipy import stats
 
 from crowd.models import scales
 from crowd.models.scales import DecayedMean, ScaleAccumulator
+from tests.models.plain import assert_plain
 
 PROPS = settings(max_examples=200, deadline=None, database=None)
 on_scale = st.floats(min_value=-1.0, max_value=1.0, allow_nan=False)
@@ -271,19 +272,10 @@ def test_ewma_series_matches_decayed_mean(steps: list[tuple[float, float]], h: f
         assert min(values) - 1e-12 <= out <= max(values) + 1e-12
 
 
-def _assert_plain(value: object) -> None:
-    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _assert_plain(item)
-    else:
-        assert value is None or type(value) in (bool, int, float, str), type(value)
-
-
 def test_results_are_plain_values() -> None:
     acc = ScaleAccumulator()
     for v in (0.1, -0.5, 0.9, 0.3):
         acc.add(v)
     for result in (scales.summarize(np.array([0.1, -0.5, 0.9, 0.3])), acc.summary()):
         for field in dataclasses.fields(result):
-            _assert_plain(getattr(result, field.name))
+            assert_plain(getattr(result, field.name))

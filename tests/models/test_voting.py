@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from crowd.models import voting
+from tests.models.plain import assert_plain
 
 PROPS = settings(max_examples=200, deadline=None, database=None)
 
@@ -224,15 +225,6 @@ def test_empty_elections() -> None:
     assert voting.schulze([], 0).ranking == []
 
 
-def _assert_plain(value: object) -> None:
-    """Only None, bool, int, float, str, lists and tuples: ready for JSON or msgpack."""
-    if isinstance(value, (list, tuple)):
-        for item in value:
-            _assert_plain(item)
-    else:
-        assert value is None or type(value) in (bool, int, float, str), type(value)
-
-
 def test_results_are_plain_values() -> None:
     ballots = np.array([[0, 1, 2], [2, 1, 0], [1, 0, 2]])
     results = [
@@ -244,8 +236,8 @@ def test_results_are_plain_values() -> None:
     ]
     for result in results:
         for field in dataclasses.fields(result):
-            _assert_plain(getattr(result, field.name))
-    _assert_plain(voting.pairwise(ballots, 3))
+            assert_plain(getattr(result, field.name))
+    assert_plain(voting.pairwise(ballots, 3))
     assert isinstance(voting.condorcet_winner(ballots, 3), int)
 
 
