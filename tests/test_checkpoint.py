@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import pickle
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from crowd import checkpoint
 from crowd.clients import Panel, Phone
 from crowd.engine import Engine
 from crowd.server.eventlog import iter_events_file
+from tests.inprocess import in_process_server
 from tests.support import SECRET, ServerProcess
 from tests.test_engine import scripted_session, state_of
 
@@ -117,11 +119,11 @@ async def _check(server: ServerProcess, room: str, act: str, answers: dict[str, 
 
 
 @pytest.fixture
-def checkpointing(tmp_path: Path) -> ServerProcess:
+def checkpointing(tmp_path: Path) -> Iterator[ServerProcess]:
     server = ServerProcess(tmp_path / "crowd.db", secret=SECRET,
                            env={"CROWD_CHECKPOINT_EVERY": "40"})
     server.start()
-    yield server  # type: ignore[misc]
+    yield server
     server.stop()
 
 
@@ -195,18 +197,18 @@ async def test_a_step_that_fails_after_changing_the_state_stops_checkpoints(
     log; a checkpoint would keep that forever. Checkpoints stop; a restart, rebuilt from
     the log alone, heals it."""
     from crowd import events as ev
+    from crowd.engine import Peer, Step
     from crowd.events import Event
     from crowd.protocol import Nick
-    from tests.test_log_failure import in_process_server
 
     db = tmp_path / "bug.db"
     async with in_process_server(db, checkpoint_every=1) as (url, hub):
-        engine = hub.engine  # type: ignore[attr-defined]
+        engine = hub.engine
 
-        def buggy(msg: Nick, peer: object, now: float) -> object:
-            engine.apply(Event(ev.NICKNAMED, peer.room, {"device": peer.client,  # type: ignore[attr-defined]
-                                                          "name": "fantôme"}, now,
-                               peer.client, msg.seq))  # type: ignore[attr-defined]
+        def buggy(msg: Nick, peer: Peer, now: float) -> Step:
+            engine.apply(Event(ev.NICKNAMED, str(peer.room),
+                               {"device": peer.client, "name": "fantôme"}, now,
+                               peer.client, msg.seq))
             raise RuntimeError("a bug after the state changed")
 
         async with Panel.connect(url, SECRET) as panel:

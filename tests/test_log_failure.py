@@ -7,39 +7,15 @@ fail with SQLITE_FULL exactly as on a full disk.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from crowd.clients import Panel, Phone
 from crowd.errors import Unavailable
-from crowd.server.app import create_app, uvicorn_config
-from crowd.server.settings import Settings
-from tests.support import SECRET, free_port
-
-
-@contextlib.asynccontextmanager
-async def in_process_server(db: Path, **options: object
-                            ) -> AsyncIterator[tuple[str, object]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    settings = Settings(host="127.0.0.1", port=port, db=db, public_url=url,
-                        animator_secret=SECRET, **options)  # type: ignore[arg-type]
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, **uvicorn_config(settings)))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)  # uvicorn exposes no start event
-    try:
-        yield url, app.state.hub
-    finally:
-        server.should_exit = True
-        await task
+from tests.inprocess import in_process_server
+from tests.support import SECRET
 
 
 async def test_a_full_disk_stops_inputs_and_loses_nothing_acknowledged(tmp_path: Path) -> None:
@@ -52,7 +28,7 @@ async def test_a_full_disk_stops_inputs_and_loses_nothing_acknowledged(tmp_path:
             async with Phone.connect(url, room) as phone:
                 await phone.respond(act, 1.0)
                 acknowledged[phone.device] = 1
-                db_conn = hub.log._db  # type: ignore[attr-defined]
+                db_conn = hub.log._db
                 async with db_conn.execute("PRAGMA page_count") as cur:
                     pages = (await cur.fetchone())[0]
                 # the cap must hold on the connection that writes
@@ -68,7 +44,7 @@ async def test_a_full_disk_stops_inputs_and_loses_nothing_acknowledged(tmp_path:
                 assert refused is not None, "the capped file never filled"
                 with pytest.raises(Unavailable, match="restarted"):
                     await phone.respond(act, 99999.0)  # everything after is refused too
-                assert hub.health()["status"] == "failed"  # type: ignore[attr-defined]
+                assert hub.health()["status"] == "failed"
     # what a restart finds: exactly the acknowledged answer, not the refused ones
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -25,6 +25,7 @@ from crowd.server.transport import (
     QueuedReadsProtocol,
     fast_protocol,
 )
+from tests.inprocess import serving
 from tests.support import free_port
 
 
@@ -62,17 +63,10 @@ class _Probe(QueuedReadsProtocol):
 @contextlib.asynccontextmanager
 async def _server(app: Any) -> AsyncIterator[str]:
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, ws=_Probe, lifespan="off",
-                            log_level="warning", ws_per_message_deflate=False)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)  # uvicorn exposes no start event
-    try:
+    async with serving(uvicorn.Config(app, host="127.0.0.1", port=port, ws=_Probe,
+                                      lifespan="off", log_level="warning",
+                                      ws_per_message_deflate=False)):
         yield f"ws://127.0.0.1:{port}/"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def test_reading_pauses_only_past_the_high_water_mark_and_loses_nothing() -> None:
