@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from crowd import __version__
+from crowd.features import optional_module
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -65,11 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="base URL for QR codes when the LAN address guess is wrong")
     serve.set_defaults(func=_serve)
     for name, (module_name, help_text) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
+        module = optional_module(module_name)
+        if module is None:
             continue
         command = sub.add_parser(name, help=help_text, description=module.__doc__)
         module.add_arguments(command)

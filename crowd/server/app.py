@@ -25,6 +25,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from crowd import charts
 from crowd.errors import CrowdError
+from crowd.features import optional_module
 from crowd.paths import static_dir
 from crowd.server.eventlog import EventLog
 from crowd.server.hub import Hub
@@ -193,17 +194,11 @@ FEATURE_ROUTES = ["crowd.server.exports"]
 
 
 def _feature_routes() -> list[Any]:
-    import importlib
-
     found: list[Any] = []
     for module_name in FEATURE_ROUTES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        found.extend(module.routes())
+        module = optional_module(module_name)
+        if module is not None:
+            found.extend(module.routes())
     return found
 
 
