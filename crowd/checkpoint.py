@@ -52,7 +52,8 @@ def dump(engine: Engine) -> bytes:
 
 
 def restore(engine: Engine, state: bytes) -> None:
-    """Put a checkpoint's state into a fresh engine (handlers and all stay its own)."""
+    """Put a checkpoint's state into a fresh engine (handlers and all stay its own).
+    Raises, leaving the engine as it was, if the state cannot be read."""
     rooms, activities, last_seq = pickle.loads(state)
     if not (isinstance(rooms, dict) and isinstance(activities, dict)
             and isinstance(last_seq, dict)):

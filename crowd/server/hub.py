@@ -160,8 +160,7 @@ class Hub:
             checkpoint.restore(self.engine, found.state)
         except Exception:
             log.exception("unreadable checkpoint: replaying the whole log")
-            self.engine = Engine()
-            return 0
+            return 0  # restore changes the engine only once the state is read whole
         self.checkpoint_event = found.last_event
         return found.last_event
 
