@@ -174,18 +174,36 @@ def results_csv(doc: Mapping[str, Any]) -> str:
         base = [code, act["id"], act["kind"], act["prompt"], act["state"], act["n"]]
         for measure, label, value, value_label in flatten_snapshot(act["snapshot"],
                                                                    act["spec"]):
-            writer.writerow([*base, measure, label, _csv_value(value), value_label])
+            writer.writerow([csv_cell(v) for v in (*base, measure, label, value, value_label)])
     return out.getvalue()
 
 
-def _csv_value(value: Any) -> Any:
+#: What a spreadsheet runs as a formula when a cell starts with it (the panel's roster CSV
+#: in static/panel/criee.js uses the same rule).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows and never runs: every CSV crowd writes goes through it.
+
+    Texts come from the crowd (words, nicknames) and the animator (prompts, options): one
+    that starts like a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+33 6...`) gets a leading
+    apostrophe, which spreadsheets read as "this is text". Numbers stay numbers, and so
+    does a text that is only a number (`-3.5`): a spreadsheet reads it as that number.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    return value
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def results_json(doc: Mapping[str, Any]) -> str:
@@ -415,5 +433,5 @@ def _roster_html(roster: list[dict[str, Any]]) -> str:
 
 
 __all__ = ["CSV_COLUMNS", "Anonymiser", "activity_times", "anonymised_record", "anonymised_records",
-           "call_rosters", "flatten_snapshot", "pack_records", "read_records", "results",
-           "results_csv", "results_json", "summary_html", "write_records"]
+           "call_rosters", "csv_cell", "flatten_snapshot", "pack_records", "read_records",
+           "results", "results_csv", "results_json", "summary_html", "write_records"]
