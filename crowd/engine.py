@@ -9,6 +9,7 @@ from the log equals the live state by construction.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,10 +20,10 @@ from crowd.activities import activity_type
 from crowd.activities.calls import CallTally
 from crowd.activities.calls import Volunteer as CallVolunteer
 from crowd.activities.polls import estimate_number
+from crowd.authorization import authorize
 from crowd.errors import (
     BadMessage,
     Conflict,
-    Forbidden,
     NotOpen,
     UnknownActivity,
     UnknownRoom,
@@ -50,10 +51,13 @@ from crowd.protocol import (
     Volunteer,
     Withdraw,
     ack,
+    error,
     out,
 )
 from crowd.room import Activity, Room
 from crowd.types import CODE_ALPHABET, CODE_LENGTH, Kind, Role, State, normalize_code
+
+log = logging.getLogger(__name__)
 
 PHONES = frozenset({Role.PHONE})
 SCREENS = frozenset({Role.SCREEN})
@@ -127,8 +131,12 @@ class Engine:
         self.last_seq: dict[str, int] = {}
         self._last_ack: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
+        self.rosters_dirty: set[str] = set()  # calls whose roster changed (for panels)
+        self.moved_calls: set[str] = set()  # calls whose waiting positions may have moved
+        self._roster_built: dict[str, float] = {}
         self.applied = 0  # events applied by this engine (a refusal must not change it)
         self.rng = rng or random.Random()
+        self._in_step: list[Event] = []  # applied by the handler now running
         self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
             Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
             ActivityNew: self._activity_new, ActivityUpdate: self._activity_update,
@@ -159,19 +167,36 @@ class Engine:
 
     def handle(self, msg: Message, peer: Peer, now: float) -> Step:
         """Check one input and return what to log and send. Raises CrowdError on refusal."""
-        if peer.role not in msg.ROLES:
-            raise Forbidden(f"'{msg.TYPE}' is not allowed for a {peer.role.value}", seq=msg.seq)
+        authorize(msg, peer)
         if msg.seq is not None and msg.seq <= self.last_seq.get(peer.client, -1):
             return self._duplicate(msg.seq, peer)
         handler = self._handlers.get(type(msg))
         if handler is None:
             raise BadMessage(f"'{msg.TYPE}' is not handled here", seq=msg.seq)
+        self._in_step = []
         try:
             step = handler(msg, peer, now)
         except Exception as exc:
+            applied, self._in_step = self._in_step, []
+            if applied:
+                return self._failed_after_applying(msg, applied, exc)
             if getattr(exc, "seq", 0) is None:
                 exc.seq = msg.seq  # type: ignore[attr-defined]
             raise
+        self._in_step = []
+        return step
+
+    def _failed_after_applying(self, msg: Message, applied: list[Event],
+                               exc: Exception) -> Step:
+        """A handler failed after changing the state (a bug of ours): what memory holds
+        must reach the log, or a restart would differ from what the room saw. The
+        events are returned to be logged, and the sender is told something went wrong."""
+        log.error("'%s' failed after applying %d event(s); they are kept", msg.TYPE,
+                  len(applied), exc_info=exc)
+        step = Step(events=applied)
+        step.send(REPLY, error("server_error", "the command was applied, but its "
+                               "messages could not be built: reload to see the state",
+                               msg.seq))
         return step
 
     def apply(self, event: Event) -> None:
@@ -188,6 +213,8 @@ class Engine:
             self.apply(event)
             count += 1
         self.dirty.clear()
+        self.rosters_dirty.clear()
+        self.moved_calls.clear()
         return count
 
     def room(self, code: str) -> Room:
@@ -211,7 +238,7 @@ class Engine:
             return body
         room = self.room(peer.room or "")
         if peer.role is Role.SCREEN:
-            calls = [{"activity": a.public(), "snapshot": a.tally.snapshot()}
+            calls = [{"activity": a.public(), "snapshot": self.snapshot(a)}
                      for a in room.activities.values()
                      if a.kind is Kind.CALL and a.state is State.OPEN]
             return {"room": room.describe(), "projected": self._projection(room),
@@ -226,7 +253,7 @@ class Engine:
                     act.state is State.OPEN or act.revealed):
                 mine[act.id] = act.responses[device]
             if act.revealed:
-                results[act.id] = act.tally.snapshot()
+                results[act.id] = self.snapshot(act)
         return {"room": room.describe(), "activities": room.activity_list(for_panel=False),
                 "mine": mine, "results": results, "calls": calls,
                 "nick": room.nicks.get(device or "")}
@@ -270,9 +297,30 @@ class Engine:
     # ------------------------------------------------------------ helpers
 
     def _frame(self, act: Activity) -> dict[str, Any]:
-        snap = act.tally.snapshot()
+        """The activity's frame; if its figures cannot be computed, a frame that says so
+        (panels show it): one activity's failure never stops the others, the room's
+        other messages, or the command that asked for it."""
+        try:
+            snap = act.tally.snapshot()
+            chart = act.tally.chart(snap)
+        except Exception:
+            log.exception("activity %s: snapshot failed", act.id)
+            return self.error_frame(act, "its figures could not be computed")
         return out("frame", room=act.room, activity=act.id, state=act.state.value,
-                   snapshot=snap, chart=act.tally.chart(snap))
+                   snapshot=snap, chart=chart)
+
+    def error_frame(self, act: Activity, why: str) -> dict[str, Any]:
+        """A frame without figures, for an activity whose snapshot or chart failed."""
+        return out("frame", room=act.room, activity=act.id, state=act.state.value,
+                   snapshot=None, chart=None, error=why)
+
+    def snapshot(self, act: Activity) -> dict[str, Any] | None:
+        """An activity's snapshot for phones and screens; None if it cannot be computed."""
+        try:
+            return act.tally.snapshot()
+        except Exception:
+            log.exception("activity %s: snapshot failed", act.id)
+            return None
 
     def _projection(self, room: Room) -> dict[str, Any] | None:
         if room.projected is None:
@@ -292,6 +340,7 @@ class Engine:
         """Apply an event now and add it to the step's log."""
         self.apply(event)
         step.events.append(event)
+        self._in_step.append(event)
 
     def _ack(self, step: Step, peer: Peer, seq: int | None, **fields: Any) -> None:
         msg = ack(seq, **fields)
@@ -313,12 +362,12 @@ class Engine:
             return
         if act.kind is Kind.CALL:  # phones show the places left
             step.send(ToRoom(room.code, PHONES), out("activity", activity=public,
-                                                     snapshot=act.tally.snapshot()))
+                                                     snapshot=self.snapshot(act)))
         else:
             step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
         if act.kind is Kind.CALL:
             step.send(ToRoom(room.code, SCREENS), out("activity", activity=public,
-                                                      snapshot=act.tally.snapshot()))
+                                                      snapshot=self.snapshot(act)))
         if room.projected == act.id:
             step.send(ToRoom(room.code, SCREENS), out("projected",
                                                       projection=self._projection(room)))
@@ -449,7 +498,7 @@ class Engine:
                                 {"on": msg.on})
         if msg.on:
             step.send(ToRoom(act.room, PHONES), out("result", activity=act.id,
-                                                    snapshot=act.tally.snapshot()))
+                                                    snapshot=self.snapshot(act)))
         return step
 
     def _project(self, msg: Project, peer: Peer, now: float) -> Step:
@@ -508,11 +557,11 @@ class Engine:
         if any(a.spec.get("previous") == act.id for a in self.activities.values()):
             raise Conflict("this estimate already has its second round")
         room = self.rooms[act.room]
+        first = act.tally.snapshot()  # before any change: a failure here changes nothing
         step = Step()
         if act.state is State.OPEN:
             self._commit(step, self._event(ev.CLOSED, act.room, {"id": act.id}, now, peer, None))
             self._activity_changed(step, act)
-        first = act.tally.snapshot()
         social = {"n": first["n"], "median": first["median"], "q1": first["q1"],
                   "q3": first["q3"]}
         spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
@@ -579,19 +628,20 @@ class Engine:
             self._commit(step, self._event(ev.VOLUNTEERED, act.room, {
                 "id": act.id, "device": peer.client, "nickname": nickname,
                 "contact": msg.contact.strip()}, now, peer, msg.seq))
-            self._roster(step, act, tally)
-        self._ack(step, peer, msg.seq, call=act.id, **tally.status(peer.client))
+        status = tally.status(peer.client)
+        if "position" in status:
+            tally.told[peer.client] = status["position"]
+        self._ack(step, peer, msg.seq, call=act.id, **status)
         return step
 
     def _withdraw(self, msg: Withdraw, peer: Peer, now: float) -> Step:
         act, tally = self._call_activity(msg.call, peer)
         step = Step()
         if peer.client in tally.volunteers:
-            waiting_before = self._waiting(tally)
+            promoted = tally.promoted_by_leaving(peer.client)
             self._commit(step, self._event(ev.WITHDREW, act.room, {
                 "id": act.id, "device": peer.client}, now, peer, msg.seq))
-            self._notify_moves(step, act, tally, waiting_before)
-            self._roster(step, act, tally)
+            self._tell_promoted(step, act, tally, [promoted] if promoted else [])
         self._ack(step, peer, msg.seq, call=act.id, status="withdrawn")
         return step
 
@@ -613,36 +663,63 @@ class Engine:
             raise Conflict(f"{taken} volunteers are already confirmed: the quota cannot go "
                            "below that")
         step = Step()
-        waiting_before = self._waiting(tally)
+        promoted = tally.promoted_by_quota(msg.quota)
         self._commit(step, self._event(ev.QUOTA_SET, act.room, {
             "id": act.id, "quota": msg.quota}, now, peer, msg.seq))
-        self._notify_moves(step, act, tally, waiting_before)
+        self._tell_promoted(step, act, tally, promoted)
         self._ack(step, peer, msg.seq, call=act.id, quota=msg.quota)
         self._activity_changed(step, act)
-        self._roster(step, act, tally)
         return step
 
-    @staticmethod
-    def _waiting(tally: CallTally) -> dict[str, int]:
-        return {d: s["position"] for d in tally.volunteers
-                if (s := tally.status(d))["status"] == "waiting"}
+    def _tell_promoted(self, step: Step, act: Activity, tally: CallTally,
+                       promoted: list[str]) -> None:
+        """A freed place is told at once to the phone that gets it; the others' new
+        waiting positions follow with `waiting_moves` (at most once a second)."""
+        for device in promoted:
+            tally.told.pop(device, None)
+            step.send(ToDevice(act.room, device), out("call_status", call=act.id,
+                                                      promoted=True, status="confirmed"))
 
-    def _notify_moves(self, step: Step, act: Activity, tally: CallTally,
-                      waiting_before: dict[str, int]) -> None:
-        """Tell each phone whose place changed: promoted, or moved up the waiting list."""
-        for device, position in waiting_before.items():
-            status = tally.status(device)
-            if status["status"] == "confirmed":
-                step.send(ToDevice(act.room, device), out("call_status", call=act.id,
-                                                          promoted=True, **status))
-            elif status.get("position") != position:
-                step.send(ToDevice(act.room, device), out("call_status", call=act.id,
-                                                          **status))
+    def waiting_moves(self) -> list[tuple[Target, dict[str, Any]]]:
+        """`call_status` for each waiting phone whose position changed since it was last
+        told (the hub asks once a second: O(waiting) per call that changed, never per
+        input)."""
+        sends: list[tuple[Target, dict[str, Any]]] = []
+        moved, self.moved_calls = self.moved_calls, set()
+        for call_id in sorted(moved):
+            act = self.activities.get(call_id)
+            if act is None or not isinstance(act.tally, CallTally):
+                continue
+            tally = act.tally
+            for device, position in tally.waiting():
+                if tally.told.get(device) != position:
+                    tally.told[device] = position
+                    sends.append((ToDevice(act.room, device), out(
+                        "call_status", call=act.id, status="waiting", position=position)))
+        return sends
 
-    def _roster(self, step: Step, act: Activity, tally: CallTally) -> None:
-        """The live list of volunteers, with contacts: for animators only."""
-        step.send(ToRoom(act.room, PANELS), out("volunteers", call=act.id,
-                                                volunteers=tally.roster()))
+    def changed_rosters(self, now: float, watched: Callable[[str], bool]
+                        ) -> list[tuple[str, dict[str, Any]]]:
+        """(room, `volunteers` message) for each call whose roster changed, for rooms a
+        panel watches (others get the rosters in the room state when they watch). A
+        roster is O(volunteers) to build: a long one is rebuilt at most once a second."""
+        found = []
+        for call_id in sorted(self.rosters_dirty):
+            act = self.activities.get(call_id)
+            if act is None or not isinstance(act.tally, CallTally):
+                self.rosters_dirty.discard(call_id)
+                continue
+            if not watched(act.room):
+                self.rosters_dirty.discard(call_id)
+                continue
+            interval = 1.0 if len(act.tally.volunteers) > 500 else 0.0
+            if now - self._roster_built.get(call_id, -1e18) < interval:
+                continue
+            self.rosters_dirty.discard(call_id)
+            self._roster_built[call_id] = now
+            found.append((act.room, out("volunteers", call=act.id,
+                                        volunteers=act.tally.roster())))
+        return found
 
     def expire(self, now: float, peer: Peer) -> Step:
         """Close the calls whose deadline passed (the hub calls this from its tick)."""
@@ -728,12 +805,15 @@ class Engine:
         act.tally.join(CallVolunteer(event.data["device"], event.data.get("nickname", ""),
                                      event.data.get("contact", ""), event.ts))
         self.dirty.add(act.id)
+        self.rosters_dirty.add(act.id)
 
     def _on_withdrew(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
         assert isinstance(act.tally, CallTally)
         act.tally.leave(event.data["device"])
         self.dirty.add(act.id)
+        self.rosters_dirty.add(act.id)
+        self.moved_calls.add(act.id)
 
     def _on_declined(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
@@ -747,6 +827,8 @@ class Engine:
         act.spec = {**act.spec, "quota": event.data["quota"]}
         act.tally.set_quota(event.data["quota"])
         self.dirty.add(act.id)
+        self.rosters_dirty.add(act.id)
+        self.moved_calls.add(act.id)
 
     def _on_nicknamed(self, event: Event) -> None:
         self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]

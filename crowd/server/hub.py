@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crowd import __version__, checkpoint
+from crowd.authorization import authorize
 from crowd.engine import (
     Engine,
     Frame,
@@ -39,7 +40,7 @@ from crowd.errors import (
     Unavailable,
     UnknownRoom,
 )
-from crowd.protocol import Encoding, Hello, Message, Watch, encode, error, out
+from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket
@@ -82,6 +83,7 @@ class Hub:
         self.members: dict[str, dict[Role, set[Connection]]] = defaultdict(
             lambda: {role: set() for role in Role})
         self.panels: set[Connection] = set()
+        self.phones: dict[str, set[Connection]] = {}  # device -> its open phone connections
         self.connections: set[Connection] = set()
         self.by_address: dict[str, int] = defaultdict(int)
         self.tokens: DeviceTokens | None = None
@@ -205,6 +207,12 @@ class Hub:
         self.panels.discard(conn)
         if conn.peer is not None and conn.peer.room is not None:
             self.members[conn.peer.room][conn.peer.role].discard(conn)
+        if conn.peer is not None and conn.peer.role is Role.PHONE:
+            same = self.phones.get(conn.peer.client)
+            if same is not None:
+                same.discard(conn)
+                if not same:
+                    del self.phones[conn.peer.client]
 
     async def greet(self, conn: Connection, hello: Hello) -> None:
         """Check a hello, attach the connection to its room and send the welcome."""
@@ -246,6 +254,8 @@ class Hub:
         conn.peer = peer
         if room is not None:
             self.members[room][peer.role].add(conn)
+        if peer.role is Role.PHONE:
+            self.phones.setdefault(client, set()).add(conn)
         if peer.role is Role.PANEL:
             self.panels.add(conn)
             body["secret_ok"] = True
@@ -315,9 +325,14 @@ class Hub:
                 conn.send(frame.message)
 
     async def submit(self, conn: Connection, msg: Message) -> bool:
-        """One input: engine step, durable events, then the messages. True when it
-        waited for a commit."""
+        """One greeted message, whichever layer handles it: authorized here, once, then
+        answered by the hub (`ping`, `watch`) or turned into an engine step whose events
+        are made durable before its messages are sent. True when it waited for a commit."""
         assert conn.peer is not None
+        authorize(msg, conn.peer)
+        if isinstance(msg, Ping):
+            conn.send(out("pong", seq=msg.seq))
+            return False
         if isinstance(msg, Watch):
             self._watch(conn, msg)
             return False
@@ -355,7 +370,8 @@ class Hub:
             self.log.mark_diverged()
 
     def _watch(self, conn: Connection, msg: Watch) -> None:
-        assert conn.peer is not None
+        """A panel changes the room it follows (panels only: see crowd.authorization)."""
+        assert conn.peer is not None and conn.peer.role is Role.PANEL
         state = self.engine.room_state(msg.room, for_panel=True)
         code = state["code"]
         if conn.peer.room is not None:
@@ -392,9 +408,8 @@ class Hub:
                 self._broadcast(self.panels, msg)
             elif isinstance(target, ToDevice):
                 numbered = self.streams.number(("device", target.device), "ds", msg, now)
-                self._broadcast([c for c in self.members[target.room][Role.PHONE]
-                                 if c.peer is not None and c.peer.client == target.device],
-                                numbered)
+                self._broadcast([c for c in self.phones.get(target.device, ())
+                                 if c.room == target.room], numbered)
             else:  # pragma: no cover - exhaustive
                 raise ServerError(f"unknown target {target!r}")
 
@@ -426,14 +441,32 @@ class Hub:
             started = loop.time()
             await asyncio.sleep(period)
             self.loop_lag_ms = max(0.0, (loop.time() - started - period) * 1000)
-            try:
-                self._send_frames(self.engine.collect_frames())
-                if loop.time() >= next_pulse:
-                    next_pulse = loop.time() + 1.0
-                    self._send_pulses()
-                    self._expire_calls()
-            except Exception:
-                log.exception("tick failed")
+            # Each duty on its own: one that fails (a bug) costs its own tick, not the
+            # others' (frames of every room, pulses, the criée's deadlines).
+            duties = [self._tick_frames, self._send_rosters]
+            if loop.time() >= next_pulse:
+                next_pulse = loop.time() + 1.0
+                duties += [self._send_pulses, self._expire_calls, self._send_waiting_moves]
+            for duty in duties:
+                try:
+                    duty()
+                except Exception:
+                    log.exception("tick: %s failed", duty.__name__)
+
+    def _tick_frames(self) -> None:
+        self._send_frames(self.engine.collect_frames())
+
+    def _send_rosters(self) -> None:
+        """Criée rosters (with contacts) to the panels watching: latest-wins state built
+        at the tick, not per volunteer."""
+        def watched(room: str) -> bool:
+            return bool(room in self.members and self.members[room][Role.PANEL])
+
+        for room, msg in self.engine.changed_rosters(self.clock(), watched):
+            self._broadcast(self.members[room][Role.PANEL], msg)
+
+    def _send_waiting_moves(self) -> None:
+        self.deliver(self.engine.waiting_moves(), None)
 
     def _expire_calls(self) -> None:
         """Close calls whose deadline passed: logged like any animator command."""
@@ -473,7 +506,15 @@ class Hub:
                 targets.extend(members[Role.SCREEN])
             if not targets:
                 continue
-            payloads = {enc: encode(frame.message, enc) for enc in Encoding}
+            try:
+                payloads = {enc: encode(frame.message, enc) for enc in Encoding}
+            except (TypeError, ValueError, OverflowError):  # a figure that cannot be sent
+                log.exception("activity %s: frame does not encode", frame.activity)
+                act = self.engine.activities.get(frame.activity)
+                if act is None:
+                    continue
+                message = self.engine.error_frame(act, "its figures could not be sent")
+                payloads = {enc: encode(message, enc) for enc in Encoding}
             key = ("frame", frame.activity)
             for conn in targets:
                 conn.offer(key, payloads)
@@ -494,7 +535,11 @@ class Hub:
             watchers = members[Role.SCREEN] | members[Role.PANEL]
             if not watchers:
                 continue
-            msg = self._pulse_message(room)
+            try:
+                msg = self._pulse_message(room)
+            except Exception:
+                log.exception("room %s: pulse failed", room)
+                continue
             if self._pulse_cache.get(room) == msg:
                 continue
             self._pulse_cache[room] = msg
