@@ -85,11 +85,28 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"cannot encode {type(obj).__name__}")
 
 
+def _finite_or_null(obj: Any) -> Any:
+    """The same data with NaN and infinities as null, as browsers' JSON would read them."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if hasattr(obj, "tolist") or hasattr(obj, "item"):
+        return _finite_or_null(_default(obj))
+    if isinstance(obj, Mapping):
+        return {k: _finite_or_null(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [_finite_or_null(x) for x in obj]
+    return obj
+
+
 def encode(msg: Mapping[str, Any], encoding: Encoding = Encoding.MSGPACK) -> bytes | str:
     """A map -> one frame in the given encoding."""
     if encoding is Encoding.JSON:
-        return json.dumps(msg, separators=(",", ":"), ensure_ascii=False, default=_default,
-                          allow_nan=False)
+        try:
+            return json.dumps(msg, separators=(",", ":"), ensure_ascii=False,
+                              default=_default, allow_nan=False)
+        except ValueError:  # NaN or an infinity in a figure: JSON has no word for them
+            return json.dumps(_finite_or_null(msg), separators=(",", ":"),
+                              ensure_ascii=False, default=_default, allow_nan=False)
     return msgpack.packb(msg, use_bin_type=True, default=_default)
 
 

@@ -79,9 +79,13 @@ def test_withdrawal_promotes_the_first_waiting_and_tells_everyone_whose_place_mo
     ack, step = hall.do(Withdraw(call=call), hall.phone(0))
     assert ack["status"] == "withdrawn"
     told = {t.device: m for t, m in step.sends if isinstance(t, ToDevice)}
-    assert told["device-2"]["status"] == "confirmed" and told["device-2"]["promoted"]
-    assert told["device-3"]["position"] == 1 and told["device-4"]["position"] == 2
-    assert "device-1" not in told  # still confirmed: nothing changed for it
+    assert told == {"device-2": {"v": 1, "t": "call_status", "call": call,
+                                 "promoted": True, "status": "confirmed"}}
+    # the others' new places follow at the hub's next second, each told once
+    moved = {t.device: m for t, m in hall.engine.waiting_moves()}
+    assert moved["device-3"]["position"] == 1 and moved["device-4"]["position"] == 2
+    assert set(moved) == {"device-3", "device-4"}  # device-1 is still confirmed
+    assert hall.engine.waiting_moves() == []  # nothing moved since
     tally = hall.engine.activity(call).tally
     assert tally.confirmed() == ["device-1", "device-2"]
     # withdrawing again or without having volunteered changes nothing

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sortedcontainers import SortedList
+
 from crowd.activities import register
 from crowd.activities.base import ActivityType, Tally, integer, number, text
 from crowd.errors import BadMessage, BadValue
@@ -32,12 +34,25 @@ class Volunteer:
 
 
 class CallTally(Tally):
-    """Volunteers in arrival order (dicts keep insertion order); declines are counted."""
+    """Volunteers in arrival order; declines are counted.
+
+    A place is a rank in arrival order among those still on the call. Ranks come from
+    a sorted list of arrival numbers (`sortedcontainers.SortedList`), so joining,
+    leaving and finding one's place cost O(log n) however long the list: in a hall of
+    2,000, one phone toggling volunteer/withdraw must not cost a scan of the others.
+    """
 
     def __init__(self, quota: int) -> None:
         self.quota = quota
-        self.volunteers: dict[str, Volunteer] = {}
+        self.volunteers: dict[str, Volunteer] = {}  # insertion order is arrival order
         self.declined: set[str] = set()
+        self._arrival: dict[str, int] = {}  # device -> arrival number
+        self._device: dict[int, str] = {}  # arrival number -> device
+        self._order: SortedList = SortedList()  # arrival numbers of those on the call
+        self._arrivals = 0
+        #: Waiting positions last told to each phone (delivery bookkeeping: the engine
+        #: sends a phone its new place only when it changed).
+        self.told: dict[str, int] = {}
 
     # Calls are driven by volunteer/withdraw events, not by generic responses.
     def add(self, value: Any) -> None:  # pragma: no cover - not used for calls
@@ -46,37 +61,74 @@ class CallTally(Tally):
     def remove(self, value: Any) -> None:  # pragma: no cover
         raise BadValue("answer a call with volunteer or withdraw")
 
+    def rank(self, device: str) -> int | None:
+        """0-based place in arrival order among those on the call, None if not on it."""
+        arrival = self._arrival.get(device)
+        return None if arrival is None else self._order.index(arrival)
+
+    def at(self, rank: int) -> str:
+        """The device at a 0-based place (O(log n))."""
+        return self._device[self._order[rank]]
+
     def confirmed(self) -> list[str]:
-        return list(self.volunteers)[: self.quota]
+        return [self.at(r) for r in range(min(self.quota, len(self._order)))]
+
+    def _status_at(self, rank: int) -> dict[str, Any]:
+        if rank < self.quota:
+            return {"status": CONFIRMED}
+        return {"status": WAITING, "position": rank - self.quota + 1}
 
     def status(self, device: str) -> dict[str, Any]:
         """A device's place: confirmed, waiting (1-based position), declined or none."""
-        if device in self.volunteers:
-            index = list(self.volunteers).index(device)
-            if index < self.quota:
-                return {"status": CONFIRMED}
-            return {"status": WAITING, "position": index - self.quota + 1}
+        rank = self.rank(device)
+        if rank is not None:
+            return self._status_at(rank)
         if device in self.declined:
             return {"status": DECLINED}
         return {"status": None}
 
-    def join(self, volunteer: Volunteer) -> None:
-        self.declined.discard(volunteer.device)
-        self.volunteers[volunteer.device] = volunteer
+    def promoted_by_leaving(self, device: str) -> str | None:
+        """Who would be confirmed if `device` left now (before the event is applied)."""
+        rank = self.rank(device)
+        if rank is None or rank >= self.quota or len(self._order) <= self.quota:
+            return None
+        return self.at(self.quota)
 
-    def leave(self, device: str) -> list[str]:
-        """Withdraw; returns the devices promoted from the waiting list."""
-        before = set(self.confirmed())
-        self.volunteers.pop(device, None)
-        return [d for d in self.confirmed() if d not in before]
+    def promoted_by_quota(self, quota: int) -> list[str]:
+        """Who a new quota would confirm (before the event is applied)."""
+        return [self.at(r) for r in range(self.quota, min(quota, len(self._order)))]
+
+    def waiting(self) -> list[tuple[str, int]]:
+        """(device, 1-based position) of everyone on the waiting list, in order."""
+        return [(self._device[a], i + 1) for i, a in enumerate(self._order[self.quota:])]
+
+    def join(self, volunteer: Volunteer) -> None:
+        device = volunteer.device
+        self.declined.discard(device)
+        if device in self._arrival:  # already on the call: keeps its place
+            self.volunteers[device] = volunteer
+            return
+        arrival = self._arrivals
+        self._arrivals += 1
+        self._arrival[device] = arrival
+        self._device[arrival] = device
+        self._order.add(arrival)
+        self.volunteers[device] = volunteer
+
+    def leave(self, device: str) -> None:
+        arrival = self._arrival.pop(device, None)
+        if arrival is None:
+            return
+        del self._device[arrival]
+        self._order.remove(arrival)
+        del self.volunteers[device]
+        self.told.pop(device, None)
 
     def decline(self, device: str) -> None:
         self.declined.add(device)
 
-    def set_quota(self, quota: int) -> list[str]:
-        before = set(self.confirmed())
+    def set_quota(self, quota: int) -> None:
         self.quota = quota
-        return [d for d in self.confirmed() if d not in before]
 
     def snapshot(self) -> dict[str, Any]:
         taken = min(self.quota, len(self.volunteers))
@@ -85,9 +137,11 @@ class CallTally(Tally):
                 "declined": len(self.declined), "full": taken >= self.quota}
 
     def roster(self) -> list[dict[str, Any]]:
-        """Animator-only list, with contacts, in arrival order."""
+        """Animator-only list, with contacts, in arrival order (O(n): built at most once
+        per tick, for panels only)."""
         return [{"nickname": v.nickname, "contact": v.contact, "at": v.at,
-                 **self.status(v.device)} for v in self.volunteers.values()]
+                 **self._status_at(rank)}
+                for rank, v in enumerate(self.volunteers.values())]
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         quota = max(snap["quota"], 1)

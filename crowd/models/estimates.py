@@ -264,6 +264,25 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
     )
 
 
+#: Differences below this share of the values' size cannot be seen on a chart: such
+#: values are binned as if equal.
+VISIBLE = 1e-6
+
+
+def _visible_span(lo: float, hi: float, half: float | None = None) -> tuple[float, float]:
+    """A range over [lo, hi] whose bins (up to thousands) have strictly increasing edges
+    in floating point, however close lo and hi are (answers a few ulps apart gave numpy's "too many
+    bins for data range"). Equal or nearly equal values get a range centred on them:
+    `half` either side when given, else 5 % of their size (0.5 around zero)."""
+    size = max(abs(lo), abs(hi))
+    if hi - lo > size * VISIBLE and hi - lo > 0:
+        return lo, hi
+    centre = lo / 2 + hi / 2
+    if half is None:
+        half = abs(centre) * 0.05 if centre != 0 else 0.5
+    return centre - half, centre + half
+
+
 def histogram(values: ArrayLike, bins: int | Sequence[float] = 30, log: bool = False) -> Histogram:
     """Bin edges and counts for a chart, linear or evenly spaced in log10.
 
@@ -283,16 +302,17 @@ def histogram(values: ArrayLike, bins: int | Sequence[float] = 30, log: bool = F
         if n_bins < 1:
             raise ValueError(f"bins must be >= 1, got {n_bins}")
         if log:
-            if arr.size:
-                lo, hi = float(arr.min()), float(arr.max())
-                if lo == hi:
-                    lo, hi = lo / math.sqrt(10.0), hi * math.sqrt(10.0)
-            else:
-                lo, hi = 1.0, 10.0
-            edges = np.geomspace(lo, hi, n_bins + 1)
-            edges[0], edges[-1] = lo, hi  # geomspace may round the end points
+            lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (1.0, 10.0)
+            a, b = _visible_span(math.log10(lo), math.log10(hi), half=0.5)
+            edges = np.logspace(a, b, n_bins + 1)
+            widened = (a, b) != (math.log10(lo), math.log10(hi))
         else:
-            edges = np.histogram_bin_edges(arr, bins=n_bins)
+            lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 1.0)
+            a, b = _visible_span(lo, hi)
+            edges = np.linspace(a, b, n_bins + 1)
+            widened = (a, b) != (lo, hi)
+        if not widened:
+            edges[0], edges[-1] = lo, hi  # exact ends: rounding must not drop a value
     else:
         edges = finite_1d(bins, "bins")
         if edges.size < 2 or np.any(np.diff(edges) <= 0):
