@@ -37,6 +37,16 @@ class CallStatus:
                    bool(msg.get("promoted", False)))
 
 
+def _flat(frame: dict[str, Any]) -> dict[str, Any]:
+    """A frame as one mapping: its activity, state and figures (or its `error`, when the
+    server could not compute them)."""
+    flat = {"activity": frame["activity"], "state": frame["state"],
+            **(frame.get("snapshot") or {})}
+    if frame.get("error"):
+        flat["error"] = frame["error"]
+    return flat
+
+
 class _Client:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -135,8 +145,7 @@ class Screen(_Client):
 
     async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
         """The next snapshot, as a plain mapping naming its activity."""
-        frame = await self.conn.next("frame", timeout)
-        return {"activity": frame["activity"], "state": frame["state"], **frame["snapshot"]}
+        return _flat(await self.conn.next("frame", timeout))
 
     async def frame_where(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
         """Frames until one satisfies `predicate` (frames are latest-wins, so skip stale ones)."""
@@ -212,8 +221,7 @@ class Panel(_Client):
                                              activities=activities))["activities"])
 
     async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
-        frame = await self.conn.next("frame", timeout)
-        return {"activity": frame["activity"], "state": frame["state"], **frame["snapshot"]}
+        return _flat(await self.conn.next("frame", timeout))
 
     async def call(self, room: str, title: str, quota: int, **spec: Any) -> str:
         """Shout a criée call now (note, deadline, place, when, ask_nickname, ask_contact)."""

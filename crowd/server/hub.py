@@ -42,7 +42,7 @@ from crowd.errors import (
 )
 from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out
 from crowd.server.connection import Connection
-from crowd.server.eventlog import CheckpointSource, EventLog
+from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
@@ -122,14 +122,18 @@ class Hub:
             await self.log.set_meta("animator_secret", secret)
         self.guard = SecretGuard(secret)
         self.replayed = 0
+        # Rows replay cannot use (unreadable data, an event that does not apply) are set
+        # aside, kept in the database and counted, instead of refusing to start.
+        unusable: dict[int, str] = {}
         gc.disable()  # replay allocates millions of short-lived objects, none in cycles
         try:
             after = await self._restore_checkpoint()
             self.log.checkpointed_id = after  # an unused checkpoint counts for nothing
-            async for events in self.log.read_chunks(after=after):
-                self.replayed += self.engine.replay(events)
+            async for ids, events in self.log.read_numbered(after, unusable):
+                self.replayed += replay_rows(self.engine, ids, events, unusable)
         finally:
             gc.enable()
+        await self.log.set_aside(unusable, after)
         if self.settings.checkpoint_every > 0:
             self.log.checkpoints = CheckpointSource(
                 self.settings.checkpoint_every, checkpoint.fingerprint(),
@@ -231,12 +235,14 @@ class Hub:
                 raise BadSecret("wrong animator secret")
         elif room is None:
             raise BadHello("a phone or a screen must name a room")
-        if hello.device and self.tokens.verify(hello.device):
+        if hello.device and self.tokens.verify(hello.device, hello.role.value):
             client = hello.device
         else:
-            if hello.role is Role.PHONE:  # only phones vote: only their tokens are limited
+            # Tokens are bound to their role (only a phone's votes); every anonymous
+            # mint counts against the address's budget all the same.
+            if hello.role is not Role.PANEL:
                 self._check_mint(conn.address)
-            client = self.tokens.mint()
+            client = self.tokens.mint(hello.role.value)
         if room is not None:
             self.engine.room(room)  # raises UnknownRoom
         peer = Peer(hello.role, client, room)
@@ -559,7 +565,9 @@ class Hub:
                 "rooms": len(self.engine.rooms), "connections": per_role,
                 "unidentified": sum(1 for c in self.connections if c.role is None),
                 "eventlog": {"pending": self.log.lag, "committed": self.log.committed,
-                             "last_commit_ms": round(self.log.last_commit_ms, 2)},
+                             "last_commit_ms": round(self.log.last_commit_ms, 2),
+                             # rows kept but not replayed (table set_aside): for the panel
+                             "unreadable": self.log.unreadable},
                 "loop_lag_ms": round(self.loop_lag_ms, 2),
                 "replayed_events": self.replayed, "replay_s": round(self.replay_s, 3),
                 "checkpoint": {"restored_after_event": self.checkpoint_event,

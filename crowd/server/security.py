@@ -18,22 +18,27 @@ class DeviceTokens:
 
     A phone keeps its token in localStorage; presenting it again after a reload or a
     reconnect makes it the same device (one voice per activity).
+
+    A token is bound to the role it was minted for: a screen's or a panel's token is
+    refused as a phone's, so tokens minted outside the phones' limit cannot vote.
+    Phones' tokens keep the original form (a phone keeps its token across upgrades).
     """
 
     def __init__(self, key: bytes) -> None:
         self._key = key
 
-    def _mac(self, body: str) -> str:
-        digest = hmac.new(self._key, body.encode(), hashlib.sha256).digest()[:9]
+    def _mac(self, body: str, role: str) -> str:
+        signed = body if role == "phone" else f"{role}:{body}"
+        digest = hmac.new(self._key, signed.encode(), hashlib.sha256).digest()[:9]
         return base64.urlsafe_b64encode(digest).decode()
 
-    def mint(self) -> str:
+    def mint(self, role: str = "phone") -> str:
         body = secrets.token_urlsafe(12)
-        return f"{body}.{self._mac(body)}"
+        return f"{body}.{self._mac(body, role)}"
 
-    def verify(self, token: str) -> bool:
+    def verify(self, token: str, role: str = "phone") -> bool:
         body, _, mac = token.partition(".")
-        return bool(body) and hmac.compare_digest(mac, self._mac(body))
+        return bool(body) and hmac.compare_digest(mac, self._mac(body, role))
 
 
 @dataclass(slots=True)

@@ -1,0 +1,136 @@
+"""The hub under a joker's inputs: minting through screens, one bad estimate, the criée.
+
+Each test reproduces a finding of the adversarial review on a real server (in this
+process, to look inside the hub) and fails without its fix.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from crowd.activities.polls import WordsTally
+from crowd.clients import Panel, Phone, Screen
+from crowd.errors import RateLimited
+from crowd.server.security import DeviceTokens
+from tests.inprocess import in_process_server
+from tests.support import SECRET
+
+
+def test_a_token_is_bound_to_its_role() -> None:
+    tokens = DeviceTokens(b"k" * 32)
+    screen = tokens.mint("screen")
+    assert tokens.verify(screen, "screen")
+    assert not tokens.verify(screen, "phone") and not tokens.verify(screen)
+    phone = tokens.mint()
+    assert tokens.verify(phone, "phone") and not tokens.verify(phone, "screen")
+
+
+async def test_screens_mint_no_voting_devices_beyond_the_limit(tmp_path: Path) -> None:
+    """Screen hellos minted tokens without limit, and those tokens voted as phones."""
+    async with in_process_server(tmp_path / "crowd.db", mint_exempt_loopback=False,
+                                 mint_burst=3.0, mint_rate=0.001) as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Urne")
+        act = await panel.add_activity(room, "choice", "?", options=["a", "b"])
+        await panel.open(act)
+        async with Screen.connect(url, room) as screen:
+            screen_token = screen.welcome["you"]["device"]
+        # a phone presenting a screen's token is not that device: it needs a new one
+        async with Phone.connect(url, room, device=screen_token) as phone:
+            assert phone.device != screen_token
+            await phone.respond(act, 0)
+        async with Screen.connect(url, room):
+            pass
+        # the address's three mints are spent: neither role gets a fourth
+        for client_type in (Screen, Phone):
+            with pytest.raises(RateLimited):
+                async with client_type.connect(url, room):
+                    pass
+        assert hub.engine.activity(act).tally.snapshot()["n"] == 1
+
+
+async def test_one_estimate_a_few_ulps_apart_freezes_nothing(tmp_path: Path) -> None:
+    """Five answers of 7 and one of 7.000000000000001 once stopped every projector,
+    failed the animator's close and stopped checkpoints."""
+    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room, other = await panel.create_room("Poids"), await panel.create_room("Autre")
+        est = await panel.add_activity(room, "estimate", "Combien ?")
+        poll = await panel.add_activity(other, "choice", "?", options=["a", "b"])
+        for act, where in ((est, room), (poll, other)):
+            await panel.open(act)
+            await panel.project(act, room=where)
+        async with Screen.connect(url, room) as screen, \
+                Screen.connect(url, other) as other_screen:
+            for value in [7] * 5 + [math.nextafter(7.0, 8.0)]:
+                async with Phone.connect(url, room) as phone:
+                    await phone.respond(est, value)
+            frame = await screen.frame_where(lambda f: f.get("n") == 6)
+            assert sum(frame["counts"]) == 6
+            async with Phone.connect(url, other) as phone:
+                await phone.respond(poll, 1)
+            frame = await other_screen.frame_where(lambda f: f.get("n") == 1)
+            assert frame["counts"] == [0, 1]
+            async with Screen.connect(url, room) as late:  # a hello still works
+                assert late.welcome["projected"]["snapshot"]["n"] == 6
+            await panel.close(est)
+        assert hub.engine.activity(est).state.value == "closed"
+        assert not hub.log._diverged  # checkpoints go on
+
+
+def failing_snapshot(self: object) -> dict[str, object]:
+    raise RuntimeError("a bug in this kind's figures")
+
+
+async def test_a_failing_activity_gets_an_error_frame_and_stops_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the bug in one activity's figures, the others and the commands go on."""
+    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Panne")
+        broken = await panel.add_activity(room, "words", "Cassée")
+        fine = await panel.add_activity(room, "choice", "Saine", options=["a", "b"])
+        for act in (broken, fine):
+            await panel.open(act)
+        await panel.watch(room)
+        monkeypatch.setattr(WordsTally, "snapshot", failing_snapshot)
+        async with Phone.connect(url, room) as phone:
+            await phone.respond(broken, ["pain"])
+            await phone.respond(fine, 1)
+            assert phone.welcome["room"]["code"] == room
+        seen: dict[str, dict[str, object]] = {}
+        while not (seen.get(broken, {}).get("error") and seen.get(fine, {}).get("n") == 1):
+            frame = await panel.next_frame()
+            seen[frame["activity"]] = frame
+        assert seen[fine]["counts"] == [0, 1]
+        await panel.project(broken, room=room)  # a command that builds the projection
+        await panel.close(broken)
+        assert hub.engine.activity(broken).state.value == "closed"
+        assert not hub.log._diverged  # checkpoints go on
+
+
+async def test_criee_volunteers_and_withdrawals_do_not_scan_the_list(tmp_path: Path) -> None:
+    """A withdrawal tells the promoted phone at once; the rest learn their new place
+    within a second, and the panel gets the roster as latest-wins state."""
+    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Criée")
+        call = await panel.call(room, "Bras", 1)
+        await panel.watch(room)
+        async with Phone.connect(url, room) as first, Phone.connect(url, room) as second, \
+                Phone.connect(url, room) as third:
+            assert (await first.volunteer(call)).status == "confirmed"
+            assert (await second.volunteer(call)).position == 1
+            assert (await third.volunteer(call)).position == 2
+            await first.withdraw(call)
+            promoted = await second.next_call_status()
+            assert promoted.promoted and promoted.status == "confirmed"
+            moved = await third.next_call_status()
+            assert moved.status == "waiting" and moved.position == 1
+            roster = await panel.next_volunteers()
+            while len(roster["volunteers"]) != 2:
+                roster = await panel.next_volunteers()
+            assert [v["status"] for v in roster["volunteers"]] == ["confirmed", "waiting"]
