@@ -444,6 +444,9 @@ class WordsTally(Tally):
 class Words(ActivityType):
     kind = Kind.WORDS
     MAX_LENGTH = 30
+    #: Before normalising: room for spaces, punctuation and decomposed accents around a
+    #: word of MAX_LENGTH characters.
+    MAX_RAW_LENGTH = 4 * MAX_LENGTH
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {**super().normalize_spec(raw), "max_words": integer(raw, "max_words", 3, 1, 5)}
@@ -453,6 +456,12 @@ class Words(ActivityType):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
             raise BadValue("the answer must be a list of words")
+        # Sizes first: normalising is the costly part (a word of 2,000 combining marks
+        # took milliseconds), so nothing oversized reaches it.
+        if len(value) > 2 * spec["max_words"]:
+            raise BadValue(f"give between 1 and {spec['max_words']} words")
+        if any(len(w) > self.MAX_RAW_LENGTH for w in value):
+            raise BadValue(f"a word has at most {self.MAX_LENGTH} characters")
         words = [normalize_word(w) for w in value]
         words = [w for w in words if w]
         if not 1 <= len(words) <= spec["max_words"]:
