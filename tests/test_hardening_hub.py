@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from crowd.activities.polls import WordsTally
-from crowd.clients import Panel, Phone, Screen
+from crowd.clients import DuplicateInput, Panel, Phone, Screen
 from crowd.errors import RateLimited
 from crowd.server.security import DeviceTokens
 from tests.inprocess import in_process_server
@@ -115,7 +115,7 @@ async def test_a_failing_activity_gets_an_error_frame_and_stops_nothing(
 async def test_criee_volunteers_and_withdrawals_do_not_scan_the_list(tmp_path: Path) -> None:
     """A withdrawal tells the promoted phone at once; the rest learn their new place
     within a second, and the panel gets the roster as latest-wins state."""
-    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+    async with in_process_server(tmp_path / "crowd.db") as (url, _hub), \
             Panel.connect(url, SECRET) as panel:
         room = await panel.create_room("Criée")
         call = await panel.call(room, "Bras", 1)
@@ -134,3 +134,33 @@ async def test_criee_volunteers_and_withdrawals_do_not_scan_the_list(tmp_path: P
             while len(roster["volunteers"]) != 2:
                 roster = await panel.next_volunteers()
             assert [v["status"] for v in roster["volunteers"]] == ["confirmed", "waiting"]
+
+
+async def test_the_same_device_comes_back_and_its_next_vote_counts(tmp_path: Path) -> None:
+    """`Phone.connect(url, room, device=...)` restarted its numbering at 1: its changed
+    vote was acknowledged as a duplicate and silently not applied, and `volunteer()`
+    failed on the bare duplicate ack."""
+    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Retour")
+        act = await panel.add_activity(room, "choice", "?", options=["a", "b"])
+        await panel.open(act)
+        call = await panel.call(room, "Bras", 2)
+        async with Phone.connect(url, room) as phone:
+            await phone.respond(act, 0)
+            await phone.respond(act, 1)
+            device = phone.device
+        async with Phone.connect(url, room, device=device) as again:
+            assert again.welcome["last_seq"] == 2
+            ack = await again.respond(act, 0)
+            assert "dup" not in ack
+            assert (await again.volunteer(call)).status == "confirmed"
+        assert hub.engine.activity(act).responses[device] == 0
+        # Two connections of one device: the one that numbered behind learns it was not
+        # applied instead of taking the duplicate's ack for success.
+        async with Phone.connect(url, room, device=device) as first, \
+                Phone.connect(url, room, device=device) as second:
+            await first.respond(act, 1)
+            with pytest.raises(DuplicateInput):
+                await second.respond(act, 0)
+        assert hub.engine.activity(act).responses[device] == 1

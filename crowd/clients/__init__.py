@@ -3,7 +3,8 @@
 They never import `crowd.server`: they speak only the wire protocol.
 """
 
-from crowd.clients.connection import Closed, Connection, error_from, ws_url
+from crowd.clients.connection import Closed, Connection, DuplicateInput, error_from, ws_url
 from crowd.clients.roles import CallStatus, Panel, Phone, Screen
 
-__all__ = ["CallStatus", "Closed", "Connection", "Panel", "Phone", "Screen", "error_from", "ws_url"]
+__all__ = ["CallStatus", "Closed", "Connection", "DuplicateInput", "Panel", "Phone", "Screen",
+           "error_from", "ws_url"]

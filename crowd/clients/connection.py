@@ -42,6 +42,17 @@ def error_from(msg: dict[str, Any]) -> CrowdError:
     return exc
 
 
+class DuplicateInput(RuntimeError):
+    """A new input got a `dup` ack: the server had already applied that number from
+    this device (another connection of the same device numbered past us), so this input
+    was not applied. Its ack must not pass for success."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"input {seq} was not applied: the server already had an input "
+                         "with that number from this device (reconnect to renumber)")
+        self.seq = seq
+
+
 class Closed(ConnectionError):
     """The server closed the connection (its close code and reason are attached)."""
 
@@ -85,18 +96,20 @@ class Connection:
 
     @classmethod
     async def open(cls, url: str, hello: dict[str, Any], *, origin: str | None = None,
-                   first_seq: int = 1, open_timeout: float = 10.0) -> Self:
+                   first_seq: int | None = None, open_timeout: float = 10.0) -> Self:
+        """Connect and greet. Numbering continues after the device's last applied input
+        (the welcome's `last_seq`), or from `first_seq` if that is higher."""
         ws = await websockets.connect(ws_url(url), origin=origin,  # type: ignore[arg-type]
                                       compression=None, max_size=2**22,
                                       open_timeout=open_timeout)
         conn = cls(ws)
-        conn._seq = itertools.count(first_seq)
         await ws.send(msgpack.packb({"v": 1, "t": "hello", **hello}, use_bin_type=True))
         first = msgpack.unpackb(await asyncio.wait_for(ws.recv(), open_timeout), raw=False)
         if first.get("t") == "error":
             await ws.close()
             raise error_from(first)
         conn.welcome = first
+        conn._seq = itertools.count(max(first_seq or 1, int(first.get("last_seq") or 0) + 1))
         conn.epoch = first.get("epoch")
         resume = hello.get("resume") if first.get("resumed") else None
         conn.rs = int(resume["rs"] if resume else first.get("rs", 0))
@@ -118,6 +131,7 @@ class Connection:
         """Send one message with a fresh seq; return its ack or raise its error."""
         if self.closed is not None:
             raise self.closed
+        fresh = seq is None  # a new input, not the resend of one
         seq = self.next_seq() if seq is None else seq
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._pending[seq] = future
@@ -128,6 +142,8 @@ class Connection:
             self._pending.pop(seq, None)
         if reply.get("t") == "error":
             raise error_from(reply)
+        if reply.get("dup") and fresh:
+            raise DuplicateInput(seq)
         return reply
 
     async def next(self, t: str, timeout: float = 10.0) -> dict[str, Any]:

@@ -2,16 +2,23 @@
 
 It starts the server with `python -m crowd serve` (it never imports crowd.server), on
 127.0.0.1 and a free port, and can kill -9 and restart it on the same SQLite file.
+
+Nothing it starts outlives it: the server runs in a process group of its own, which is
+emptied when the server stops or is killed (a child the server leaves behind goes too),
+and the server stops by itself when the process that started it dies, even by kill -9
+(`exit_with_parent`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 SECRET = "local-animator-secret"
+#: Set by `ServerProcess` in the server's environment: the pid it must not outlive.
+PARENT_ENV = "CROWD_PARENT_PID"
 
 
 def free_port() -> int:
@@ -50,6 +59,35 @@ def wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float,
     raise TimeoutError(f"server not ready: {why()}")
 
 
+def exit_with_parent(poll_s: float = 0.5) -> None:
+    """In a server started by `ServerProcess`: stop cleanly (SIGTERM to ourselves) once
+    the process that started us is gone, even killed with -9.
+
+    A thread watching `os.getppid()` rather than Linux's PR_SET_PDEATHSIG: that signal
+    fires when the *thread* that started the child ends (a test's worker thread would
+    stop a healthy server), and exists on Linux only.
+    """
+    raw = os.environ.pop(PARENT_ENV, "")
+    if not raw.isdigit():
+        return
+    parent = int(raw)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_s)  # a parent's death raises no event we could wait on
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def kill_group(pgid: int | None) -> None:
+    """SIGKILL what is left of a process group (children a stopped server left behind).
+    Safe after its leader was reaped: Linux keeps a group's number while it has members."""
+    if pgid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
 def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
     """SIGTERM (a clean stop), then SIGKILL if it takes more than 10 s."""
     if proc is not None and proc.poll() is None:
@@ -74,34 +112,45 @@ class ServerProcess:
         self.cpu = cpu
         self.extra_env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
+        self.group: int | None = None  # the server's process group (its own pid)
         self.log_path = db.with_suffix(".log")
 
     def start(self, timeout: float = 30.0) -> float:
         """Start and wait until /healthz says ready; returns the seconds it took."""
+        kill_group(self.group)  # what a killed predecessor left behind
         env = {**os.environ, "CROWD_ANIMATOR_SECRET": self.secret, "PYTHONUNBUFFERED": "1",
-               "OPENBLAS_NUM_THREADS": "1", **self.extra_env}
+               "OPENBLAS_NUM_THREADS": "1", PARENT_ENV: str(os.getpid()), **self.extra_env}
         started = time.monotonic()
         with open(self.log_path, "ab") as log:
+            # A group of its own: Ctrl-C in a terminal reaches the script, which stops the
+            # server in order, and whatever the server starts can be found and ended.
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "crowd", "serve", "--host", "127.0.0.1",
                  "--port", str(self.port), "--db", str(self.db),
                  "--public-url", self.url],
-                stdout=log, stderr=subprocess.STDOUT, env=env)
+                stdout=log, stderr=subprocess.STDOUT, env=env, process_group=0)
+        self.group = self.proc.pid
         pin(self.proc, self.cpu)
         wait_healthy(self.proc, self.url, timeout - (time.monotonic() - started),
                      lambda: self.log_path.read_text()[-2000:])
         return time.monotonic() - started
 
     def kill(self) -> None:
-        """kill -9: no shutdown, no flush, exactly what a pulled plug does to the process."""
+        """kill -9: no shutdown, no flush, exactly what a pulled plug does to the process
+        (and to the children it started)."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
         self.proc = None
+        kill_group(self.group)
+        self.group = None
 
     def stop(self) -> None:
+        """A clean stop (SIGTERM), then nothing of the server's left running."""
         stop_process(self.proc)
         self.proc = None
+        kill_group(self.group)
+        self.group = None
 
     def health(self) -> dict[str, object]:
         with urllib.request.urlopen(self.url + "/healthz", timeout=5.0) as reply:

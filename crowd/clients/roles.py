@@ -68,7 +68,7 @@ class Phone(_Client):
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str, room: str, device: str | None = None,
-                      first_seq: int = 1, resume: dict[str, Any] | None = None
+                      first_seq: int | None = None, resume: dict[str, Any] | None = None
                       ) -> AsyncIterator[Phone]:
         """`resume` is a previous connection's `conn.resume_token()`: the server then sends
         exactly the messages missed meanwhile (or a fresh welcome, `resumed: False`)."""

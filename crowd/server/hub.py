@@ -269,9 +269,11 @@ class Hub:
             body.setdefault("room", {})
             if isinstance(body["room"], dict):
                 body["room"]["join_url"] = self.join_url(room)
+        # `last_seq`: where this device's numbering stands, so that a client coming back
+        # as the same device continues from it instead of being taken for a resend.
         conn.send(out("welcome", you={"role": peer.role.value, "device": client},
                       server={"version": __version__}, seq=hello.seq, epoch=self.epoch,
-                      **heads, **body))
+                      last_seq=self.engine.last_seq.get(client, 0), **heads, **body))
         if missed is not None:
             for msg in missed:
                 conn.send(msg)

@@ -292,6 +292,13 @@ export class CrowdSocket extends EventTarget {
         this.device = msg.you.device;
         writeStore(this.deviceKey, this.device);
       }
+      // Continue the device's numbering where the server has it (another tab, a
+      // cleared storage): a number it already applied would be taken for a resend.
+      if (typeof msg.last_seq === "number" && msg.last_seq > this.seq) {
+        this.seq = msg.last_seq;
+        writeStore(this.seqKey, String(Math.max(this.seq,
+          parseInt(readStore(this.seqKey) || "0", 10) || 0)));
+      }
       clearInterval(this.timers.heartbeat);
       this.timers.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
       this.setStatus("online");
