@@ -82,10 +82,10 @@ def test_withdrawal_promotes_the_first_waiting_and_tells_everyone_whose_place_mo
     assert told == {"device-2": {"v": 1, "t": "call_status", "call": call,
                                  "promoted": True, "status": "confirmed"}}
     # the others' new places follow at the hub's next second, each told once
-    moved = {t.device: m for t, m in hall.engine.waiting_moves()}
+    moved = {t.device: m for t, m in hall.engine.waiting_moves(100)}
     assert moved["device-3"]["position"] == 1 and moved["device-4"]["position"] == 2
     assert set(moved) == {"device-3", "device-4"}  # device-1 is still confirmed
-    assert hall.engine.waiting_moves() == []  # nothing moved since
+    assert hall.engine.waiting_moves(100) == []  # nothing moved since
     tally = hall.engine.activity(call).tally
     assert tally.confirmed() == ["device-1", "device-2"]
     # withdrawing again or without having volunteered changes nothing
@@ -196,3 +196,18 @@ def test_a_prepared_call_opens_from_the_agenda_and_phones_are_told() -> None:
     assert to_phones[0]["activity"]["prompt"] == "2 chauffeurs"
     welcome = hall.engine.welcome(Peer(Role.SCREEN, "s", hall.code))
     assert [c["activity"]["id"] for c in welcome["calls"]] == [call]
+
+
+def test_new_waiting_places_are_told_front_first_a_bounded_number_at_a_time() -> None:
+    """One withdrawal moves every place behind it: the phones are told a hundred per
+    tick, front of the list first, each once, never in one burst that holds the loop."""
+    hall = Hall()
+    call = hall.call(quota=2)
+    for n in range(252):
+        hall.do(Volunteer(call=call), hall.phone(n))
+    hall.do(Withdraw(call=call), hall.phone(0))
+    told: list[tuple[str, int]] = []
+    while batch := hall.engine.waiting_moves(100):
+        assert len(batch) <= 100
+        told += [(t.device, m["position"]) for t, m in batch]
+    assert told == [(f"device-{n}", n - 2) for n in range(3, 252)]
