@@ -31,6 +31,7 @@ import os
 import random
 import time
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from _harness import percentiles, print_table, with_server
@@ -42,11 +43,11 @@ def server_cpu_s(port: int) -> float:
     """User + system CPU seconds of the process listening on `port` (its /proc stat)."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
         if b"serve" in cmdline and str(port).encode() in cmdline:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     raise RuntimeError("server process not found")
 
