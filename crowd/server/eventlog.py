@@ -12,6 +12,12 @@ three. Reads, meta and migrations use aiosqlite. Every so many events the hub's 
 state is stored beside the events (a checkpoint), right after the batch whose last event
 it covers (its own transaction, so it never costs an input): a restart loads it and
 replays only the events after it.
+
+A row replay cannot use — its data is not msgpack, or its event does not apply — is set
+aside: it stays in `events` untouched, its id and the reason go to the `set_aside` table,
+and every replay (the hub's, the export child's, the commands') skips it. One damaged row
+costs that row (and the events that needed it), not the server; docs/reliability.md says
+how to inspect them.
 """
 
 from __future__ import annotations
@@ -21,10 +27,10 @@ import contextlib
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import aiosqlite
 
@@ -57,8 +63,16 @@ MIGRATIONS: list[str] = [
         state BLOB NOT NULL
     );
     """,
+    """
+    CREATE TABLE set_aside (
+        id INTEGER PRIMARY KEY,  -- events.id; the row itself stays in events, untouched
+        reason TEXT NOT NULL,
+        found REAL NOT NULL
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+SET_ASIDE_SCHEMA = 3  # the first schema with the set_aside table
 
 _INSERT = "INSERT INTO events (id, ts, room, type, client, seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)"
 T = TypeVar("T")
@@ -116,6 +130,7 @@ class EventLog:
         self.checkpoint_ms = 0.0
         self.committed = 0
         self.last_commit_ms = 0.0
+        self.unreadable = 0  # rows set aside (table set_aside): kept, never replayed
 
     async def open(self) -> None:
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
@@ -126,6 +141,8 @@ class EventLog:
             self.last_id = int((await cur.fetchone() or (0,))[0])
         async with self._db.execute("SELECT coalesce(max(last_event), 0) FROM checkpoints") as cur:
             self.checkpointed_id = int((await cur.fetchone() or (0,))[0])
+        async with self._db.execute("SELECT count(*) FROM set_aside") as cur:
+            self.unreadable = int((await cur.fetchone() or (0,))[0])
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="eventlog-writer")
         self._wdb = await self._on_writer(self._connect_writer)
         self._closing = self._diverged = self._stop = False
@@ -228,18 +245,62 @@ class EventLog:
 
     async def read_chunks(self, room: str | None = None, chunk: int = 50_000,
                           after: int = 0) -> AsyncIterator[list[Event]]:
-        """The log in order, a list of events at a time (replay at start-up uses this:
-        no per-event await, and never the whole log in memory); `after` an event id."""
+        """The log in order, a list of events at a time; `after` an event id. Like the
+        tools' reads, it skips the rows set aside and any row whose data is unreadable."""
+        unreadable: dict[int, str] = {}
+        async for _, events in self._read(room, chunk, after, unreadable, skip_set_aside=True):
+            yield events
+        if unreadable:
+            log.warning("unreadable event rows skipped: ids %s", describe_ids(unreadable))
+
+    def read_numbered(self, after: int, unreadable: dict[int, str], chunk: int = 50_000
+                      ) -> AsyncIterator[tuple[list[int], list[Event]]]:
+        """(ids, events) of every row after event `after`, a chunk at a time: the replay
+        at start-up (no per-event await, never the whole log in memory). Rows set aside
+        before are read again (a row repaired since applies again); a row whose data
+        cannot be read goes into `unreadable` (id -> reason) instead of failing the read."""
+        return self._read(None, chunk, after, unreadable, skip_set_aside=False)
+
+    async def _read(self, room: str | None, chunk: int, after: int,
+                    unreadable: dict[int, str], *, skip_set_aside: bool
+                    ) -> AsyncIterator[tuple[list[int], list[Event]]]:
         assert self._db is not None
-        sql = "SELECT type, room, data, ts, client, seq FROM events WHERE id > ?"
+        sql = "SELECT id, type, room, data, ts, client, seq FROM events WHERE id > ?"
+        if skip_set_aside:
+            sql += " AND id NOT IN (SELECT id FROM set_aside)"
         args: tuple[int | str, ...] = (after,)
         if room is not None:
             sql += " AND room=?"
             args = (after, room)
-        from_row = Event.from_row
         async with self._db.execute(sql + " ORDER BY id", args) as cur:
             while rows := await cur.fetchmany(chunk):
-                yield [from_row(*row) for row in rows]
+                yield decode_rows(rows, unreadable)
+
+    async def set_aside(self, found: dict[int, str], after: int) -> list[int]:
+        """Record the rows a replay from event `after` could not use (id -> reason), in
+        place of those recorded after `after` before (a row repaired since applies again);
+        the rows themselves stay in `events`. Logs one warning listing every row set
+        aside; returns their ids."""
+        assert self._db is not None
+        now = time.time()
+        await self._db.execute("BEGIN")
+        try:
+            await self._db.execute("DELETE FROM set_aside WHERE id > ?", (after,))
+            await self._db.executemany(
+                "INSERT OR REPLACE INTO set_aside (id, reason, found) VALUES (?, ?, ?)",
+                [(i, reason, now) for i, reason in sorted(found.items())])
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise
+        async with self._db.execute("SELECT id FROM set_aside ORDER BY id") as cur:
+            ids = [int(row[0]) for row in await cur.fetchall()]
+        self.unreadable = len(ids)
+        if ids:
+            log.warning("%d event rows set aside: kept in the database, not replayed (table "
+                        "set_aside, see docs/reliability.md): ids %s", len(ids),
+                        describe_ids(ids))
+        return ids
 
     async def latest_checkpoint(self) -> Checkpoint | None:
         assert self._db is not None
@@ -373,6 +434,112 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         raise
 
 
+# ---------------------------------------------------------------- rows replay cannot use
+
+
+class Replayer(Protocol):
+    """What `replay_rows` needs of an engine (crowd.engine.Engine)."""
+
+    applied: int
+
+    def replay(self, events: Iterable[Event]) -> int: ...
+
+
+def _reason(what: str, exc: BaseException) -> str:
+    return f"{what}: {type(exc).__name__}: {exc}"[:300]
+
+
+def decode_rows(rows: Sequence[Sequence[Any]], unreadable: dict[int, str]
+                ) -> tuple[list[int], list[Event]]:
+    """(ids, events) of rows `(id, type, room, data, ts, client, seq)`; a row whose data
+    is not msgpack goes into `unreadable` (id -> reason) instead."""
+    from_row = Event.from_row
+    try:  # the usual case, at full speed
+        return ([row[0] for row in rows],
+                [from_row(t, r, d, ts, c, s) for _, t, r, d, ts, c, s in rows])
+    except Exception:
+        pass  # which row, and why: one at a time below
+    ids, events = [], []
+    for row in rows:
+        try:
+            events.append(from_row(*row[1:]))
+        except Exception as exc:  # any damage sets the row aside
+            unreadable[row[0]] = _reason("unreadable data", exc)
+        else:
+            ids.append(row[0])
+    return ids, events
+
+
+def replay_rows(engine: Replayer, ids: Sequence[int], events: Sequence[Event],
+                unreadable: dict[int, str]) -> int:
+    """Replay `events` (whose row ids are `ids`) and return how many applied.
+
+    An event the engine cannot apply (an unknown type, a missing field, an activity that
+    is not there) goes into `unreadable`, and replay goes on. Events that needed it (the
+    votes of an activity whose creation was lost) then fail the same way and are set
+    aside too; events that apply without it are kept. The usual case costs nothing: the
+    engine replays the whole chunk, and only a chunk with a failure goes event by event.
+    """
+    before = engine.applied
+    try:
+        return engine.replay(events)
+    except Exception as exc:  # the engine counts what it applied
+        done = engine.applied - before  # events[done] failed; it is not tried again
+        unreadable[ids[done]] = _reason("does not apply", exc)
+    count = done
+    for i in range(done + 1, len(events)):
+        try:
+            count += engine.replay((events[i],))
+        except Exception as exc:
+            unreadable[ids[i]] = _reason("does not apply", exc)
+    return count
+
+
+def describe_ids(ids: Iterable[int], limit: int = 50) -> str:
+    """`3, 7, 12-40, ...`: row ids for a log line, runs folded, at most `limit` items."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    text = [str(a) if a == b else f"{a}-{b}" for a, b in runs[:limit]]
+    if len(runs) > limit:
+        text.append(f"... ({len(runs) - limit} more)")
+    return ", ".join(text)
+
+
+def check_file(db: str | Path) -> str | None:
+    """Why the SQLite file `db` cannot be served, in one line; None if it can (or is new).
+
+    SQLite's quick_check reads every page (a quarter of a second per million events):
+    a damaged file is refused here with a readable message, before anything starts,
+    instead of a traceback in the middle of the replay. (`PRAGMA integrity_check` also
+    compares indexes with their tables, at three times the cost: run it by hand.)
+    """
+    path = Path(db)
+    if not path.exists():
+        return None
+    try:
+        con = sqlite3.connect(path)
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            problems = [str(row[0]) for row in con.execute("PRAGMA quick_check(3)")]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return (f"{path} cannot be read as a crowd database (SQLite: {exc}): give the file "
+                "`crowd serve` writes, or restore a copy")
+    if problems != ["ok"]:
+        found = " ".join(" ".join(problems).split())[:200]  # one line
+        return (f"{path} is damaged (SQLite quick_check: {found}): keep it for inspection, "
+                "and restore a copy or start on a new --db (docs/reliability.md)")
+    if version > SCHEMA_VERSION:
+        return (f"{path} has schema {version}, newer than this crowd ({SCHEMA_VERSION}): "
+                "upgrade crowd")
+    return None
+
+
 # ---------------------------------------------------------------- read-only access for tools
 # The timelapse, the exports and the benchmarks read a log (live or a copy) in a child
 # process or a command, without an event loop: a plain read-only sqlite3 connection, the
@@ -393,10 +560,14 @@ def connect_readonly(db: str | Path) -> sqlite3.Connection:
     return con
 
 
-def _where(rooms: list[str] | None) -> tuple[str, list[str]]:
-    if not rooms:
-        return "", []
-    return f" WHERE room IN ({','.join('?' * len(rooms))})", list(rooms)
+def _where(con: sqlite3.Connection, rooms: list[str] | None) -> tuple[str, list[str]]:
+    """The WHERE clause of a tool's read: its rooms, never the rows set aside."""
+    terms, args = [], list(rooms or ())
+    if rooms:
+        terms.append(f"room IN ({','.join('?' * len(rooms))})")
+    if con.execute("PRAGMA user_version").fetchone()[0] >= SET_ASIDE_SCHEMA:
+        terms.append("id NOT IN (SELECT id FROM set_aside)")
+    return (" WHERE " + " AND ".join(terms) if terms else ""), args
 
 
 def iter_events_file(db: str | Path, rooms: list[str] | None = None) -> Iterator[Event]:
@@ -404,23 +575,28 @@ def iter_events_file(db: str | Path, rooms: list[str] | None = None) -> Iterator
 
     The same rows and decoding as `EventLog.read`, without an event loop: the replay
     child, the CLI and the benchmark read a million events at half the CPU of aiosqlite.
+    Rows the server set aside are skipped, and so is a row whose data cannot be read
+    (one warning at the end lists them).
     """
     con = connect_readonly(db)
+    unreadable: dict[int, str] = {}
     try:
-        where, args = _where(rooms)
-        cursor = con.execute("SELECT type, room, data, ts, client, seq FROM events"
+        where, args = _where(con, rooms)
+        cursor = con.execute("SELECT id, type, room, data, ts, client, seq FROM events"
                              + where + " ORDER BY id", args)
         while rows := cursor.fetchmany(5000):
-            for row in rows:
-                yield Event.from_row(*row)
+            yield from decode_rows(rows, unreadable)[1]
     finally:
         con.close()
+    if unreadable:
+        log.warning("unreadable event rows skipped in %s: ids %s", db,
+                    describe_ids(unreadable))
 
 
 def count_events(db: str | Path, rooms: list[str] | None = None) -> int:
     con = connect_readonly(db)
     try:
-        where, args = _where(rooms)
+        where, args = _where(con, rooms)
         return int(con.execute("SELECT count(*) FROM events" + where, args).fetchone()[0])
     finally:
         con.close()
