@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,15 +18,45 @@ from crowd import __version__
 from crowd.features import optional_module
 
 
+def listen_problem(host: str, port: int) -> str | None:
+    """Why `crowd serve` could not listen on host:port, in one line; None if it can.
+
+    uvicorn binds only after the app started (database opened, log replayed, banner
+    printed): a taken port would show a QR code and a secret for a server that is not
+    there, then a raw error. Binding the way uvicorn does (SO_REUSEADDR) first says it
+    plainly. Another program could still take the port in between: uvicorn then fails
+    as before.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"crowd: port {port} is already in use on {host} (another crowd "
+                        "serve?): choose another with --port")
+            return f"crowd: cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from crowd.clients.launcher import exit_with_parent
     from crowd.server.app import create_app, uvicorn_config
+    from crowd.server.eventlog import check_file
     from crowd.server.netinfo import qr_terminal
     from crowd.server.settings import Settings
 
     settings = Settings.from_env(host=args.host, port=args.port, db=args.db,
                                  public_url=args.public_url)
+    problem = listen_problem(settings.host, settings.port) or check_file(settings.db)
+    if problem:
+        print(problem if problem.startswith("crowd:") else f"crowd: {problem}",
+              file=sys.stderr)
+        return 1
+    exit_with_parent()  # started by a script (demo, tests) that died: stop too
     app = create_app(settings)
 
     def announce(hub: object) -> None:
