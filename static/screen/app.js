@@ -117,6 +117,9 @@ sock.on("activity", (msg) => {
 sock.on("projected", (msg) => project(msg.projection || null));
 
 sock.on("frame", (msg) => {
+  // Figures the server could not compute: the room keeps the last good ones (the
+  // animator's panel says what went wrong).
+  if (msg.error || !msg.snapshot) return;
   if (strip.has(msg.activity)) strip.frame(msg); // an open call (projected or not)
   if (!projected || msg.activity !== projected.id) return;
   if (msg.snapshot) {
