@@ -4,8 +4,8 @@ Starts `crowd serve` on 127.0.0.1 (a temporary database unless --db), creates a 
 with one activity of each kind the server knows, joins a swarm of simulated phones, and
 walks the agenda in a loop: project, open, let the crowd answer, close, reveal (the
 estimate gets a social-influence round, then its true value). Open the printed
-screen URL on a projector or a browser; the panel URL lets you take over. Ctrl-C stops
-everything.
+screen URL on a projector or a browser; the panel URL lets you take over. Ctrl-C (or
+SIGTERM) stops everything: the server, then its temporary folder.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import secrets
+import signal
 import socket
 import tempfile
 import time
@@ -211,17 +212,22 @@ Ctrl-C stops.
 
 
 def run(args: argparse.Namespace) -> int:
-    with contextlib.ExitStack() as stack:
-        db = args.db
-        if db is None:
-            db = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="crowd-demo-")))
-            db = db / "demo.db"
-        server = _server(db, args.port, secrets.token_urlsafe(9), args.phones)
-        print(f"crowd demo: starting the server on {server.url} ...", flush=True)
-        server.start()
-        stack.callback(server.stop)
-        try:
+    # SIGTERM (a service manager, `kill`) stops the demo as Ctrl-C does: the server is
+    # stopped and the temporary folder removed on the way out, with no traceback.
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with contextlib.ExitStack() as stack:
+            db = args.db
+            if db is None:
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="crowd-demo-"))
+                db = Path(folder) / "demo.db"
+            server = _server(db, args.port, secrets.token_urlsafe(9), args.phones)
+            stack.callback(server.stop)  # also when the start is interrupted
+            print(f"crowd demo: starting the server on {server.url} ...", flush=True)
+            server.start()
             asyncio.run(_demo(args, server))
-        except KeyboardInterrupt:
-            print("\ncrowd demo: stopped", flush=True)
+    except KeyboardInterrupt:
+        print("\ncrowd demo: stopped", flush=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
