@@ -164,3 +164,15 @@ async def test_the_same_device_comes_back_and_its_next_vote_counts(tmp_path: Pat
             with pytest.raises(DuplicateInput):
                 await second.respond(act, 0)
         assert hub.engine.activity(act).responses[device] == 1
+
+
+async def test_health_counts_roles_without_walking_the_connections(tmp_path: Path) -> None:
+    """/healthz is public: it reads counters kept at hello and leave."""
+    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Santé")
+        async with Phone.connect(url, room), Phone.connect(url, room), \
+                Screen.connect(url, room):
+            health = hub.health()
+            assert health["connections"] == {"phone": 2, "panel": 1, "screen": 1}
+            assert health["unidentified"] == 0

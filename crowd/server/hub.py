@@ -90,6 +90,7 @@ class Hub:
             lambda: {role: set() for role in Role})
         self.panels: set[Connection] = set()
         self.phones: dict[str, set[Connection]] = {}  # device -> its open phone connections
+        self.greeted: dict[Role, int] = dict.fromkeys(Role, 0)  # open connections per role
         self.connections: set[Connection] = set()
         self.by_address: dict[str, int] = defaultdict(int)
         self.tokens: DeviceTokens | None = None
@@ -216,6 +217,8 @@ class Hub:
     def leave(self, conn: Connection) -> None:
         if conn in self.connections:
             self.connections.discard(conn)
+            if conn.peer is not None:
+                self.greeted[conn.peer.role] -= 1
             self.by_address[conn.address] -= 1
             if self.by_address[conn.address] <= 0:
                 del self.by_address[conn.address]
@@ -269,6 +272,8 @@ class Hub:
             if refusal is not None:
                 body["resume_refused"] = refusal
         conn.peer = peer
+        if conn in self.connections:
+            self.greeted[peer.role] += 1
         if room is not None:
             self.members[room][peer.role].add(conn)
         if peer.role is Role.PHONE:
@@ -569,14 +574,12 @@ class Hub:
     # ------------------------------------------------------------ health
 
     def health(self) -> dict[str, Any]:
-        per_role = {role.value: 0 for role in Role}
-        for conn in self.connections:
-            if conn.role is not None:
-                per_role[conn.role.value] += 1
+        """Counters only: anyone may ask, so it must not cost a walk of the connections."""
+        per_role = {role.value: self.greeted[role] for role in Role}
         status = "failed" if self.failed else ("ok" if self.ready else "starting")
         return {"status": status, "version": __version__, "failure": self.failed,
                 "rooms": len(self.engine.rooms), "connections": per_role,
-                "unidentified": sum(1 for c in self.connections if c.role is None),
+                "unidentified": len(self.connections) - sum(per_role.values()),
                 "eventlog": {"pending": self.log.lag, "committed": self.log.committed,
                              "last_commit_ms": round(self.log.last_commit_ms, 2),
                              # rows kept but not replayed (table set_aside): for the panel
