@@ -84,8 +84,10 @@ async def test_raw_event_log_needs_the_secret(server: ServerProcess, room: Room)
     path = f"/api/rooms/{room.code}/export/events.msgpack"
     async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         assert (await http.get(path)).status_code == 401
-        assert (await http.get(path, params={"secret": "not-it"})).status_code == 403
-        reply = await http.get(path, params={"secret": server.secret})
+        assert (await http.get(path, headers={"X-Crowd-Secret": "not-it"})).status_code == 403
+        # never in an address (histories, logs, and foreign pages' <img> tags)
+        assert (await http.get(path, params={"secret": server.secret})).status_code == 400
+        reply = await http.get(path, headers=animator(server))
         assert reply.status_code == 200
         records = list(msgpack.Unpacker(io.BytesIO(reply.content), raw=False))
     assert records[0]["type"] == "room_created" and records[0]["room"] == room.code

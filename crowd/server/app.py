@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -21,13 +20,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from starlette.types import ASGIApp
 
 from crowd import charts
 from crowd.errors import CrowdError
 from crowd.features import optional_module
 from crowd.paths import static_dir
+from crowd.server.edge import HostAllowList, SecurityHeaders
 from crowd.server.eventlog import EventLog
+from crowd.server.httpauth import animator_check
+from crowd.server.httpconn import bounded_http
 from crowd.server.hub import Hub
 from crowd.server.netinfo import guess_public_url, qr_svg
 from crowd.server.settings import Settings
@@ -113,19 +115,9 @@ async def activity_chart(request: Request) -> Response:
         act = hub.engine.activity(request.path_params["activity"])
     except CrowdError as exc:
         return _not_found(exc)
-    secret = request.headers.get("x-crowd-secret", "")
-    is_animator = False
-    if secret:  # a guess here counts like one on the panel's socket (same guard)
-        assert hub.guard is not None
-        address = request.client.host if request.client else "?"
-        if hub.guard.locked(address, time.time()):
-            return JSONResponse({"code": "locked_out", "message": "too many wrong secrets: "
-                                 "try again in a few minutes"}, status_code=429)
-        is_animator, delay = hub.guard.check(address, secret, time.time())
-        if not is_animator:
-            await asyncio.sleep(delay)
-            return JSONResponse({"code": "bad_secret", "message": "wrong animator secret"},
-                                status_code=403)
+    is_animator = await animator_check(request)  # a guess counts as on the panel's socket
+    if isinstance(is_animator, Response):
+        return is_animator
     if not (hub.engine.is_public(act) or is_animator):
         # drafts and unrevealed results stay with the animators (ids are guessable)
         return JSONResponse({"code": "forbidden", "message": "not shown to the room yet"},
@@ -168,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            _stop_features()
             await hub.stop()
 
     routes = [
@@ -184,9 +177,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
     ]
     routes[-2:-2] = _feature_routes()
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = CrowdApp(routes=routes, lifespan=lifespan)
     app.state.settings = settings
     return app
+
+
+class CrowdApp(Starlette):
+    """Starlette with the edge middlewares outside everything, its error pages included:
+    every response carries the security headers, every request meets the Host check."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        inner = super().build_middleware_stack()
+        return HostAllowList(SecurityHeaders(inner), public_url=settings.public_url,
+                             bind_host=settings.host, allowed=settings.allowed_hosts)
 
 
 #: Modules that add HTTP routes of their own feature, each exposing `routes() -> list`.
@@ -202,35 +206,34 @@ def _feature_routes() -> list[Any]:
     return found
 
 
-class _RequestDeadline(H11Protocol):
-    """uvicorn has no timeout for a request that never completes: a silent socket, or a
-    handshake trickled a byte at a time, would be held forever (and counted by no cap).
-    Close the connection when no whole request came within the hello timeout."""
-
-    request_timeout_s = 10.0
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._deadline = self.loop.call_later(self.request_timeout_s, self._expire)
-
-    def _expire(self) -> None:
-        upgraded = self.transport.get_protocol() is not self  # a websocket now: its own clock
-        if self.cycle is None and not upgraded and not self.transport.is_closing():
-            self.transport.close()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._deadline.cancel()
-        super().connection_lost(exc)
+def _stop_features() -> None:
+    """Stop the feature modules' children (the export process, video renderers) with the
+    app, not only at interpreter exit."""
+    for module_name in FEATURE_ROUTES:
+        module = optional_module(module_name)
+        stop = getattr(module, "shutdown", None)
+        if stop is not None:
+            stop()
 
 
 def uvicorn_config(settings: Settings) -> dict[str, Any]:
-    """uvicorn options that matter for many small websocket messages (see docs/decisions)."""
-    deadline = type("RequestDeadline", (_RequestDeadline,),
-                    {"request_timeout_s": settings.hello_timeout_s})
+    """uvicorn options that matter for many small websocket messages (see docs/decisions),
+    and the HTTP connections' bounds (crowd.server.httpconn).
+
+    X-Forwarded-For is believed only from the proxies the operator names
+    (`CROWD_FORWARDED_ALLOW_IPS`): uvicorn's default trusts any local client, which
+    could then pick the address the lock-out and the caps count.
+    """
+    http = bounded_http(settings.request_timeout_s,
+                        min(settings.request_timeout_s, settings.hello_timeout_s),
+                        settings.max_http_per_address)
+    proxies = [ip for ip in settings.forwarded_allow_ips if ip]
     return {
-        "http": deadline,
+        "http": http,
         "host": settings.host, "port": settings.port, "ws": fast_protocol(),
         "ws_max_size": settings.max_frame_bytes, "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "log_level": "warning",
         "lifespan": "on", "timeout_graceful_shutdown": 3,
+        "timeout_keep_alive": settings.keep_alive_s,
+        "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None,
     }

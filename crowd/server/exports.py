@@ -4,12 +4,18 @@ Results come from the live engine (instant, and equal to a replay by constructio
 that replays or rewrites a whole log — the replay page, the raw event log — runs in one
 child process that reads the SQLite file on its own read-only connection (WAL lets it
 read while the hub writes): the event loop and the log's writer never wait for it.
-Videos are rendered by `python -m crowd.video` in a child process whose progress lines
-feed the job's JSON.
+That process does one job at a time, so its queue is bounded and ordered: animators'
+jobs first, and beyond a few waiting jobs a request is refused (503, Retry-After). A
+public replay is always the whole public replay of its rooms (the query cannot choose
+the work), built once per log position and shared by the requests that wait for it,
+and served from cache for `public_replay_max_age_s` while the log moves on. Videos are
+rendered by `python -m crowd.video` in a child process whose progress lines feed the
+job's JSON. Both children die with the server (crowd.server.lifeline).
 
 Without the animator secret, results and the replay show what phones may see (revealed
-activities); with it (header `X-Crowd-Secret` or `?secret=`), every activity. The raw
-event log, video jobs and the criée contacts in the summary always need it.
+activities); with it (header `X-Crowd-Secret`, or a signed link from `POST /api/links`
+for a page opened in a new tab), every activity. The raw event log, video jobs and the
+criée contacts in the summary always need it. See crowd.server.httpauth.
 """
 
 from __future__ import annotations
@@ -17,19 +23,16 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import hmac
+import heapq
+import html
 import json
 import logging
-import multiprocessing
 import os
 import secrets
 import shutil
 import signal
-import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,11 @@ from starlette.routing import Route
 from crowd import exports
 from crowd.errors import CrowdError
 from crowd.events import Event
+from crowd.server import lifeline
+from crowd.server.edge import REPLAY_CSP
 from crowd.server.eventlog import connect_readonly, iter_events_file
+from crowd.server.httpauth import LINK_PARAM, animator_check, links
+from crowd.server.worker import ExportWorker
 from crowd.types import normalize_code
 
 log = logging.getLogger(__name__)
@@ -50,9 +57,13 @@ log = logging.getLogger(__name__)
 ALL_ROOMS = "ALL"  # /replay/all: every room of the event ("L" is not in room codes)
 CACHE_SIZE = 4
 KEEP_JOBS = 4
+RETRY_AFTER_S = 10
+#: Paths a signed link may open (GET pages and downloads of this module).
+LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
 
-_pool: ProcessPoolExecutor | None = None
 _html_cache: dict[tuple[Any, ...], bytes] = {}
+_public_cache: dict[tuple[Any, ...], PublicReplay] = {}
+_public_building: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
 _jobs: dict[str, VideoJob] = {}
 _workdir: Path | None = None
 
@@ -76,22 +87,93 @@ def write_event_export(db: str, room: str, path: str) -> int:
         return exports.write_records(iter_events_file(db, [room]), out)
 
 
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        # spawn: a fork of a process running an event loop and threads is not safe.
-        _pool = ProcessPoolExecutor(max_workers=1,
-                                    mp_context=multiprocessing.get_context("spawn"))
-    return _pool
+class QueueFull(Exception):
+    """Too many export jobs of this kind wait already."""
 
 
-async def _in_child(fn: Any, *args: Any) -> Any:
-    global _pool
-    try:
-        return await asyncio.get_running_loop().run_in_executor(_executor(), fn, *args)
-    except BrokenProcessPool:
-        _pool = None  # the child died (killed, out of memory): start a new one next time
-        raise
+@dataclass(order=True, slots=True)
+class _Job:
+    rank: int  # 0: an animator's, 1: public
+    seq: int
+    function: str = field(compare=False)
+    args: tuple[Any, ...] = field(compare=False)
+    future: asyncio.Future[Any] = field(compare=False)
+
+
+class ExportQueue:
+    """The export process's jobs: animators' first, each kind bounded.
+
+    The process runs one job at a time; a job cannot be interrupted, so an animator
+    waits at most for the one job running when they asked.
+    """
+
+    def __init__(self) -> None:
+        self.worker = ExportWorker()
+        self._waiting: list[_Job] = []
+        self._seq = 0
+        self._runner: asyncio.Task[None] | None = None
+
+    def waiting(self, animator: bool) -> int:
+        rank = 0 if animator else 1
+        return sum(1 for job in self._waiting if job.rank == rank and not job.future.done())
+
+    async def run(self, animator: bool, limit: int, function: str, *args: Any) -> Any:
+        """`function(*args)` of this module in the export process, once its turn comes."""
+        if self.waiting(animator) >= limit:
+            raise QueueFull
+        self._seq += 1
+        job = _Job(0 if animator else 1, self._seq, function, args,
+                   asyncio.get_running_loop().create_future())
+        heapq.heappush(self._waiting, job)
+        self._next()
+        return await job.future
+
+    def _next(self) -> None:
+        if self._runner is not None and not self._runner.done():
+            return
+        while self._waiting:
+            job = heapq.heappop(self._waiting)
+            if not job.future.done():  # its request went away: skip it
+                self._runner = asyncio.create_task(self._one(job), name="export-job")
+                return
+
+    async def _one(self, job: _Job) -> None:
+        try:
+            result = await self.worker.call(__name__, job.function, *job.args)
+        except Exception as exc:
+            if not job.future.done():
+                job.future.set_exception(exc)
+        else:
+            if not job.future.done():
+                job.future.set_result(result)
+        finally:
+            self._runner = None
+            self._next()
+
+    def stop(self) -> None:
+        for job in self._waiting:
+            if not job.future.done():
+                job.future.cancel()
+        self._waiting.clear()
+        if self._runner is not None:
+            self._runner.cancel()
+        self.worker.kill()
+
+
+_queue: ExportQueue | None = None
+
+
+def _export_queue() -> ExportQueue:
+    global _queue
+    if _queue is None:
+        _queue = ExportQueue()
+    return _queue
+
+
+async def _in_child(request: Request, animator: bool, function: str, *args: Any) -> Any:
+    settings = _hub(request).settings
+    limit = settings.export_queue_animator if animator else settings.export_queue_public
+    return await _export_queue().run(animator, limit, function, *args)
 
 
 def _work_dir() -> Path:
@@ -103,14 +185,17 @@ def _work_dir() -> Path:
 
 @atexit.register
 def shutdown() -> None:
-    """Stop the replay child and any renderer, remove our files (app shutdown, exit)."""
-    global _pool, _workdir
+    """Stop the export child and any renderer, remove our files (app shutdown, exit)."""
+    global _queue, _workdir
     for job in list(_jobs.values()):
         job.kill()
     _jobs.clear()
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    if _queue is not None:
+        _queue.stop()
+        _queue = None
+    _html_cache.clear()
+    _public_cache.clear()
+    _public_building.clear()
     if _workdir is not None:
         shutil.rmtree(_workdir, ignore_errors=True)
         _workdir = None
@@ -127,36 +212,27 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
-async def _secret_check(request: Request) -> bool | JSONResponse:
-    """True with the right secret, False with none, an error response with a wrong one.
-
-    Wrong secrets count against the same per-address guard as the panel's websocket.
-    """
-    given = request.headers.get("x-crowd-secret") or request.query_params.get("secret")
-    if not given:
-        return False
-    hub = _hub(request)
-    guard = getattr(hub, "guard", None)
-    address = request.client.host if request.client else "?"
-    now = time.time()
-    if guard is not None and guard.locked(address, now):
-        return _error(429, "locked_out", "too many wrong secrets: try again in a few minutes")
-    if hmac.compare_digest(given.encode(), hub.animator_secret.encode()):
-        return True
-    if guard is not None:
-        _, delay = guard.check(address, given, now)
-        if delay:
-            await asyncio.sleep(delay)  # slows guessing down, like the websocket
-    return _error(403, "bad_secret", "wrong animator secret")
+def _busy(request: Request) -> Response:
+    """503 for a full export queue, readable by a person (the replay is a page) or a
+    script (the API)."""
+    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    message = "the server is busy with other exports: try again in a few seconds"
+    if request.url.path.startswith("/replay/"):
+        page = ("<!doctype html><meta charset=utf-8><title>crowd</title>"
+                "<p>Le serveur prépare d'autres exports : réessayez dans quelques secondes."
+                f"<p lang=en>{html.escape(message.capitalize())}.")
+        return HTMLResponse(page, status_code=503, headers=headers)
+    return JSONResponse({"code": "busy", "message": message}, status_code=503,
+                        headers=headers)
 
 
 async def _require_secret(request: Request) -> JSONResponse | None:
-    ok = await _secret_check(request)
+    ok = await animator_check(request)
     if ok is True:
         return None
     if ok is False:
         return _error(401, "secret_required", "this export is for animators: send the "
-                      "animator secret (header X-Crowd-Secret or ?secret=)")
+                      "animator secret in the X-Crowd-Secret header")
     return ok
 
 
@@ -219,7 +295,7 @@ async def _results_doc(request: Request) -> dict[str, Any] | JSONResponse:
     code = _room_code(request)
     if isinstance(code, JSONResponse):
         return code
-    animator = await _secret_check(request)
+    animator = await animator_check(request)
     if isinstance(animator, JSONResponse):
         return animator
     return exports.results(_hub(request).engine, code, public=not animator, as_of=time.time())
@@ -261,7 +337,10 @@ async def events_msgpack(request: Request) -> Response:
     if isinstance(code, JSONResponse):
         return code
     path = _work_dir() / f"events-{secrets.token_hex(8)}.msgpack"
-    await _in_child(write_event_export, _db(request), code, str(path))
+    try:
+        await _in_child(request, True, "write_event_export", _db(request), code, str(path))
+    except QueueFull:
+        return _busy(request)
     return FileResponse(path, media_type="application/vnd.msgpack",
                         filename=f"crowd-{code}-events.msgpack",
                         headers={"Cache-Control": "no-store"},
@@ -271,36 +350,88 @@ async def events_msgpack(request: Request) -> Response:
 # ---------------------------------------------------------------- the replay
 
 
-async def _replay_html(request: Request) -> bytes | JSONResponse:
+@dataclass(slots=True)
+class PublicReplay:
+    html: bytes
+    last_id: int  # the log position it was built at
+    built: float  # time.monotonic()
+
+
+async def _replay_html(request: Request) -> bytes | Response:
     rooms = _rooms_for(request)
     if isinstance(rooms, JSONResponse):
         return rooms
-    animator = await _secret_check(request)
+    animator = await animator_check(request)
     if isinstance(animator, JSONResponse):
         return animator
     db = _db(request)
+    last = await asyncio.to_thread(_last_id, db)
+    try:
+        if animator:
+            return await _animator_replay(request, db, rooms, last)
+        return await _public_replay(request, db, rooms, last)
+    except QueueFull:
+        return _busy(request)
+
+
+async def _animator_replay(request: Request, db: str, rooms: list[str] | None,
+                           last: int) -> bytes:
     activities = _activities(request)
-    key = (db, tuple(rooms or ()), tuple(activities or ()), not animator,
-           await asyncio.to_thread(_last_id, db))
+    key = (db, tuple(rooms or ()), tuple(activities or ()), last)
     cached = _html_cache.get(key)
     if cached is None:
-        cached = await _in_child(build_replay, db, rooms, activities, not animator)
+        cached = await _in_child(request, True, "build_replay", db, rooms, activities, False)
         _html_cache[key] = cached
         while len(_html_cache) > CACHE_SIZE:
             _html_cache.pop(next(iter(_html_cache)))
     return cached
 
 
+async def _public_replay(request: Request, db: str, rooms: list[str] | None,
+                         last: int) -> bytes:
+    """Every revealed activity of the rooms, whatever the query asks: a query string
+    must not buy a replay of its own. One build at a time per rooms, shared by every
+    request that waits for it; reused while younger than `public_replay_max_age_s`."""
+    key = (db, tuple(rooms or ()))
+    max_age = _hub(request).settings.public_replay_max_age_s
+    entry = _public_cache.get(key)
+    if entry is not None and (entry.last_id >= last
+                              or time.monotonic() - entry.built < max_age):
+        return entry.html
+    building = _public_building.get(key)
+    if building is None:
+        building = asyncio.ensure_future(_build_public(request, key, db, rooms, last))
+        _public_building[key] = building
+        building.add_done_callback(lambda done: _forget_build(key, done))
+    return await asyncio.shield(building)
+
+
+def _forget_build(key: tuple[Any, ...], done: asyncio.Future[bytes]) -> None:
+    _public_building.pop(key, None)
+    if not done.cancelled():
+        done.exception()  # retrieved, even when every request that waited went away
+
+
+async def _build_public(request: Request, key: tuple[Any, ...], db: str,
+                        rooms: list[str] | None, last: int) -> bytes:
+    page: bytes = await _in_child(request, False, "build_replay", db, rooms, None, True)
+    _public_cache[key] = PublicReplay(page, last, time.monotonic())
+    while len(_public_cache) > CACHE_SIZE:
+        _public_cache.pop(next(iter(_public_cache)))
+    return page
+
+
 async def replay_page(request: Request) -> Response:
     page = await _replay_html(request)
-    if isinstance(page, JSONResponse):
+    if isinstance(page, Response):
         return page
-    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+    return HTMLResponse(page, headers={"Cache-Control": "no-store",
+                                       "Content-Security-Policy": REPLAY_CSP})
 
 
 async def timelapse_download(request: Request) -> Response:
     page = await _replay_html(request)
-    if isinstance(page, JSONResponse):
+    if isinstance(page, Response):
         return page
     name = normalize_code(request.path_params["code"]).lower()
     return _download(page, "text/html; charset=utf-8", f"crowd-{name}-timelapse.html")
@@ -343,13 +474,18 @@ class VideoJob:
 
 
 async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,
-                   activities: list[str] | None, seconds: float | None) -> None:
+                   activities: list[str] | None, seconds: float | None, limit: int) -> None:
     try:
-        html = await _in_child(build_replay, db, rooms, activities, False)
+        try:
+            html = await _export_queue().run(True, limit, "build_replay", db, rooms,
+                                             activities, False)
+        except QueueFull:
+            raise RuntimeError("the server is busy with other exports: try again") from None
         page = job.dir / "replay.html"
         page.write_bytes(html)
         job.status = "rendering"
-        command = [sys.executable, "-m", "crowd.video", str(page), str(job.file)]
+        # bound to the server: the renderer (and its Chromium, its ffmpeg) ends with it
+        command = lifeline.command("crowd.video", str(page), str(job.file))
         if seconds:
             command += ["--seconds", str(seconds)]
         job.proc = await asyncio.create_subprocess_exec(
@@ -427,8 +563,9 @@ async def video_start(request: Request) -> Response:
     job_dir.mkdir()
     job = VideoJob(job_id, label, fmt, job_dir)
     _jobs[job_id] = job
-    job.task = asyncio.create_task(_run_job(job, _db(request), rooms, _activities(request),
-                                            seconds), name=f"video-{job_id}")
+    job.task = asyncio.create_task(_run_job(
+        job, _db(request), rooms, _activities(request), seconds,
+        _hub(request).settings.export_queue_animator), name=f"video-{job_id}")
     return JSONResponse(job.describe(), status_code=202)
 
 
@@ -455,8 +592,31 @@ async def video_file(request: Request) -> Response:
     return FileResponse(job.file, media_type=media, filename=job.file.name)
 
 
+async def link_create(request: Request) -> Response:
+    """A signed link, valid a minute, to one animator page or download: for a new tab,
+    where the panel cannot put the secret in a header. Body: {"path": "/replay/CODE"}."""
+    if request.headers.get("x-crowd-secret") is None:
+        return _error(401, "secret_required", "send the animator secret in the "
+                      "X-Crowd-Secret header")
+    denied = await _require_secret(request)
+    if denied is not None:
+        return denied
+    try:
+        path = str((await request.json())["path"])
+    except (ValueError, KeyError, TypeError):
+        return _error(400, "bad_path", 'send {"path": "/replay/CODE"}')
+    if (not path.startswith(LINKABLE) or any(c in path for c in "?#\\")
+            or "/../" in path or len(path) > 200):
+        return _error(400, "bad_path", "links open replay, export and video paths only")
+    token = links(request).sign(path, time.time())
+    return JSONResponse({"url": f"{path}?{LINK_PARAM}={token}",
+                         "expires": int(token.partition(".")[0])},
+                        headers={"Cache-Control": "no-store"})
+
+
 def routes() -> list[Route]:
     return [
+        Route("/api/links", link_create, methods=["POST"]),
         Route("/api/rooms/{code}/export/results.csv", results_csv),
         Route("/api/rooms/{code}/export/results.json", results_json),
         Route("/api/rooms/{code}/export/events.msgpack", events_msgpack),

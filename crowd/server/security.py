@@ -122,6 +122,42 @@ def origin_allowed(origin: str | None, host: str | None, allowed: list[str]) -> 
     return host is not None and parts.netloc.lower() == host.strip().lower()
 
 
+def foreign_request(origin: str | None, fetch_site: str | None, host: str | None,
+                    allowed: list[str]) -> bool:
+    """Did a page of another site make this request? (Its `Origin`, or the browser's
+    `Sec-Fetch-Site`, says so.) Such a request may carry no animator credential that
+    counts: a foreign page must not be able to lock the animator's address out."""
+    if fetch_site is not None and fetch_site.strip().lower() in {"cross-site", "same-site"}:
+        return True
+    return origin is not None and not origin_allowed(origin, host, allowed)
+
+
+class SignedLinks:
+    """Short-lived links to one animator page or download, for where a header cannot go
+    (a page opened in a new tab). The link names its path and expiry and is signed with
+    a key derived from the animator secret: it opens that path only, for a minute, and a
+    wrong or stale one is refused without counting as a guess of the secret.
+    """
+
+    def __init__(self, secret: str, ttl_s: float = 60.0) -> None:
+        self._key = hashlib.sha256(b"crowd-links\0" + secret.encode()).digest()
+        self.ttl_s = ttl_s
+
+    def _mac(self, path: str, expires: int) -> str:
+        digest = hmac.new(self._key, f"{path}\n{expires}".encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:18]).decode()
+
+    def sign(self, path: str, now: float) -> str:
+        expires = int(now + self.ttl_s)
+        return f"{expires}.{self._mac(path, expires)}"
+
+    def verify(self, path: str, token: str, now: float) -> bool:
+        raw, _, mac = token.partition(".")
+        if not raw.isdigit() or len(raw) > 12 or int(raw) < now:
+            return False
+        return hmac.compare_digest(mac.encode(), self._mac(path, int(raw)).encode())
+
+
 def panel_origin_ok(origin: str | None, host: str | None, allowed: list[str]) -> bool:
     """The panel changes rooms: it must name an origin, and a good one."""
     return origin is not None and origin_allowed(origin, host, allowed)

@@ -39,6 +39,27 @@ class Settings:
     outbox_limit: int = 256
     resume_messages: int = 500  # per room and role: what a reconnecting client can get back
     resume_window_s: float = 120.0
+    #: HTTP: a whole request (headers and body) within this many seconds of the connection
+    #: being ready for it, and a client that stops reading a response closed after as long.
+    request_timeout_s: float = 10.0
+    #: HTTP: an idle keep-alive connection is closed after this many seconds.
+    keep_alive_s: float = 5.0
+    #: HTTP sockets (before any websocket upgrade) open at once from one address.
+    max_http_per_address: int = 256
+    #: Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default
+    #: (then any client could pick the address the lock-out and the caps count).
+    forwarded_allow_ips: list[str] = field(default_factory=list)
+    #: Host names pages, API and websockets answer to besides this machine's addresses,
+    #: localhost and the public URL's host ('*': any, which gives up the DNS-rebinding
+    #: protection).
+    allowed_hosts: list[str] = field(default_factory=list)
+    #: Export work waiting for the one export process: animators' and public requests'
+    #: (beyond, 503 with Retry-After).
+    export_queue_animator: int = 16
+    export_queue_public: int = 4
+    #: A public replay of the same rooms is served from cache for this long, even if the
+    #: log moved on (a public request never forces a new replay sooner).
+    public_replay_max_age_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

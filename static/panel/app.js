@@ -103,12 +103,13 @@ function run(msg) {
 
 // ------------------------------------------------------------ login
 
-function showLogin(errorKey) {
+/** The login form; `keep` fills it with the remembered secret (a lock-out: it may be right). */
+function showLogin(errorKey, keep) {
   els.app.classList.add("hidden");
   els.logout.classList.add("hidden");
   els.login.classList.remove("hidden");
   els.loginError.textContent = errorKey ? t(errorKey) : "";
-  els.secret.value = "";
+  els.secret.value = (keep && stored(SECRET_KEY)) || "";
   els.secret.focus();
 }
 
@@ -134,9 +135,15 @@ sock.on("fatal", (f) => {
     sock.reconfigure({ room: null });
     return;
   }
-  if (f.code === "bad_secret" || f.code === "locked_out") {
-    store(SECRET_KEY, null);
-    showLogin("error." + f.code);
+  if (f.code === "bad_secret") {
+    store(SECRET_KEY, null); // the server said this secret is wrong: forget it
+    showLogin("error.bad_secret");
+    return;
+  }
+  if (f.code === "locked_out") {
+    // Says nothing about the secret we keep: wrong guesses from this address (perhaps
+    // not ours) locked it out for a while. Keep it, ready to try again.
+    showLogin("error.locked_out", true);
     return;
   }
   showLogin(null);

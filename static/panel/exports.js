@@ -4,7 +4,9 @@
 //
 // Animator endpoints get the secret in the X-Crowd-Secret header, never in an address
 // (the panel may be on the projector, and addresses stay in histories and logs): files
-// are fetched, then saved or shown from a local blob.
+// are fetched, then saved from a local blob. Pages (the replay, the summary) open in a
+// new tab through a signed link valid a minute (POST /api/links): the server serves
+// them with their own security policy, which a local blob would not get.
 
 import { h, fill } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
@@ -64,22 +66,26 @@ export function mountExports(container, opts) {
   }
 
   function fail(err) {
-    opts.flash(t("exports.failed", { why: err.message }), true);
+    const why = err.status === 503 ? t("exports.queue_full") : err.message;
+    opts.flash(t("exports.failed", { why: why }), true);
   }
 
-  /** Opens an animator page (replay, summary) in a new tab from a local copy. */
+  /** Opens an animator page (replay, summary) in a new tab through a signed link. */
   function openPage(path, filename) {
     const win = window.open("", "_blank");
     if (win && win.document) {
       win.document.title = "crowd";
       win.document.body.textContent = t("exports.preparing");
     }
-    authorized(path, opts.secret()).then((res) => res.blob()).then((blob) => {
+    authorized("/api/links", opts.secret(), {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ path: path }),
+    }).then((res) => res.json()).then((link) => {
       if (win && !win.closed) {
-        win.location.href = URL.createObjectURL(blob);
+        win.opener = null; // the page cannot reach back into the panel
+        win.location.href = link.url;
       } else {
         opts.flash(t("exports.popup"), false);
-        saveBlob(blob, filename);
+        download(path, filename);
       }
     }).catch((err) => {
       if (win && !win.closed) win.close();

@@ -180,7 +180,9 @@ async def test_panel_creates_a_room_and_opens_an_activity(browser: Any, server: 
         assert [a["prompt"] for a in opened] == ["On repeint la grange en quelle couleur ?"]
         assert opened[0]["options"] == ["Rouge", "Vert", "Bleu"]
         # The panel counts the phone ("appareils connectés", from the room's pulse)...
-        await page.wait_for_function("document.querySelector('#connected').textContent === '1'")
+        # (a function: a string expression is eval'd in the page, which its CSP forbids)
+        await page.wait_for_function("() => document.querySelector('#connected').textContent"
+                                     " === '1'")
         # ...and shows its vote live, from frames.
         await phone.respond(opened[0]["id"], 1)
         await (

@@ -1,0 +1,84 @@
+"""The animator secret over HTTP: one rule for every route that takes it.
+
+The secret travels in the `X-Crowd-Secret` header only. An address can be put in a page
+by anyone: `<img src="http://server/...?secret=guessN">` on a foreign page would make
+the animator's own browser send guesses, count them against the animator's address and
+lock the animator out. A browser sends a custom header cross-site only after a CORS
+preflight, which this server never grants; and a request that says it comes from
+another site (Origin, Sec-Fetch-Site) is refused before its secret is looked at, so it
+counts for nothing. A page opened in a new tab, where no header can go, gets a signed
+link instead (`SignedLinks`, `POST /api/links`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from crowd.server.security import SignedLinks, foreign_request
+
+SECRET_HEADER = "x-crowd-secret"
+LINK_PARAM = "link"
+
+
+def error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message}, status_code=status,
+                        headers={"Cache-Control": "no-store"})
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def links(request: Request) -> SignedLinks:
+    hub: Any = request.app.state.hub
+    return SignedLinks(hub.animator_secret)
+
+
+def is_foreign(request: Request) -> bool:
+    settings: Any = request.app.state.settings
+    return foreign_request(request.headers.get("origin"),
+                           request.headers.get("sec-fetch-site"),
+                           request.headers.get("host"), settings.allowed_origins)
+
+
+async def animator_check(request: Request) -> bool | JSONResponse:
+    """True for the animator, False for no claim at all (the public view), or the
+    refusal to send: a wrong secret (403, counted by the guard), a locked-out address
+    (429), a secret in the address (400), a stale link or a foreign page (403, neither
+    counted)."""
+    if "secret" in request.query_params:
+        return error(400, "secret_in_url", "the animator secret goes in the X-Crowd-Secret "
+                     "header, never in an address (addresses end up in histories and logs)")
+    given = request.headers.get(SECRET_HEADER)
+    link = request.query_params.get(LINK_PARAM)
+    if not given and link is not None and request.method in ("GET", "HEAD"):
+        if links(request).verify(request.url.path, link, time.time()):
+            return True
+        return error(403, "link_expired", "this link has expired: open it again from the panel")
+    if not given:
+        return False
+    if is_foreign(request):
+        return error(403, "cross_origin", "the animator secret is only taken from this "
+                     "server's own pages")
+    hub: Any = request.app.state.hub
+    guard = hub.guard
+    address = client_address(request)
+    if guard.locked(address, time.time()):
+        return _locked_out()
+    ok, delay = guard.check(address, given, time.time())
+    if ok:
+        return True
+    if delay:
+        await asyncio.sleep(delay)  # slows guessing down, like the panel's websocket
+    if guard.locked(address, time.time()):
+        return _locked_out()
+    return error(403, "bad_secret", "wrong animator secret")
+
+
+def _locked_out() -> JSONResponse:
+    return error(429, "locked_out", "too many wrong secrets: try again in a few minutes")
