@@ -55,14 +55,14 @@ async def test_a_damaged_database_is_refused_in_one_line(tmp_path: Path) -> None
     done = serve("--port", str(free_port()), "--db", str(db))
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "is damaged (SQLite quick_check:" in lines[0], done.stderr
+    assert len(lines) == 1 and " is damaged (SQLite: " in lines[0], done.stderr
     assert "secret" not in done.stdout.lower()
     junk = tmp_path / "notes.db"
     junk.write_text("not a database at all\n" * 500)
     done = serve("--port", str(free_port()), "--db", str(junk))
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot be read as a crowd database" in lines[0], done.stderr
+    assert len(lines) == 1 and "is not a SQLite database" in lines[0], done.stderr
 
 
 async def test_a_start_that_fails_exits_instead_of_hanging(tmp_path: Path) -> None:

@@ -520,6 +520,8 @@ def check_file(db: str | Path) -> str | None:
     path = Path(db)
     if not path.exists():
         return None
+    damaged = (f"{path} is damaged (SQLite: {{}}): keep it for inspection, and restore a "
+               "copy or start on a new --db (docs/reliability.md)")
     try:
         con = sqlite3.connect(path)
         try:
@@ -528,12 +530,11 @@ def check_file(db: str | Path) -> str | None:
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        return (f"{path} cannot be read as a crowd database (SQLite: {exc}): give the file "
-                "`crowd serve` writes, or restore a copy")
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            return f"{path} is not a SQLite database: give the file `crowd serve` writes"
+        return damaged.format(exc)
     if problems != ["ok"]:
-        found = " ".join(" ".join(problems).split())[:200]  # one line
-        return (f"{path} is damaged (SQLite quick_check: {found}): keep it for inspection, "
-                "and restore a copy or start on a new --db (docs/reliability.md)")
+        return damaged.format(" ".join(" ".join(problems).split())[:200])  # one line
     if version > SCHEMA_VERSION:
         return (f"{path} has schema {version}, newer than this crowd ({SCHEMA_VERSION}): "
                 "upgrade crowd")
