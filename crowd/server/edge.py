@@ -5,9 +5,10 @@ security headers.
 then points at this server's LAN address is, for the browser, a page of the same origin
 as `http://evil.example:8000/...`: its requests carry `Host: evil.example` and a
 matching `Origin`, so the Origin check alone lets them in. Only the names this server is
-really reached by are answered: this machine's addresses, loopback, `localhost`, the
-public URL's host, `CROWD_ALLOWED_HOSTS` ('*' disables the check). A refused page or
-API call gets 400; a refused websocket is closed before accept (HTTP 403).
+really reached by are answered: this machine's addresses and name (and `NAME.local`),
+loopback, `localhost`, the public URL's host, `CROWD_ALLOWED_HOSTS` ('*' disables the
+check). A refused page or API call gets 400; a refused websocket is closed before
+accept (HTTP 403).
 
 **Security headers.** Every HTTP response says `nosniff`, `no-referrer` and may not be
 framed; pages get a Content-Security-Policy that allows scripts from this server only.
@@ -80,8 +81,9 @@ class HostAllowList:
         self.app = app
         extra = [host_name(a) for a in allowed if a.strip()]
         self.any = "*" in extra
+        machine = socket.gethostname().lower()
         names = {"localhost", host_name(urlsplit(public_url).netloc), host_name(bind_host),
-                 socket.gethostname().lower(), *extra}
+                 machine, f"{machine}.local", *extra}  # .local: its mDNS name on the LAN
         self.names = {n for n in names if n and n not in {"0.0.0.0", "::"}}
         self._addresses: set[str] = set()
         self._refreshed = float("-inf")
