@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crowd.activities.polls import WordsTally
@@ -107,6 +108,10 @@ async def test_a_failing_activity_gets_an_error_frame_and_stops_nothing(
             seen[frame["activity"]] = frame
         assert seen[fine]["counts"] == [0, 1]
         await panel.project(broken, room=room)  # a command that builds the projection
+        async with httpx.AsyncClient(base_url=url) as http:
+            answer = await http.get(f"/api/activities/{broken}/chart")
+            assert answer.status_code == 500 and answer.json()["code"] == "server_error"
+            assert (await http.get("/healthz")).status_code == 200
         await panel.close(broken)
         assert hub.engine.activity(broken).state.value == "closed"
         assert not hub.log._diverged  # checkpoints go on

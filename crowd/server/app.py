@@ -26,6 +26,7 @@ from crowd import charts
 from crowd.errors import CrowdError
 from crowd.features import optional_module
 from crowd.paths import static_dir
+from crowd.protocol import Encoding, encode
 from crowd.server.edge import HostAllowList, SecurityHeaders
 from crowd.server.eventlog import EventLog
 from crowd.server.httpauth import animator_check
@@ -123,16 +124,23 @@ async def activity_chart(request: Request) -> Response:
         return JSONResponse({"code": "forbidden", "message": "not shown to the room yet"},
                             status_code=403)
     public = act.public()
-    snapshot = act.tally.snapshot()
-    chart = act.tally.chart(snapshot)
-    cache: dict[Any, Any] = request.app.state.chart_cache
-    key = (act.id, repr(sorted(act.spec.items())), bool(snapshot.get("log")))
-    item = cache.get(key)
-    if item is None:
-        item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)
-        cache[key] = item
-    return JSONResponse({"activity": public, "item": item, "snapshot": snapshot,
-                         "chart": chart})
+    try:
+        snapshot = act.tally.snapshot()
+        chart = act.tally.chart(snapshot)
+        cache: dict[Any, Any] = request.app.state.chart_cache
+        key = (act.id, repr(sorted(act.spec.items())), bool(snapshot.get("log")))
+        item = cache.get(key)
+        if item is None:
+            item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)
+            cache[key] = item
+    except Exception:  # one activity's bug: this answer fails, nothing else does
+        log.exception("activity %s: chart failed", act.id)
+        return JSONResponse({"code": "server_error", "message": "this activity's figures "
+                             "could not be computed"}, status_code=500)
+    # The protocol's JSON: a NaN or an infinity in a figure is written null, not a 500.
+    body = encode({"activity": public, "item": item, "snapshot": snapshot, "chart": chart},
+                  Encoding.JSON)
+    return Response(body, media_type="application/json")
 
 
 async def healthz(request: Request) -> Response:
