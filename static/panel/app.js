@@ -392,6 +392,12 @@ sock.on("room", (msg) => {
 
 sock.on("frame", (msg) => {
   if (!watched || msg.room !== watched.code) return;
+  if (msg.error) {
+    // The server could not compute this activity's figures: say so where they show.
+    const slot = liveEls[msg.activity];
+    if (slot) fill(slot.live, h("p", { class: "live-line error", role: "alert" }, t("panel.figures_failed")));
+    return;
+  }
   snapshots[msg.activity] = msg.snapshot;
   renderLive(msg.activity);
 });

@@ -5,6 +5,8 @@ import { extend } from "../shared/i18n.js";
 
 extend({
   fr: {
+    // an activity whose figures the server could not compute
+    "panel.figures_failed": "Les résultats de cette activité n'ont pas pu être calculés ; le vote continue et l'écran garde les derniers chiffres.",
     // add form
     "panel.left": "Pôle de gauche",
     "panel.right": "Pôle de droite",
@@ -90,6 +92,7 @@ extend({
     "exports.popup": "Le navigateur a bloqué la nouvelle fenêtre : le fichier est téléchargé à la place.",
   },
   en: {
+    "panel.figures_failed": "This activity's results could not be computed; voting goes on and the screen keeps the last figures.",
     "panel.left": "Left pole",
     "panel.right": "Right pole",
     "panel.budget": "Points to share",
