@@ -61,6 +61,8 @@ async def _exports(server: ServerProcess, room: str) -> tuple[dict[str, object],
         raw = await http.get(f"/api/rooms/{room}/export/events.msgpack")
         assert raw.status_code == 200, raw.text[:300]
         results = (await http.get(f"/api/rooms/{room}/export/results.json")).json()
+        summary = await http.get(f"/api/rooms/{room}/export/summary")
+        assert summary.status_code == 200, summary.text[:300]
     return results, len(list(msgpack.Unpacker(io.BytesIO(raw.content), raw=False)))
 
 
@@ -109,14 +111,16 @@ async def test_damaged_rows_are_set_aside_and_every_replay_skips_them(tmp_path: 
 
     # A row damaged under the checkpoint: the restart never reads it, the export child
     # does, and skips it.
-    _damage(server.db, {votes[1]: b"\xc1"})
+    opened = next(i for i, t, d in rows if t == "opened" and d["id"] == kept)
+    _damage(server.db, {votes[1]: b"\xc1", opened: b"\xc1"})
     server.start()
     try:
         assert server.health()["replayed_events"] == 0
         results, records = await _exports(server, room)
         assert results["activities"][0]["snapshot"]["counts"] == [2, 0]  # type: ignore[index]
-        assert records == len(rows) - len(expected) + 1 - 1
+        assert records == len(rows) - len(expected) + 1 - 2
     finally:
         server.stop()
-    assert re.search(rf"unreadable event rows skipped in .*: ids {votes[1]}\n",
+    skipped = describe_ids(sorted([votes[1], opened]))
+    assert re.search(rf"unreadable event rows skipped in .*: ids {skipped}\n",
                      server.log_path.read_text())

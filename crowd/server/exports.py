@@ -44,10 +44,9 @@ from starlette.routing import Route
 
 from crowd import exports
 from crowd.errors import CrowdError
-from crowd.events import Event
 from crowd.server import lifeline
 from crowd.server.edge import REPLAY_CSP
-from crowd.server.eventlog import connect_readonly, iter_events_file
+from crowd.server.eventlog import connect_readonly, decode_rows, iter_events_file
 from crowd.server.httpauth import LINK_PARAM, animator_check, links
 from crowd.server.worker import ExportWorker
 from crowd.types import normalize_code
@@ -273,13 +272,18 @@ def _last_id(db: str) -> int:
 
 
 def _times(db: str, room: str) -> dict[str, list[tuple[float, float | None]]]:
+    """When each activity was open, from the log (rows set aside and unreadable rows are
+    skipped, as in every replay)."""
     con = connect_readonly(db)
     try:
-        rows = con.execute("SELECT type, room, data, ts, client, seq FROM events WHERE room=? "
-                           "AND type IN ('opened', 'closed') ORDER BY id", (room,)).fetchall()
+        rows = con.execute("SELECT id, type, room, data, ts, client, seq FROM events "
+                           "WHERE room=? AND type IN ('opened', 'closed') "
+                           "AND id NOT IN (SELECT id FROM set_aside) ORDER BY id",
+                           (room,)).fetchall()
     finally:
         con.close()
-    return exports.activity_times(Event.from_row(*row) for row in rows)
+    _, events = decode_rows(rows, {})
+    return exports.activity_times(events)
 
 
 def _download(body: bytes | str, media_type: str, filename: str) -> Response:
