@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         def on_event(event: Event) -> None:
             nonlocal count
             count += 1
-            engine.apply(event)
+            engine.apply_stored(event)
             log_file.write(packer.pack(exports.anonymised_record(event, count, anonymiser)))
             if event.type in {ev.OPENED, ev.CLOSED}:
                 times.append(event)

@@ -268,7 +268,8 @@ class TimelineBuilder:
             if last is not None and self.engine.dirty:
                 self._take(last)
             self._next_tick = (math.floor(ts / self.interval) + 1) * self.interval
-        self.engine.apply(event)
+        if not self.engine.apply_stored(event):
+            return
         if event.client is not None:
             self._tokens.add(event.client)
         if event.type == ev.OPENED or event.type == ev.CLOSED:

@@ -319,3 +319,19 @@ def test_frames_only_for_changed_activities() -> None:
     assert [f.activity for f in frames] == [act]
     assert frames[0].message["snapshot"]["counts"] == [1, 0, 0]
     assert frames[0].message["chart"]["bars"]["value"] == [1, 0, 0]
+
+
+def test_tools_skip_a_stored_event_that_does_not_apply() -> None:
+    """A row damaged under a checkpoint is never set aside by a hub start: the timelapse
+    and the export skip it and count it instead of failing whole."""
+    from crowd.timelapse import TimelineBuilder
+
+    log = Log()
+    room, act = room_with(log)
+    stray = ev.Event(ev.RESPONDED, room, {"id": "NOPE-9", "device": "d", "value": 0}, 1.0,
+                  "d", 1)
+    builder = TimelineBuilder()
+    for event in [*log.events[:2], stray, *log.events[2:]]:
+        builder.feed(event)
+    assert builder.engine.skipped == 1
+    assert act in builder.engine.activities
