@@ -134,6 +134,9 @@ class Engine:
         self.rosters_dirty: set[str] = set()  # calls whose roster changed (for panels)
         self.moved_calls: set[str] = set()  # calls whose waiting positions may have moved
         self._roster_built: dict[str, float] = {}
+        # Waiting positions last told to each phone, per call: delivery bookkeeping, not
+        # state (neither logged nor in checkpoints; after a restart phones get a welcome).
+        self._told: dict[str, dict[str, int]] = {}
         self.applied = 0  # events applied by this engine (a refusal must not change it)
         self.skipped = 0  # stored events a tool could not apply (see apply_stored)
         self.rng = rng or random.Random()
@@ -643,7 +646,7 @@ class Engine:
                 "contact": msg.contact.strip()}, now, peer, msg.seq))
         status = tally.status(peer.client)
         if "position" in status:
-            tally.told[peer.client] = status["position"]
+            self._told.setdefault(act.id, {})[peer.client] = status["position"]
         self._ack(step, peer, msg.seq, call=act.id, **status)
         return step
 
@@ -654,6 +657,7 @@ class Engine:
             promoted = tally.promoted_by_leaving(peer.client)
             self._commit(step, self._event(ev.WITHDREW, act.room, {
                 "id": act.id, "device": peer.client}, now, peer, msg.seq))
+            self._told.get(act.id, {}).pop(peer.client, None)
             self._tell_promoted(step, act, tally, [promoted] if promoted else [])
         self._ack(step, peer, msg.seq, call=act.id, status="withdrawn")
         return step
@@ -689,7 +693,7 @@ class Engine:
         """A freed place is told at once to the phone that gets it; the others' new
         waiting positions follow with `waiting_moves` (a hundred per tick, front first)."""
         for device in promoted:
-            tally.told.pop(device, None)
+            self._told.get(act.id, {}).pop(device, None)
             step.send(ToDevice(act.room, device), out("call_status", call=act.id,
                                                       promoted=True, status="confirmed"))
 
@@ -706,12 +710,12 @@ class Engine:
             if act is None or not isinstance(act.tally, CallTally):
                 self.moved_calls.discard(call_id)
                 continue
-            tally = act.tally
-            for device, position in tally.waiting():
+            told = self._told.setdefault(call_id, {})
+            for device, position in act.tally.waiting():
                 if len(sends) >= limit:
                     return sends  # this call stays pending
-                if tally.told.get(device) != position:
-                    tally.told[device] = position
+                if told.get(device) != position:
+                    told[device] = position
                     sends.append((ToDevice(act.room, device), out(
                         "call_status", call=act.id, status="waiting", position=position)))
             self.moved_calls.discard(call_id)

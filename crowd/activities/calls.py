@@ -50,9 +50,6 @@ class CallTally(Tally):
         self._device: dict[int, str] = {}  # arrival number -> device
         self._order: SortedList = SortedList()  # arrival numbers of those on the call
         self._arrivals = 0
-        #: Waiting positions last told to each phone (delivery bookkeeping: the engine
-        #: sends a phone its new place only when it changed).
-        self.told: dict[str, int] = {}
 
     # Calls are driven by volunteer/withdraw events, not by generic responses.
     def add(self, value: Any) -> None:  # pragma: no cover - not used for calls
@@ -122,7 +119,6 @@ class CallTally(Tally):
         del self._device[arrival]
         self._order.remove(arrival)
         del self.volunteers[device]
-        self.told.pop(device, None)
 
     def decline(self, device: str) -> None:
         self.declined.add(device)
