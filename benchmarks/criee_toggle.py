@@ -8,14 +8,16 @@ The server runs in its own process (core 0 when there are two); every client run
    times of the first and the last 100 volunteers (a cost per volunteer that grows with
    the list shows as a last-100 far above the first-100).
 2. **baseline**: `--others` phones of another room move a temperature once a second each
-   for `--seconds`; their ack latencies.
+   for `--seconds`; their ack latencies, while the first volunteer sends pings at
+   `--rate` (the same client work as the toggler, without a criée input).
 3. **toggled**: the same, while the first confirmed volunteer withdraws and volunteers
    again at `--rate` per second (inside a phone's budget of 20/s).
 
 The target: the others' ack p99 with the toggler within 20 % of the baseline.
-Usage:
+Usage (`--code` runs the server from another checkout, for a before/after):
 
     python benchmarks/criee_toggle.py --volunteers 5000 --others 200 --seconds 10
+    python benchmarks/criee_toggle.py --volunteers 2000 --code /tmp/crowd-before
 """
 
 from __future__ import annotations
@@ -86,15 +88,22 @@ async def others_voting(url: str, room: str, act: str, others: list[Phone],
     return acks
 
 
-async def toggle(phone: Phone, call: str, rate: float, stop: asyncio.Event) -> int:
-    toggles = 0
+async def toggle(phone: Phone, call: str, rate: float, stop: asyncio.Event,
+                 idle: bool) -> int:
+    """Withdraw and volunteer again at `rate` per second; with `idle`, send pings at the
+    same rate instead (the baseline: the same client work, no criée input)."""
+    inputs = 0
     while not stop.is_set():
         started = time.perf_counter()
-        await phone.withdraw(call)
-        await phone.volunteer(call)
-        toggles += 2
+        if idle:
+            await phone.ping()
+            await phone.ping()
+        else:
+            await phone.withdraw(call)
+            await phone.volunteer(call)
+        inputs += 2
         await asyncio.sleep(max(0.0, 2 / rate - (time.perf_counter() - started)))
-    return toggles
+    return inputs
 
 
 async def criee_side(url: str, secret: str, volunteers: int, rate: float,
@@ -111,17 +120,23 @@ async def criee_side(url: str, secret: str, volunteers: int, rate: float,
         figures, phones = await fill(url, room, call, volunteers, port, stack)
         gc.freeze()
         pipe.send(figures)
-        await loop.run_in_executor(None, pipe.recv)  # "toggle"
-        stop = asyncio.Event()
-        toggler = asyncio.ensure_future(toggle(phones[0], call, rate, stop))
-        await loop.run_in_executor(None, pipe.recv)  # "stop"
-        stop.set()
-        pipe.send(await toggler)
+        for _ in range(2):
+            mode = await loop.run_in_executor(None, pipe.recv)  # "ping" or "toggle"
+            stop = asyncio.Event()
+            toggler = asyncio.ensure_future(toggle(phones[0], call, rate, stop,
+                                                   idle=mode == "ping"))
+            await loop.run_in_executor(None, pipe.recv)  # "stop"
+            stop.set()
+            pipe.send(await toggler)
 
 
 def criee_process(url: str, secret: str, volunteers: int, rate: float,
                   pipe: Connection) -> None:
-    os.sched_setaffinity(0, {1}) if (os.cpu_count() or 1) >= 2 else None
+    if (os.cpu_count() or 1) >= 2:
+        os.sched_setaffinity(0, {1})
+    # Below the measuring process: its own decoding (thousands of phones told their new
+    # place) must not delay the measured clients on the shared core.
+    os.nice(19)
     asyncio.run(criee_side(url, secret, volunteers, rate, pipe))
 
 
@@ -144,10 +159,13 @@ async def run(volunteers: int, others: int, seconds: float, rate: float, url: st
             voters = [await stack.enter_async_context(Phone.connect(url, hall))
                       for _ in range(others)]
             gc.freeze()
+            ours.send("ping")
             cpu0 = server_cpu_s(port)
             report["baseline"] = percentiles(
                 await others_voting(url, hall, act, voters, seconds))
             report["baseline_cpu_s"] = round(server_cpu_s(port) - cpu0, 2)
+            ours.send("stop")
+            report["pings"] = await loop.run_in_executor(None, ours.recv)
             ours.send("toggle")
             cpu0 = server_cpu_s(port)
             toggled = await others_voting(url, hall, act, voters, seconds)
@@ -170,6 +188,8 @@ def main() -> None:
     parser.add_argument("--others", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=12.0, help="toggles per second")
+    parser.add_argument("--code", type=Path,
+                        help="run the server from this checkout (e.g. an earlier commit)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     # every phone is on 127.0.0.1 here: lift the per-address cap meant for a hall
@@ -177,7 +197,9 @@ def main() -> None:
     report = with_server(functools.partial(run, args.volunteers, args.others, args.seconds,
                                            args.rate),
                          env={"CROWD_MAX_CONNECTIONS_PER_ADDRESS": cap,
-                              "CROWD_MAX_HTTP_PER_ADDRESS": cap})
+                              "CROWD_MAX_HTTP_PER_ADDRESS": cap,
+                              **({"PYTHONPATH": str(args.code.resolve())}
+                                 if args.code else {})})
     fill_ = report["fill"]
     print(f"fill: {args.volunteers} volunteers, server CPU {fill_['server_cpu_s']} s")
     print_table("volunteer ack (ms)", {"first 100": fill_["first100"],

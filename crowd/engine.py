@@ -59,6 +59,21 @@ from crowd.types import CODE_ALPHABET, CODE_LENGTH, Kind, Role, State, normalize
 
 log = logging.getLogger(__name__)
 
+#: Volunteers per second of delay between two rosters of one call sent to panels.
+ROSTER_PER_SECOND = 1000.0
+#: Waiting phones told every move of their place; further back, a phone is told when its
+#: place improved by a tenth since it was last told (places only ever improve).
+EXACT_PLACES = 20
+
+
+def _worth_telling(position: int, told: int | None) -> bool:
+    """Tell a waiting phone its new place? Always near the front; at place 3,000 one step
+    is news to nobody, and telling every step would send thousands of messages for each
+    withdrawal near the front."""
+    if told is None:
+        return True
+    return position != told and (position <= EXACT_PLACES or position <= told * 0.9)
+
 PHONES = frozenset({Role.PHONE})
 SCREENS = frozenset({Role.SCREEN})
 PANELS = frozenset({Role.PANEL})
@@ -132,7 +147,8 @@ class Engine:
         self._last_ack: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
         self.rosters_dirty: set[str] = set()  # calls whose roster changed (for panels)
-        self.moved_calls: set[str] = set()  # calls whose waiting positions may have moved
+        # call -> the first place whose waiting position may have changed since told
+        self.moved_calls: dict[str, int] = {}
         self._roster_built: dict[str, float] = {}
         # Waiting positions last told to each phone, per call: delivery bookkeeping, not
         # state (neither logged nor in checkpoints; after a restart phones get a welcome).
@@ -698,34 +714,38 @@ class Engine:
                                                       promoted=True, status="confirmed"))
 
     def waiting_moves(self, limit: int) -> list[tuple[Target, dict[str, Any]]]:
-        """`call_status` for up to `limit` waiting phones whose position changed since
-        they were last told, front of the list first. The hub asks at each tick: one
+        """`call_status` for up to `limit` waiting phones whose new position is worth
+        telling (`_worth_telling`), front of the list first. The hub asks at each tick: one
         withdrawal moves thousands of places, and telling them all at once would hold
         the loop for everyone (a quarter of a second at 5,000); a call with more to tell
-        stays pending for the next tick. O(waiting) per pending call per tick, never
-        per input."""
+        stays pending, from where it stopped. The places before the first one that
+        moved are not even looked at: a withdrawal at the back costs nothing."""
         sends: list[tuple[Target, dict[str, Any]]] = []
         for call_id in sorted(self.moved_calls):
             act = self.activities.get(call_id)
             if act is None or not isinstance(act.tally, CallTally):
-                self.moved_calls.discard(call_id)
+                del self.moved_calls[call_id]
                 continue
             told = self._told.setdefault(call_id, {})
-            for device, position in act.tally.waiting():
+            for rank, device, position in act.tally.waiting(self.moved_calls[call_id]):
                 if len(sends) >= limit:
-                    return sends  # this call stays pending
-                if told.get(device) != position:
+                    self.moved_calls[call_id] = rank  # the rest at the next tick
+                    return sends
+                if _worth_telling(position, told.get(device)):
                     told[device] = position
                     sends.append((ToDevice(act.room, device), out(
                         "call_status", call=act.id, status="waiting", position=position)))
-            self.moved_calls.discard(call_id)
+            del self.moved_calls[call_id]
         return sends
+
+    def _moved(self, call_id: str, rank: int) -> None:
+        self.moved_calls[call_id] = min(rank, self.moved_calls.get(call_id, rank))
 
     def changed_rosters(self, now: float, watched: Callable[[str], bool]
                         ) -> list[tuple[str, dict[str, Any]]]:
         """(room, `volunteers` message) for each call whose roster changed, for rooms a
         panel watches (others get the rosters in the room state when they watch). A
-        roster is O(volunteers) to build: a long one is rebuilt at most once a second."""
+        roster is O(volunteers) to build: a long one is rebuilt less often (below)."""
         found = []
         for call_id in sorted(self.rosters_dirty):
             act = self.activities.get(call_id)
@@ -735,7 +755,10 @@ class Engine:
             if not watched(act.room):
                 self.rosters_dirty.discard(call_id)
                 continue
-            interval = 1.0 if len(act.tally.volunteers) > 500 else 0.0
+            # A roster costs O(n) to build and send: at most every n / 1,000 seconds
+            # (every tick up to 100 volunteers, every 5 s at 5,000), so its cost per
+            # second stays flat however long the call.
+            interval = min(10.0, len(act.tally.volunteers) / ROSTER_PER_SECOND)
             if now - self._roster_built.get(call_id, -1e18) < interval:
                 continue
             self.rosters_dirty.discard(call_id)
@@ -833,10 +856,12 @@ class Engine:
     def _on_withdrew(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
         assert isinstance(act.tally, CallTally)
+        rank = act.tally.rank(event.data["device"])
         act.tally.leave(event.data["device"])
         self.dirty.add(act.id)
         self.rosters_dirty.add(act.id)
-        self.moved_calls.add(act.id)
+        if rank is not None:  # everyone behind it moved up
+            self._moved(act.id, rank)
 
     def _on_declined(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
@@ -847,11 +872,12 @@ class Engine:
     def _on_quota_set(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
         assert isinstance(act.tally, CallTally)
+        before = act.tally.quota
         act.spec = {**act.spec, "quota": event.data["quota"]}
         act.tally.set_quota(event.data["quota"])
         self.dirty.add(act.id)
         self.rosters_dirty.add(act.id)
-        self.moved_calls.add(act.id)
+        self._moved(act.id, min(before, event.data["quota"]))  # every waiting place moved
 
     def _on_nicknamed(self, event: Event) -> None:
         self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]

@@ -199,15 +199,27 @@ def test_a_prepared_call_opens_from_the_agenda_and_phones_are_told() -> None:
 
 
 def test_new_waiting_places_are_told_front_first_a_bounded_number_at_a_time() -> None:
-    """One withdrawal moves every place behind it: the phones are told a hundred per
-    tick, front of the list first, each once, never in one burst that holds the loop."""
+    """One withdrawal moves every place behind it: the first 20 waiting phones are told
+    each step, the others once their place improved by a tenth; never more than a
+    hundred per tick, front of the list first, each once."""
     hall = Hall()
     call = hall.call(quota=2)
-    for n in range(252):
+    for n in range(252):  # places 1 to 250 on the waiting list
         hall.do(Volunteer(call=call), hall.phone(n))
     hall.do(Withdraw(call=call), hall.phone(0))
-    told: list[tuple[str, int]] = []
-    while batch := hall.engine.waiting_moves(100):
-        assert len(batch) <= 100
-        told += [(t.device, m["position"]) for t, m in batch]
-    assert told == [(f"device-{n}", n - 2) for n in range(3, 252)]
+
+    def drain() -> list[tuple[str, int]]:
+        told: list[tuple[str, int]] = []
+        while batch := hall.engine.waiting_moves(100):
+            assert len(batch) <= 100
+            told += [(t.device, m["position"]) for t, m in batch]
+        return told
+
+    # device-2 was promoted; device-3..22 now wait at 1..20; further back, one step
+    assert drain() == [(f"device-{n}", n - 2) for n in range(3, 23)]
+    # 100 more places: everyone moved a lot; told front first, in two ticks
+    hall.do(SetQuota(call=call, quota=102))
+    told = drain()
+    assert told == [(f"device-{n}", n - 102) for n in range(103, 252)
+                    if n - 102 <= 20 or n - 102 <= (n - 1) * 0.9]  # told n - 1 at volunteering
+    assert len(told) > 100 and hall.engine.waiting_moves(100) == []
