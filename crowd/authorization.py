@@ -13,14 +13,21 @@ may name any room: there is one animator secret per server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from crowd.errors import Forbidden, UnknownActivity
 from crowd.protocol import Message
 from crowd.types import Role, normalize_code
 
-if TYPE_CHECKING:
-    from crowd.engine import Peer
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """Who sent a message: role, idempotency key (device / panel token), room if joined."""
+
+    role: Role
+    client: str
+    room: str | None = None
+
 
 #: Message fields that name a room, or something inside a room (`ROOM-N` ids).
 ROOM_FIELDS = ("room",)

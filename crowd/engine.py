@@ -20,7 +20,7 @@ from crowd.activities import activity_type
 from crowd.activities.calls import CallTally
 from crowd.activities.calls import Volunteer as CallVolunteer
 from crowd.activities.polls import estimate_number
-from crowd.authorization import authorize
+from crowd.authorization import Peer, authorize
 from crowd.errors import (
     BadMessage,
     Conflict,
@@ -78,15 +78,6 @@ PHONES = frozenset({Role.PHONE})
 SCREENS = frozenset({Role.SCREEN})
 PANELS = frozenset({Role.PANEL})
 EVERYONE = frozenset(Role)
-
-
-@dataclass(frozen=True, slots=True)
-class Peer:
-    """Who sent a message: role, idempotency key (device / panel token), room if joined."""
-
-    role: Role
-    client: str
-    room: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
