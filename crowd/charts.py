@@ -328,22 +328,22 @@ def _call(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     return fig
 
 
-BUILDERS = {
+BUILDERS: dict[str, Any] = {
     Kind.CHOICE: _bars, Kind.APPROVAL: _bars, Kind.RANKING: _ranking, Kind.GRADES: _grades,
     Kind.ESTIMATE: _histogram, Kind.WORDS: _words, Kind.TEMPERATURE: _temperature,
     Kind.WEIGHTING: _weighting, Kind.ORIENTATION: _orientation, Kind.CALL: _call,
 }
 
 
-def register(kind: Kind, builder: Any) -> None:
-    """Lets an activity family add its own projector chart."""
+def register(kind: str, builder: Any) -> None:
+    """A new kind's projector chart: `builder(activity, snapshot, chart) -> figure`."""
     BUILDERS[kind] = builder
 
 
 def chart_item(activity: Mapping[str, Any], snapshot: Mapping[str, Any],
                chart: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, Any] | None:
     """A `json_item` for the activity's projector chart, or None if its kind has none."""
-    builder = BUILDERS.get(Kind(activity["kind"]))
+    builder = BUILDERS.get(activity["kind"])
     if builder is None:
         return None
     fig = builder(activity, snapshot, chart)

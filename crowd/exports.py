@@ -25,11 +25,12 @@ from typing import Any, BinaryIO
 import msgpack
 
 from crowd import events as ev
+from crowd.activities.calls import CallTally
 from crowd.engine import Engine
 from crowd.events import Event
 from crowd.room import Activity, Room
 from crowd.timelapse import DEVICE_KEYS, PRIVATE_KEYS, public_copy
-from crowd.types import Kind, State
+from crowd.types import State
 
 RESULTS_FORMAT = "crowd-results"
 EVENTS_FORMAT = "crowd-events"
@@ -303,8 +304,8 @@ def activity_times(events: Iterable[Event]) -> dict[str, list[tuple[float, float
 def call_rosters(engine: Engine, code: str) -> dict[str, list[dict[str, Any]]]:
     """Animator-only: each call's volunteers with nickname, contact and status."""
     room = engine.room(code)
-    return {act.id: engine.roster(act.id) for act in room.activities.values()
-            if act.kind is Kind.CALL}
+    return {act.id: act.tally.roster() for act in room.activities.values()
+            if isinstance(act.tally, CallTally)}
 
 
 STATE_FR = {State.DRAFT.value: "brouillon", State.OPEN.value: "ouverte",

@@ -302,66 +302,17 @@ class AgendaImport(Message):
     activities: list[dict[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
-class InfluenceRound(Message):
-    """Close an estimate, show phones the crowd's answer, and open a second round."""
-
-    TYPE: ClassVar[str] = "influence_round"
-    ROLES: ClassVar[frozenset[Role]] = _PANEL
-    activity: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetTruth(Message):
-    TYPE: ClassVar[str] = "set_truth"
-    ROLES: ClassVar[frozenset[Role]] = _PANEL
-    activity: str
-    value: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Call(Message):
-    """Shout a criée call now: creates the call activity and opens it in one step."""
-
-    TYPE: ClassVar[str] = "call"
-    ROLES: ClassVar[frozenset[Role]] = _PANEL
-    room: str
-    spec: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class SetQuota(Message):
-    TYPE: ClassVar[str] = "set_quota"
-    ROLES: ClassVar[frozenset[Role]] = _PANEL
-    call: str
-    quota: int
-
-
-@dataclass(frozen=True, slots=True)
-class Volunteer(Message):
-    TYPE: ClassVar[str] = "volunteer"
-    ROLES: ClassVar[frozenset[Role]] = _PHONE
-    call: str
-    nickname: str = ""
-    contact: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Withdraw(Message):
-    TYPE: ClassVar[str] = "withdraw"
-    ROLES: ClassVar[frozenset[Role]] = _PHONE
-    call: str
-
-
-@dataclass(frozen=True, slots=True)
-class Decline(Message):
-    TYPE: ClassVar[str] = "decline"
-    ROLES: ClassVar[frozenset[Role]] = _PHONE
-    call: str
-
-
 def _short(limit: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, str) and len(v) <= limit
+
+
+# Field checks, public for the kinds' own message parsers.
+get_field = _get
+is_id = _is_id
+is_int = _is_int
+is_map = _is_map
+is_value = _is_value
+short_text = _short
 
 
 def _hello(raw: Mapping[str, Any]) -> Hello:
@@ -404,27 +355,6 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "project": lambda raw: Project(
         room=_get(raw, "room", _is_id, "a room code"),
         activity=_get(raw, "activity", _is_id, "an activity id or null", required=False)),
-    "influence_round": lambda raw: InfluenceRound(
-        activity=_get(raw, "activity", _is_id, "an activity id")),
-    "set_truth": lambda raw: SetTruth(
-        activity=_get(raw, "activity", _is_id, "an activity id"),
-        value=_get(raw, "value", lambda v: _is_value(v) and isinstance(v, int | float),
-                   "a finite number or null", required=False)),
-    "call": lambda raw: Call(
-        room=_get(raw, "room", _is_id, "a room code"),
-        spec=_get(raw, "spec", _is_map, "a map describing the call")),
-    "set_quota": lambda raw: SetQuota(
-        call=_get(raw, "call", _is_id, "a call id"),
-        quota=_get(raw, "quota", lambda v: _is_int(v) and 1 <= v <= 10_000,
-                   "a whole number from 1 to 10000")),
-    "volunteer": lambda raw: Volunteer(
-        call=_get(raw, "call", _is_id, "a call id"),
-        nickname=_get(raw, "nickname", _short(40), "a text of at most 40 characters",
-                      required=False, default=""),
-        contact=_get(raw, "contact", _short(120), "a text of at most 120 characters",
-                     required=False, default="")),
-    "withdraw": lambda raw: Withdraw(call=_get(raw, "call", _is_id, "a call id")),
-    "decline": lambda raw: Decline(call=_get(raw, "call", _is_id, "a call id")),
     "agenda_export": lambda raw: AgendaExport(room=_get(raw, "room", _is_id, "a room code")),
     "agenda_import": lambda raw: AgendaImport(
         room=_get(raw, "room", _is_id, "a room code"),
@@ -433,13 +363,28 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
                         "a list of at most 200 activity maps")),
 }
 
-#: Message types a client may send, for the docs and the fuzzers.
-CLIENT_TYPES = frozenset(_PARSERS)
 
 
 def register(type_name: str, parser: Callable[[Mapping[str, Any]], Message]) -> None:
-    """Lets an activity family add its own messages (criée calls) without touching the core."""
+    """Add a message type: how activity kinds bring their own commands (the core never
+    names them). A type is registered once."""
+    if type_name in _PARSERS:
+        raise ValueError(f"message type {type_name!r} is already registered")
     _PARSERS[type_name] = parser
+
+
+def message_types() -> frozenset[str]:
+    """Every message type a client may send, the kinds' included (docs, fuzzers, the
+    role x message matrix)."""
+    return frozenset(_PARSERS)
+
+
+def message_class(type_name: str) -> type[Message]:
+    """The class of a registered message type (its ROLES say who may send it)."""
+    sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
+              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [],
+              "role": "phone"}
+    return type(_PARSERS[type_name](sample))
 
 
 def parse(raw: Mapping[str, Any]) -> Message:
@@ -468,6 +413,28 @@ def decode_message(frame: bytes | str) -> tuple[Message, Encoding]:
 
 
 # ---------------------------------------------------------------- server -> client
+
+
+#: State messages (latest wins per connection): type -> the field that names which state.
+_STATE: dict[str, str | None] = {"room": "room", "rooms": None}
+
+
+def register_state(type_name: str, key_field: str | None) -> None:
+    """Declare a server message a *state*: a newer one replaces an unsent one with the
+    same type and `key_field` value (a kind's live roster, say), instead of queueing."""
+    _STATE[type_name] = key_field
+
+
+def state_key(msg: Mapping[str, Any]) -> tuple[str, str] | None:
+    """The latest-wins key of a state message, None for an event-like message."""
+    t = msg["t"]
+    if t not in _STATE:
+        return None
+    field_name = _STATE[t]
+    if field_name is None:
+        return (t, "")
+    value = msg[field_name]
+    return (t, str(value["code"] if isinstance(value, Mapping) else value))
 
 
 def out(t: str, **fields: Any) -> dict[str, Any]:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crowd.activities import Tally, activity_type
-from crowd.activities.calls import CallTally
-from crowd.types import Kind, State
+from crowd.types import State
 
 
 @dataclass(slots=True)
@@ -25,8 +24,8 @@ class Activity:
         self.tally = activity_type(self.spec["kind"]).new_tally(self.spec)
 
     @property
-    def kind(self) -> Kind:
-        return Kind(self.spec["kind"])
+    def kind(self) -> str:
+        return str(self.spec["kind"])
 
     def set_response(self, device: str, value: Any) -> None:
         """Latest wins: the previous answer of this device leaves the tally first."""
@@ -66,9 +65,7 @@ class Room:
             if for_panel:
                 item["projected"] = act.id == self.projected
                 item["n"] = len(act.responses)
-                if isinstance(act.tally, CallTally):  # contacts: animators only
-                    item["n"] = len(act.tally.volunteers)
-                    item["volunteers"] = act.tally.roster()
+                item.update(act.tally.panel_fields())  # a criée's roster: animators only
             items.append(item)
         return items
 

@@ -36,7 +36,7 @@ import numpy as np
 from crowd import events as ev
 from crowd.engine import Engine
 from crowd.events import Event
-from crowd.types import Kind, State, normalize_code
+from crowd.types import State, normalize_code
 
 #: Fields that may carry animator-only data (criée contacts): dropped everywhere public.
 PRIVATE_KEYS = frozenset({"contact", "contacts"})
@@ -564,7 +564,7 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
     kept = timeline.tracks
     for tr in kept:
         try:
-            builder = charts.BUILDERS.get(Kind(tr.kind))
+            builder = charts.BUILDERS.get(tr.kind)
         except ValueError:
             builder = None
         head = Div(text=_head_html(tr, None), sizing_mode="stretch_width",

@@ -1,6 +1,7 @@
 """Every message type of the protocol, from every role: the documented answer.
 
-Generated from the protocol's own table of message types (`crowd.protocol.CLIENT_TYPES`)
+Generated from the protocol's own table of message types (`crowd.protocol.message_types`,
+the kinds' messages included)
 and checked against the "who" column of docs/protocol.md, so a new message type cannot
 skip the matrix: it fails here until it has a sample frame and a documented role.
 A refused message gets `forbidden` and changes nothing; a `watch` from a phone or a
@@ -19,7 +20,7 @@ from crowd.authorization import authorize
 from crowd.clients import Panel, Phone, Screen
 from crowd.engine import Peer
 from crowd.errors import CrowdError, Forbidden, UnknownActivity
-from crowd.protocol import _PARSERS, CLIENT_TYPES, Respond, Watch
+from crowd.protocol import Respond, Watch, message_class, message_types
 from crowd.types import Role
 from tests.inprocess import in_process_server
 from tests.support import SECRET
@@ -42,14 +43,12 @@ def documented_roles() -> dict[str, frozenset[Role]]:
 
 
 def roles_of(type_name: str) -> frozenset[Role]:
-    sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
-              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": []}
-    return _PARSERS[type_name](sample).ROLES
+    return message_class(type_name).ROLES
 
 
 def test_the_documented_roles_are_the_enforced_roles() -> None:
     documented = documented_roles()
-    assert set(documented) == CLIENT_TYPES - {"hello"}
+    assert set(documented) == message_types() - {"hello"}
     for type_name, roles in documented.items():
         assert roles_of(type_name) == roles, type_name
 
@@ -128,7 +127,7 @@ async def test_every_message_from_every_role_gets_its_documented_answer(
         async with Phone.connect(url, room) as witness:
             await witness.respond(ids["estimate"], 1200)
         frames = samples(ids)
-        assert set(frames) == CLIENT_TYPES - {"hello"}, "a message type has no sample"
+        assert set(frames) == message_types() - {"hello"}, "a message type has no sample"
 
         async with Phone.connect(url, room) as phone, Screen.connect(url, room) as screen:
             clients = {Role.PANEL: panel, Role.PHONE: phone, Role.SCREEN: screen}

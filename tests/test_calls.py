@@ -8,23 +8,26 @@ from typing import Any
 import pytest
 
 from crowd import events as ev
-from crowd.engine import Engine, Peer, ToDevice, ToRoom
-from crowd.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
-from crowd.protocol import (
-    ActivityNew,
+from crowd.activities.calls import (
+    CALLS,
     Call,
-    Close,
-    CreateRoom,
     Decline,
-    Open,
-    Respond,
     SetQuota,
     Volunteer,
     Withdraw,
+    waiting_moves,
 )
+from crowd.engine import Engine, Peer, ToDevice, ToRoom
+from crowd.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
+from crowd.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.types import Role
 
 PANEL = Peer(Role.PANEL, "panel")
+
+
+def moves(engine: Engine, limit: int = 100) -> list[Any]:
+    """What the hub's next tick tells waiting phones about their new places."""
+    return waiting_moves(engine, engine.kind_state(CALLS), limit)
 
 
 class Hall:
@@ -82,10 +85,10 @@ def test_withdrawal_promotes_the_first_waiting_and_tells_everyone_whose_place_mo
     assert told == {"device-2": {"v": 1, "t": "call_status", "call": call,
                                  "promoted": True, "status": "confirmed"}}
     # the others' new places follow at the hub's next second, each told once
-    moved = {t.device: m for t, m in hall.engine.waiting_moves(100)}
+    moved = {t.device: m for t, m in moves(hall.engine)}
     assert moved["device-3"]["position"] == 1 and moved["device-4"]["position"] == 2
     assert set(moved) == {"device-3", "device-4"}  # device-1 is still confirmed
-    assert hall.engine.waiting_moves(100) == []  # nothing moved since
+    assert moves(hall.engine) == []  # nothing moved since
     tally = hall.engine.activity(call).tally
     assert tally.confirmed() == ["device-1", "device-2"]
     # withdrawing again or without having volunteered changes nothing
@@ -210,7 +213,7 @@ def test_new_waiting_places_are_told_front_first_a_bounded_number_at_a_time() ->
 
     def drain() -> list[tuple[str, int]]:
         told: list[tuple[str, int]] = []
-        while batch := hall.engine.waiting_moves(100):
+        while batch := moves(hall.engine):
             assert len(batch) <= 100
             told += [(t.device, m["position"]) for t, m in batch]
         return told
@@ -222,4 +225,4 @@ def test_new_waiting_places_are_told_front_first_a_bounded_number_at_a_time() ->
     told = drain()
     assert told == [(f"device-{n}", n - 102) for n in range(103, 252)
                     if n - 102 <= 20 or n - 102 <= (n - 1) * 0.9]  # told n - 1 at volunteering
-    assert len(told) > 100 and hall.engine.waiting_moves(100) == []
+    assert len(told) > 100 and moves(hall.engine) == []

@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from crowd.engine import Engine, Peer, Reply
 from crowd.errors import CrowdError
 from crowd.events import Event
-from crowd.protocol import CLIENT_TYPES, Encoding, decode_message, encode, parse
+from crowd.protocol import Encoding, decode_message, encode, message_types, parse
 from crowd.types import Role
 
 HEAVY = os.environ.get("CROWD_HEAVY") == "1"
@@ -298,7 +298,7 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
 
 
 TEMPLATES = _templates()
-assert {raw["t"] for _, raw in TEMPLATES} == set(CLIENT_TYPES)  # every message type
+assert {raw["t"] for _, raw in TEMPLATES} == set(message_types())  # every message type
 
 
 @st.composite
@@ -315,7 +315,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         elif how == 3 and len(raw) > 1:  # a field goes missing
             raw.pop(draw(st.sampled_from(sorted(raw))))
         elif how == 4:  # the fields of one type under another type's name
-            raw["t"] = draw(st.sampled_from(sorted(CLIENT_TYPES)))
+            raw["t"] = draw(st.sampled_from(sorted(message_types())))
         elif how == 5:  # a real id where another is expected
             field = draw(st.sampled_from(["activity", "call", "room", "previous"]))
             target = raw["spec"] if field == "previous" and isinstance(

@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from crowd.activities.estimate import InfluenceRound, SetTruth
 from crowd.engine import Engine, Peer
 from crowd.errors import BadMessage, BadValue, Conflict
 from crowd.models import budget, circular, estimates, scales
-from crowd.protocol import ActivityNew, Close, CreateRoom, InfluenceRound, Open, Respond, SetTruth
+from crowd.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.types import Role
 
 PANEL = Peer(Role.PANEL, "panel")

@@ -19,11 +19,11 @@ import msgpack
 import pytest
 
 from crowd import exports
+from crowd.activities.calls import Call, Volunteer
 from crowd.engine import Engine, Peer, Reply
 from crowd.events import Event
 from crowd.protocol import (
     ActivityNew,
-    Call,
     Close,
     CreateRoom,
     Nick,
@@ -31,7 +31,6 @@ from crowd.protocol import (
     Project,
     Respond,
     Reveal,
-    Volunteer,
 )
 from crowd.timelapse import build_timeline, standalone_html
 from crowd.types import Role

@@ -1,20 +1,42 @@
-"""What every activity kind provides: a spec checker and an incremental tally.
+"""What every activity kind provides, and what a kind may add: the plug-in contract.
 
-A kind is a small class registered under its `Kind`. The room engine never knows the
-details of a kind: it asks the kind to normalise the animator's spec, to check a phone's
-value, and keeps one `Tally` per activity that is updated in place on each response
-(add the new value, remove the replaced one) so a snapshot never rescans every response.
+A kind is a class registered under its `Kind` (`crowd.activities.register`). The room
+engine never names a kind: it asks the kind to normalise the animator's spec, to check
+a phone's value, and keeps one `Tally` per activity that is updated in place on each
+response (add the new value, remove the replaced one) so a snapshot never rescans every
+response. A kind may also bring, through the hooks below (all optional, no-ops here):
+
+- its own **messages** (`messages`: type -> parser, registered with the protocol) and
+  **commands** (`commands()`: message class -> handler), authorized like every message
+  by their class's `ROLES`;
+- its own **events** and how they change the state (`appliers()`: event type -> applier);
+- whether its open activities are always on the room's screens (`on_screens`), when an
+  activity closes by itself (`closes_at`), a check before opening (`check_open`);
+- its part of a welcome (`welcome`), and what it sends at the hub's tick (`tick`).
+
+Commands and appliers get the engine through `EngineAPI`: the few operations every
+command needs (find, log and apply, acknowledge, announce a change). docs/kinds.md is
+the recipe for a new kind.
 """
 
 from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from crowd.errors import BadMessage, BadValue
-from crowd.types import Kind
+from crowd.types import Role
+
+if TYPE_CHECKING:
+    from crowd.authorization import Peer
+    from crowd.events import Event
+    from crowd.protocol import Message
+    from crowd.room import Activity, Room
+    from crowd.steps import Step, Target
+
+    Sends = list[tuple[Target, dict[str, Any]]]
 
 MAX_PROMPT = 500
 MAX_OPTION = 120
@@ -48,15 +70,45 @@ class Tally(ABC):
         """The true value, entered by the animator after the fact (estimates only)."""
         raise BadMessage("this activity has no true value")
 
+    def panel_fields(self) -> dict[str, Any]:
+        """Extra fields of the activity in the panel's agenda (a criée's roster)."""
+        return {}
+
+
+class EngineAPI(Protocol):
+    """What a kind's commands and appliers may ask of the engine."""
+
+    rooms: dict[str, Room]
+    activities: dict[str, Activity]
+    dirty: set[str]
+
+    def room(self, code: str) -> Room: ...
+    def activity(self, activity_id: str) -> Activity: ...
+    def event(self, type_: str, room: str, data: dict[str, Any], now: float, peer: Peer,
+              seq: int | None) -> Event: ...
+    def commit(self, step: Step, event: Event) -> None: ...
+    def ack(self, step: Step, peer: Peer, seq: int | None, **fields: Any) -> None: ...
+    def add_activity(self, step: Step, room: Room, spec: dict[str, Any], now: float,
+                     peer: Peer, seq: int | None) -> Activity: ...
+    def activity_changed(self, step: Step, act: Activity) -> None: ...
+    def snapshot(self, act: Activity) -> dict[str, Any] | None: ...
+    def kind_state(self, kind: ActivityType) -> Any: ...
+
+
+Command = Callable[["EngineAPI", Any, "Peer", float], "Step"]
+Applier = Callable[["EngineAPI", "Event"], None]
+
 
 class ActivityType(ABC):
     """One activity kind: how its spec and its values look, and how it is tallied."""
 
-    kind: ClassVar[Kind]
+    #: The kind's name in specs and on the wire; a member of `Kind` for the kinds shipped
+    #: with crowd, any new name for a kind of one's own (no central list to edit).
+    kind: ClassVar[str]
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The animator's map -> a clean spec (fields the kind does not know are dropped)."""
-        return {"kind": self.kind.value, "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
+        return {"kind": str(self.kind), "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
                 "note": text(raw, "note", MAX_PROMPT)}
 
     @abstractmethod
@@ -65,6 +117,47 @@ class ActivityType(ABC):
 
     @abstractmethod
     def new_tally(self, spec: Mapping[str, Any]) -> Tally: ...
+
+    # ------------------------------------------------------------ optional plug-in hooks
+
+    #: Message types this kind adds to the protocol: type name -> parser.
+    messages: ClassVar[Mapping[str, Callable[[Mapping[str, Any]], Message]]] = {}
+    #: State messages this kind sends (latest wins): type name -> the field naming which.
+    state_messages: ClassVar[Mapping[str, str | None]] = {}
+    #: Its open activities are always on the room's screens (and their figures public).
+    on_screens: ClassVar[bool] = False
+
+    def commands(self) -> Mapping[type[Message], Command]:
+        """The handlers of this kind's messages."""
+        return {}
+
+    def appliers(self) -> Mapping[str, Applier]:
+        """How this kind's events change the state (live and at replay alike)."""
+        return {}
+
+    def new_state(self) -> Any:
+        """Per-engine bookkeeping of the kind that is not logged state (deliveries)."""
+        return None
+
+    def closes_at(self, spec: Mapping[str, Any]) -> float | None:
+        """When an open activity closes by itself (a deadline), if ever."""
+        return None
+
+    def check_open(self, act: Activity, now: float) -> None:  # noqa: B027 - optional hook
+        """Raise Conflict if the activity cannot open now."""
+
+    def welcome(self, engine: EngineAPI, act: Activity, role: Role,
+                device: str | None) -> Mapping[str, Any]:
+        """This activity's part of a welcome, as {field: {id: value}} or {field: [items]}."""
+        return {}
+
+    def welcome_fields(self, role: Role) -> Mapping[str, Any]:
+        """Welcome fields this kind always fills for `role`, with their empty value."""
+        return {}
+
+    def tick(self, engine: EngineAPI, now: float, watched: Callable[[str], bool]) -> Sends:
+        """What to send at the hub's tick (bounded work, never per input)."""
+        return []
 
 
 # ---------------------------------------------------------------- spec helpers

@@ -1,34 +1,26 @@
-"""Express polls: choice, approval, ranking, grades, estimate, words.
+"""Express polls: choice, approval, ranking, grades, words (estimates: `estimate.py`).
 
-Each tally is exact and incremental: a response costs O(options) (O(log n) for estimates),
-a snapshot O(options) (O(n) once for estimate quantiles, n <= a few thousand).
+Each tally is exact and incremental: a response costs O(options), a snapshot O(options).
 """
 
 from __future__ import annotations
 
-import bisect
-import dataclasses
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from crowd.activities import register
 from crowd.activities.base import (
     ActivityType,
     Tally,
-    finite,
     index_list,
     integer,
     labels,
-    number,
     option_index,
-    text,
 )
-from crowd.errors import BadMessage, BadValue
-from crowd.models import estimates, voting
+from crowd.errors import BadValue
+from crowd.models import voting
 from crowd.types import Kind
 
 DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
@@ -258,147 +250,6 @@ class Grades(Choice):
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return GradesTally(spec["options"], spec["grades"])
-
-
-# ---------------------------------------------------------------- estimate
-
-
-def _estimate_scale(spec: Mapping[str, Any], values: list[float]) -> bool:
-    """Log axis? As the animator said; on 'auto', when the bounds or the answers span
-    orders of magnitude (the spread of log10 values is over one decade)."""
-    if spec.get("scale") in ("log", "linear"):
-        return bool(spec["scale"] == "log")
-    lo, hi = spec.get("min"), spec.get("max")
-    if lo is not None and hi is not None and lo > 0 and hi / lo >= 1000:
-        return True
-    spread = estimates.summarize(values).log_spread if len(values) >= 8 else None
-    return spread is not None and spread > 1.0
-
-
-class EstimateTally(Tally):
-    """Sorted values (median and quartiles without a sort per snapshot), the crowd models
-    of `crowd.models.estimates`, and for a second round the comparison with the first."""
-
-    BINS = 24
-
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self.spec = spec
-        self.values: list[float] = []
-        self.truth: float | None = spec.get("truth")
-        self.first: EstimateTally | None = None  # round 1, when this is round 2
-
-    def add(self, value: Any) -> None:
-        bisect.insort(self.values, value)
-
-    def remove(self, value: Any) -> None:
-        del self.values[bisect.bisect_left(self.values, value)]
-
-    def link(self, other: Tally) -> None:
-        if isinstance(other, EstimateTally):
-            self.first = other
-
-    def set_truth(self, value: float | None) -> None:
-        self.truth = value
-        if self.first is not None:
-            self.first.truth = value
-
-    def snapshot(self) -> dict[str, Any]:
-        first = self.first.values if self.first is not None else []
-        log = _estimate_scale(self.spec, first or self.values)
-        pooled = self.values + first
-        if log:
-            pooled = [v for v in pooled if v > 0]
-        hist = estimates.histogram(pooled, bins=self.BINS, log=log) if pooled else None
-        s = estimates.summarize(self.values)
-        snap: dict[str, Any] = {
-            "n": s.n, "median": s.median, "q1": s.q1, "q3": s.q3, "mean": s.mean,
-            "trimmed_mean": s.trimmed_mean, "geometric_mean": s.geometric_mean,
-            "log_spread": s.log_spread,
-            "min": self.values[0] if self.values else None,
-            "max": self.values[-1] if self.values else None,
-            "log": log, "truth": self.truth, "round": 2 if self.first is not None else 1,
-            "edges": list(hist.edges) if hist else [],
-            "counts": self._counts(self.values, hist),
-        }
-        if self.truth is not None and self.values:
-            snap["wisdom"] = dataclasses.asdict(estimates.wisdom(self.values, self.truth))
-        if self.first is not None:
-            s1 = estimates.summarize(first)
-            snap["round1"] = {"n": s1.n, "median": s1.median, "q1": s1.q1, "q3": s1.q3,
-                              "counts": self._counts(first, hist)}
-            snap["influence"] = dataclasses.asdict(
-                estimates.influence(first, self.values, self.truth))
-        return snap
-
-    @staticmethod
-    def _counts(values: list[float], hist: estimates.Histogram | None) -> list[int]:
-        if hist is None:
-            return []
-        counts, _ = np.histogram(values, bins=np.asarray(hist.edges))
-        return [int(c) for c in counts]
-
-    def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        edges = snap["edges"]
-        first = snap.get("round1") or {}
-        def marks(*xs: float | None) -> dict[str, list[Any]]:
-            return {"x": [x for x in xs if x is not None]}
-        return {"hist": {"left": edges[:-1], "right": edges[1:], "count": snap["counts"]},
-                "hist1": {"left": edges[:-1] if first else [],
-                          "right": edges[1:] if first else [],
-                          "count": first.get("counts", [])},
-                "median": marks(snap["median"]), "median1": marks(first.get("median")),
-                "truth": marks(snap["truth"])}
-
-
-#: Answers beyond this size (or nearer zero than 1e-9) cannot be binned, averaged or put
-#: on a log axis in floating point: they are refused like any value that does not fit.
-MAX_ESTIMATE = 1e15
-MIN_ESTIMATE = 1e-9
-
-
-def _countable(x: float) -> bool:
-    return x == 0 or MIN_ESTIMATE <= abs(x) <= MAX_ESTIMATE
-
-
-def estimate_number(value: Any) -> float:
-    """A finite number an estimate can count (answers, bounds, the true value)."""
-    x = finite(value)
-    if not _countable(x):
-        raise BadValue("an estimate is 0 or between 1e-9 and 1e15 in size")
-    return x
-
-
-@register
-class Estimate(ActivityType):
-    kind = Kind.ESTIMATE
-
-    def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        spec = {**super().normalize_spec(raw), "unit": text(raw, "unit", 20),
-                "min": number(raw, "min"), "max": number(raw, "max")}
-        for bound in ("min", "max"):
-            if spec[bound] is not None and not _countable(spec[bound]):
-                raise BadMessage(f"'{bound}' must be 0 or between 1e-9 and 1e15 in size")
-        if spec["min"] is not None and spec["max"] is not None and spec["min"] >= spec["max"]:
-            raise BadMessage("'min' must be below 'max'")
-        scale = raw.get("scale", "auto")
-        if scale not in ("auto", "linear", "log"):
-            raise BadMessage("'scale' is auto, linear or log")
-        spec["scale"] = scale
-        # `round`, `previous` and `social` are set by the engine's influence round only,
-        # and the true value by `set_truth`: never taken from an animator's spec or an
-        # imported agenda (a `truth` there would reach the phones before the reveal).
-        return spec
-
-    def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
-        x = estimate_number(value)
-        if spec["min"] is not None and x < spec["min"]:
-            raise BadValue(f"the estimate must be at least {spec['min']:g}")
-        if spec["max"] is not None and x > spec["max"]:
-            raise BadValue(f"the estimate must be at most {spec['max']:g}")
-        return x
-
-    def new_tally(self, spec: Mapping[str, Any]) -> Tally:
-        return EstimateTally(spec)
 
 
 # ---------------------------------------------------------------- words

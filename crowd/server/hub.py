@@ -40,7 +40,7 @@ from crowd.errors import (
     Unavailable,
     UnknownRoom,
 )
-from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out
+from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket
@@ -55,28 +55,11 @@ log = logging.getLogger(__name__)
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-#: New waiting positions told per tick (10 Hz): the front of a 5,000-long list learns
-#: its place within a tenth of a second, the back within five, and no tick holds the
-#: loop for more than a few milliseconds.
-WAITING_MOVES_PER_TICK = 100
-
-
 def _is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
-
-
-def _state_key(msg: dict[str, Any]) -> tuple[str, str] | None:
-    """The latest-wins key of a state message, None for an event-like message."""
-    if msg["t"] == "volunteers":
-        return ("volunteers", str(msg["call"]))
-    if msg["t"] == "room":
-        return ("room", str(msg["room"]["code"]))
-    if msg["t"] == "rooms":
-        return ("rooms", "")
-    return None
 
 
 class Hub:
@@ -425,7 +408,7 @@ class Hub:
             now = self.clock()
             if isinstance(target, ToRoom):
                 for role in target.roles:
-                    numbered = msg if _state_key(msg) else self.streams.number(
+                    numbered = msg if state_key(msg) else self.streams.number(
                         ("room", target.room, role.value), "rs", msg, now)
                     self._broadcast(self.members[target.room][role], numbered)
             elif isinstance(target, ToAllPanels):
@@ -444,7 +427,7 @@ class Hub:
         latest-wins like frames: a burst of 300 volunteers sends the panel the newest
         roster, not 300 of them.
         """
-        key = _state_key(msg)
+        key = state_key(msg)
         cache: dict[Encoding, bytes | str] = {}
         for conn in conns:
             payload = cache.get(conn.encoding)
@@ -467,7 +450,7 @@ class Hub:
             self.loop_lag_ms = max(0.0, (loop.time() - started - period) * 1000)
             # Each duty on its own: one that fails (a bug) costs its own tick, not the
             # others' (frames of every room, pulses, the criée's deadlines).
-            duties = [self._tick_frames, self._send_rosters, self._send_waiting_moves]
+            duties = [self._tick_frames, self._send_kinds_tick]
             if loop.time() >= next_pulse:
                 next_pulse = loop.time() + 1.0
                 duties += [self._send_pulses, self._expire_calls]
@@ -480,17 +463,13 @@ class Hub:
     def _tick_frames(self) -> None:
         self._send_frames(self.engine.collect_frames())
 
-    def _send_rosters(self) -> None:
-        """Criée rosters (with contacts) to the panels watching: latest-wins state built
-        at the tick, not per volunteer."""
+    def _send_kinds_tick(self) -> None:
+        """What the kinds send at the tick (a criée's new places, its roster for the
+        panels watching): bounded work per tick, never per input."""
         def watched(room: str) -> bool:
             return bool(room in self.members and self.members[room][Role.PANEL])
 
-        for room, msg in self.engine.changed_rosters(self.clock(), watched):
-            self._broadcast(self.members[room][Role.PANEL], msg)
-
-    def _send_waiting_moves(self) -> None:
-        self.deliver(self.engine.waiting_moves(WAITING_MOVES_PER_TICK), None)
+        self.deliver(self.engine.tick(self.clock(), watched), None)
 
     def _expire_calls(self) -> None:
         """Close calls whose deadline passed: logged like any animator command."""
