@@ -6,7 +6,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from crowd.activities import Tally, activity_type
+from crowd.activities.base import Tally
+from crowd.activities.registry import activity_type
 from crowd.types import State
 
 

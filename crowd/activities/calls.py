@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sortedcontainers import SortedList
 
 from crowd import events as ev
-from crowd.activities import register
 from crowd.activities.base import (
     ActivityType,
     Applier,
@@ -32,6 +31,7 @@ from crowd.activities.base import (
     number,
     text,
 )
+from crowd.activities.registry import register
 from crowd.authorization import Peer
 from crowd.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
 from crowd.events import Event

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from crowd import events as ev
-from crowd.activities import register
 from crowd.activities.base import (
     ActivityType,
     Applier,
@@ -29,6 +28,7 @@ from crowd.activities.base import (
     number,
     text,
 )
+from crowd.activities.registry import register
 from crowd.authorization import Peer
 from crowd.errors import BadMessage, BadValue, Conflict
 from crowd.events import Event

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from crowd.activities import register
 from crowd.activities.base import ActivityType, Tally, finite, labels, number, text
+from crowd.activities.registry import register
 from crowd.errors import BadMessage, BadValue
 from crowd.models import budget as budget_model
 from crowd.models import circular, scales

@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from crowd.activities import register
 from crowd.activities.base import (
     ActivityType,
     Tally,
@@ -19,6 +18,7 @@ from crowd.activities.base import (
     labels,
     option_index,
 )
+from crowd.activities.registry import register
 from crowd.errors import BadValue
 from crowd.models import voting
 from crowd.types import Kind
