@@ -27,6 +27,10 @@ def test_a_token_is_bound_to_its_role() -> None:
     assert not tokens.verify(screen, "phone") and not tokens.verify(screen)
     phone = tokens.mint()
     assert tokens.verify(phone, "phone") and not tokens.verify(phone, "screen")
+    # the role cannot be smuggled into the body: `screen:B.M` signs like the screen's B
+    body, mac = screen.split(".")
+    assert not tokens.verify(f"screen:{body}.{mac}", "phone")
+    assert not tokens.verify(f"panel:{body}.{mac}", "phone")
 
 
 async def test_screens_mint_no_voting_devices_beyond_the_limit(tmp_path: Path) -> None:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+
+_TOKEN_BODY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class DeviceTokens:
@@ -38,7 +42,10 @@ class DeviceTokens:
 
     def verify(self, token: str, role: str = "phone") -> bool:
         body, _, mac = token.partition(".")
-        return bool(body) and hmac.compare_digest(mac, self._mac(body, role))
+        # A body is what `mint` makes (URL-safe base64): `screen:B` would sign like
+        # the screen token `B`, and pass for a phone's.
+        return (_TOKEN_BODY.fullmatch(body) is not None
+                and hmac.compare_digest(mac, self._mac(body, role)))
 
 
 @dataclass(slots=True)
