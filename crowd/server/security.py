@@ -13,7 +13,6 @@ import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-
 _TOKEN_BODY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
