@@ -6,8 +6,10 @@ process, to look inside the hub) and fails without its fix.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -185,3 +187,34 @@ async def test_health_counts_roles_without_walking_the_connections(tmp_path: Pat
             health = hub.health()
             assert health["connections"] == {"phone": 2, "panel": 1, "screen": 1}
             assert health["unidentified"] == 0
+
+
+async def test_a_phone_cannot_make_the_server_hold_a_big_message(tmp_path: Path) -> None:
+    """The protocol accepted 256 KiB from anyone: a phone sending fragments of a message
+    it never finished made the server hold about 370 KiB per connection. Anonymous
+    connections now fail past twice the phone limit; an animator may send a long agenda."""
+    import json
+
+    import websockets
+
+    async with in_process_server(tmp_path / "crowd.db") as (url, _hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Fragments")
+        hold = asyncio.Event()
+        async with websockets.connect(url.replace("http", "ws") + "/ws") as ws:
+            await ws.send(json.dumps({"t": "hello", "role": "phone", "room": room}))
+            assert json.loads(await ws.recv())["t"] == "welcome"
+
+            async def fragments() -> Any:
+                for _ in range(64):  # 64 KiB, never finished
+                    yield "x" * 1024
+                await hold.wait()
+
+            sending = asyncio.ensure_future(ws.send(fragments()))
+            await asyncio.wait_for(ws.wait_closed(), 10)  # was: held open, 64 KiB kept
+            assert ws.close_code == 1009
+            hold.set()
+            sending.cancel()
+        agenda = [{"kind": "choice", "prompt": "p" * 400, "options": ["a", "b"]}] * 100
+        assert len(json.dumps(agenda)) > 40_000
+        assert len(await panel.import_agenda(room, agenda)) == 100

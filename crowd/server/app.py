@@ -34,7 +34,7 @@ from crowd.server.httpconn import bounded_http
 from crowd.server.hub import Hub
 from crowd.server.netinfo import guess_public_url, qr_svg
 from crowd.server.settings import Settings
-from crowd.server.transport import fast_protocol
+from crowd.server.transport import STOCK, fast_protocol
 from crowd.server.ws import websocket_endpoint
 from crowd.types import normalize_code
 
@@ -236,10 +236,16 @@ def uvicorn_config(settings: Settings) -> dict[str, Any]:
                         min(settings.request_timeout_s, settings.hello_timeout_s),
                         settings.max_http_per_address)
     proxies = [ip for ip in settings.forwarded_allow_ips if ip]
+    ws = fast_protocol()
+    # Ours can raise an animator's limit after the hello: every connection starts at
+    # twice the anonymous frame limit (a frame between the two still gets a readable
+    # `too_big`); the stock protocol cannot, so it keeps the animators' limit for all.
+    ws_max_size = (2 * settings.max_phone_frame_bytes if ws is not STOCK
+                   else settings.max_frame_bytes)
     return {
         "http": http,
-        "host": settings.host, "port": settings.port, "ws": fast_protocol(),
-        "ws_max_size": settings.max_frame_bytes, "ws_per_message_deflate": False,
+        "host": settings.host, "port": settings.port, "ws": ws,
+        "ws_max_size": ws_max_size, "ws_per_message_deflate": False,
         "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "log_level": "warning",
         "lifespan": "on", "timeout_graceful_shutdown": 3,
         "timeout_keep_alive": settings.keep_alive_s,

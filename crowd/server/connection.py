@@ -31,7 +31,7 @@ from crowd.engine import Peer
 from crowd.errors import CLOSE_TOO_SLOW
 from crowd.protocol import Encoding, encode
 from crowd.server.security import TokenBucket
-from crowd.server.transport import DIRECT, WRITABLE
+from crowd.server.transport import DIRECT, MAX_SIZE, WRITABLE
 from crowd.types import Role
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,14 @@ class Connection:
             direct[1] if direct else websocket.send)
         self.sent = 0
         self.dropped_frames = 0
+        self._set_max_size: Callable[[int], None] | None = extensions.get(MAX_SIZE)
+
+    def allow_frames_up_to(self, size: int) -> None:
+        """Raise the largest message the protocol accepts from this client (an animator
+        after its hello); a no-op on a protocol that cannot (it then accepts the
+        animators' limit from everyone, as uvicorn's stock protocol does)."""
+        if self._set_max_size is not None:
+            self._set_max_size(size)
 
     @property
     def role(self) -> Role | None:

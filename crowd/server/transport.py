@@ -44,6 +44,11 @@ SMALL_FRAME = 4 * 1024
 WRITABLE = "crowd.writable"
 #: Scope extension holding the protocol's (receive, send) ASGI callables.
 DIRECT = "crowd.direct"
+#: Scope extension holding `set_max_size(bytes)`: the largest message this connection
+#: may send from now on. A connection starts at the anonymous limit (uvicorn's
+#: `ws_max_size`); an animator's is raised once its secret is proven, so a phone can
+#: never make the server hold more than that, even in unfinished fragments.
+MAX_SIZE = "crowd.max_size"
 
 STOCK = "websockets-sansio"
 
@@ -73,7 +78,19 @@ def _compatible() -> bool:
             and "self.close_sent" in hook
             and "resume_reading" in receive and "self.queue" in receive
             and "await self.writable.wait()" in send
-            and "self.scope" in connect and '"extensions"' in connect)
+            and "self.scope" in connect and '"extensions"' in connect
+            and "max_size=" in inspect.getsource(base.__init__)
+            and _parser_reads_max_size())
+
+
+def _parser_reads_max_size() -> bool:
+    """websockets' parser reads `max_message_size` before each frame (so it can change)."""
+    try:
+        from websockets.protocol import Protocol
+
+        return "self.max_message_size" in inspect.getsource(Protocol.parse)
+    except (ImportError, OSError, TypeError, AttributeError):  # pragma: no cover
+        return False
 
 
 if WebSocketsSansIOProtocol is not None:
@@ -107,6 +124,12 @@ if WebSocketsSansIOProtocol is not None:
             if scope is not None:
                 scope["extensions"][WRITABLE] = self.writable
                 scope["extensions"][DIRECT] = (self.receive, self.send)
+                scope["extensions"][MAX_SIZE] = self.set_max_size
+
+        def set_max_size(self, size: int) -> None:
+            """Messages (all fragments together) over `size` bytes fail the connection
+            with 1009; read by the websockets parser before each frame."""
+            self.conn.max_message_size = size
 
 
 def fast_protocol() -> type[asyncio.Protocol] | str:

@@ -126,6 +126,8 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
             conn.close(1008, "bad origin")
             return False
         await hub.greet(conn, msg)
+        if conn.role is Role.PANEL:  # the secret is proven: agendas may be long
+            conn.allow_frames_up_to(settings.max_frame_bytes)
         return False
     if isinstance(msg, Hello):
         raise NotGreeted("already greeted: open a new connection to change room",
