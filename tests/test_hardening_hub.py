@@ -218,3 +218,27 @@ async def test_a_phone_cannot_make_the_server_hold_a_big_message(tmp_path: Path)
         agenda = [{"kind": "choice", "prompt": "p" * 400, "options": ["a", "b"]}] * 100
         assert len(json.dumps(agenda)) > 40_000
         assert len(await panel.import_agenda(room, agenda)) == 100
+
+
+async def test_refused_frames_are_answered_at_a_bounded_rate(tmp_path: Path) -> None:
+    """Pipelined refused frames (here before any hello) were decoded and answered as
+    fast as they came: two sockets took two thirds of a core. Past a burst of 2,000,
+    a connection's refusals are answered at 1,000 a second; its reading pauses
+    meanwhile, and it is not closed."""
+    import json
+
+    import websockets
+
+    async with in_process_server(tmp_path / "crowd.db") as (url, _hub), \
+            websockets.connect(url.replace("http", "ws") + "/ws") as ws:
+        frames = 5000
+        for _ in range(frames):
+            await ws.send('{"t":"ping"}')
+        first = json.loads(await ws.recv())
+        assert first["code"] == "no_hello"
+        started = asyncio.get_running_loop().time()
+        for _ in range(frames - 1):
+            assert json.loads(await ws.recv())["code"] == "no_hello"
+        took = asyncio.get_running_loop().time() - started
+        assert took > 2.0, f"{frames} refusals answered in {took:.2f} s"
+        assert ws.close_code is None  # still open, reading

@@ -42,12 +42,13 @@ Payload = bytes | str
 
 class Connection:
     def __init__(self, websocket: WebSocket, address: str, outbox_limit: int,
-                 bucket: TokenBucket) -> None:
+                 bucket: TokenBucket, refusals: TokenBucket | None = None) -> None:
         self.id = next(_ids)
         self.websocket = websocket
         self.address = address
         self.outbox_limit = outbox_limit
-        self.bucket = bucket
+        self.bucket = bucket  # inputs (phones, screens)
+        self.refusals = refusals or TokenBucket(1000.0, 2000.0)  # refused frames answered
         self.encoding = Encoding.JSON
         self.peer: Peer | None = None
         # A list, not a deque: an empty deque holds a 64-slot block (624 bytes), and this

@@ -31,6 +31,12 @@ from crowd.types import Role
 log = logging.getLogger(__name__)
 
 
+def _utf8_size(text: str, limit: int) -> int:
+    """A text frame's size in bytes, as the limit means it (characters can be 4 bytes);
+    encoded only when it might be over."""
+    return len(text) if len(text) * 4 <= limit else len(text.encode("utf-8", "surrogatepass"))
+
+
 def _client_address(websocket: WebSocket) -> str:
     return websocket.client.host if websocket.client else "?"
 
@@ -45,7 +51,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_POLICY)  # before accept: the handshake gets HTTP 403
         return
     conn = Connection(websocket, _client_address(websocket), settings.outbox_limit,
-                      TokenBucket(settings.phone_rate, settings.phone_burst))
+                      TokenBucket(settings.phone_rate, settings.phone_burst),
+                      TokenBucket(REFUSALS_PER_S, REFUSALS_BURST))
     refusal = hub.admit(conn)
     await websocket.accept()
     if refusal is not None:
@@ -91,6 +98,7 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             waited = await _one_frame(hub, conn, frame, origin, host)
         except CrowdError as exc:
             hub.fail(conn, exc)
+            await _refused(conn)
         except Exception:
             log.exception("connection %d: unexpected error", conn.id)
             conn.send(error("server_error", "the server could not handle this message"))
@@ -104,6 +112,22 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             await asyncio.sleep(0)
 
 
+#: Refused frames (bad, over budget, before the hello) answered per second and
+#: connection, and in a burst: past them, the connection's reading pauses until the next
+#: one is due, so a client pipelining refused frames costs its share and no more. A
+#: client that reads every answer is never closed for it (docs/reliability.md, 4).
+REFUSALS_PER_S = 1000.0
+REFUSALS_BURST = 2000.0
+
+
+async def _refused(conn: Connection) -> None:
+    if conn.refusals.take(time.monotonic()):
+        return
+    if conn.flush_due:
+        await conn.flush()
+    await asyncio.sleep(1.0 / REFUSALS_PER_S)  # the socket is not read meanwhile
+
+
 async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str | None,
                      host: str | None) -> bool:
     """Handle one frame; True when it waited for a commit (other tasks ran meanwhile)."""
@@ -111,8 +135,9 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
     limit = settings.max_frame_bytes
     if conn.role in (None, Role.PHONE, Role.SCREEN):
         limit = settings.max_phone_frame_bytes
-    if len(frame) > limit:
-        raise FrameTooBig(f"frame of {len(frame)} bytes is over the limit of {limit}")
+    size = len(frame) if isinstance(frame, bytes) else _utf8_size(frame, limit)
+    if size > limit:
+        raise FrameTooBig(f"frame of {size} bytes is over the limit of {limit}")
     raw, encoding = decode(frame)
     if conn.peer is None:
         conn.encoding = encoding
