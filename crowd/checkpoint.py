@@ -60,3 +60,4 @@ def restore(engine: Engine, state: bytes) -> None:
         raise ValueError("not an engine checkpoint")
     engine.rooms, engine.activities, engine.last_seq = rooms, activities, last_seq
     engine.dirty.clear()
+    engine.relink()

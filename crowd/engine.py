@@ -63,6 +63,22 @@ from crowd.types import CODE_ALPHABET, CODE_LENGTH, Role, State, normalize_code
 
 log = logging.getLogger(__name__)
 
+class Changed(set[str]):
+    """Activities whose figures changed since the last frames. Each `add` also bumps the
+    activity's version, which keys the snapshot cache (`Engine.snapshot`)."""
+
+    def __init__(self, versions: dict[str, int], followers: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.versions = versions
+        self.followers = followers  # activity -> those whose figures include its own
+
+    def add(self, activity_id: str) -> None:
+        self.versions[activity_id] = self.versions.get(activity_id, 0) + 1
+        super().add(activity_id)
+        for follower in self.followers.get(activity_id, ()):  # a second round's figures
+            self.add(follower)
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """A fresh snapshot of one activity, for the room's screens and panels."""
@@ -82,7 +98,10 @@ class Engine:
         self.activities: dict[str, Activity] = {}
         self.last_seq: dict[str, int] = {}
         self._last_ack: dict[str, dict[str, Any]] = {}
-        self.dirty: set[str] = set()
+        self.versions: dict[str, int] = {}  # activity -> changes of its figures so far
+        self._followers: dict[str, list[str]] = {}
+        self.dirty: Changed = Changed(self.versions, self._followers)
+        self._snapshots: dict[str, tuple[int, dict[str, Any]]] = {}  # see snapshot()
         self._kind_states: dict[str, Any] = {}  # see kind_state
         self.applied = 0  # events applied by this engine (a refusal must not change it)
         self.skipped = 0  # stored events a tool could not apply (see apply_stored)
@@ -176,6 +195,17 @@ class Engine:
         self._kind_states.clear()  # nothing was told during a replay
         return count
 
+    def relink(self) -> None:
+        """After a checkpoint's state is put in place: forget cached figures, and note
+        again which activities follow which (a second round shows the first's)."""
+        self._snapshots.clear()
+        self.versions.clear()
+        self._followers.clear()
+        for act in self.activities.values():
+            previous = act.spec.get("previous")
+            if previous in self.activities:
+                self._followers.setdefault(previous, []).append(act.id)
+
     def room(self, code: str) -> Room:
         room = self.rooms.get(normalize_code(code))
         if room is None:
@@ -256,7 +286,8 @@ class Engine:
     def collect_frames(self) -> list[Frame]:
         """Snapshots of the activities that changed since the last call (the hub's tick)."""
         frames = []
-        dirty, self.dirty = sorted(self.dirty), set()  # a frame that fails costs one tick
+        # a frame that fails costs one tick
+        dirty, self.dirty = sorted(self.dirty), Changed(self.versions, self._followers)
         for activity_id in dirty:
             act = self.activities.get(activity_id)
             if act is None:
@@ -274,7 +305,9 @@ class Engine:
         (panels show it): one activity's failure never stops the others, the room's
         other messages, or the command that asked for it."""
         try:
-            snap = act.tally.snapshot()
+            snap = self.snapshot(act)
+            if snap is None:
+                raise ValueError("no snapshot")
             chart = act.tally.chart(snap)
         except Exception:
             log.exception("activity %s: snapshot failed", act.id)
@@ -288,12 +321,22 @@ class Engine:
                    snapshot=None, chart=None, error=why)
 
     def snapshot(self, act: Activity) -> dict[str, Any] | None:
-        """An activity's snapshot for phones and screens; None if it cannot be computed."""
+        """An activity's snapshot for phones and screens; None if it cannot be computed.
+
+        Computed once per change of the activity's figures (its version, bumped by
+        every `dirty.add`) however many welcomes, frames and projections ask: a hello
+        to a room of revealed activities no longer recomputes them all. Read-only."""
+        version = self.versions.get(act.id, 0)
+        cached = self._snapshots.get(act.id)
+        if cached is not None and cached[0] == version:
+            return cached[1]
         try:
-            return act.tally.snapshot()
+            snap = act.tally.snapshot()
         except Exception:
             log.exception("activity %s: snapshot failed", act.id)
             return None
+        self._snapshots[act.id] = (version, snap)
+        return snap
 
     def _projection(self, room: Room) -> dict[str, Any] | None:
         if room.projected is None:
@@ -563,11 +606,15 @@ class Engine:
         act.spec = event.data["spec"]
         act.tally = activity_type(act.spec["kind"]).new_tally(act.spec)
         self._link(act)
+        self.dirty.add(act.id)
 
     def _link(self, act: Activity) -> None:
         previous = self.activities.get(act.spec.get("previous") or "")
         if previous is not None:
             act.tally.link(previous.tally)
+            followers = self._followers.setdefault(previous.id, [])
+            if act.id not in followers:
+                followers.append(act.id)
 
     def _on_activity_deleted(self, event: Event) -> None:
         act = self.activities.pop(event.data["id"])

@@ -242,3 +242,41 @@ async def test_refused_frames_are_answered_at_a_bounded_rate(tmp_path: Path) -> 
         took = asyncio.get_running_loop().time() - started
         assert took > 2.0, f"{frames} refusals answered in {took:.2f} s"
         assert ws.close_code is None  # still open, reading
+
+
+async def test_hellos_are_limited_per_address_and_welcomes_reuse_snapshots(
+        tmp_path: Path) -> None:
+    """A loop of connect, hello, close from one address cost the snapshot of every
+    revealed activity per welcome: 100 % CPU. Hellos now have a budget per address, and
+    a welcome reuses each activity's snapshot until its figures change."""
+    async with in_process_server(tmp_path / "crowd.db", mint_exempt_loopback=False,
+                                 hello_burst=4.0, hello_rate=0.001) as (url, hub), \
+            Panel.connect(url, SECRET) as panel:
+        room = await panel.create_room("Bouclé")
+        act = await panel.add_activity(room, "words", "Un mot ?")
+        await panel.open(act)
+        await panel.reveal(act)
+        calls = 0
+        real = WordsTally.snapshot
+
+        def counting(self: WordsTally) -> dict[str, object]:
+            nonlocal calls
+            calls += 1
+            return real(self)
+
+        WordsTally.snapshot = counting  # type: ignore[method-assign]
+        try:
+            async with Phone.connect(url, room) as phone:
+                await phone.respond(act, ["pain"])
+                device = phone.device
+            before = calls
+            for _ in range(3):
+                async with Phone.connect(url, room, device=device) as again:
+                    assert again.welcome["results"][act]["words"] == ["pain"]
+            assert calls - before <= 1  # computed once for the three welcomes
+            with pytest.raises(RateLimited):
+                async with Phone.connect(url, room, device=device):
+                    pass
+        finally:
+            WordsTally.snapshot = real  # type: ignore[method-assign]
+        assert hub.health()["status"] == "ok"

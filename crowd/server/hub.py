@@ -83,6 +83,7 @@ class Hub:
         self._pulse_cache: dict[str, dict[str, Any]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._minting: dict[str, TokenBucket] = {}
+        self._hellos: dict[str, TokenBucket] = {}
         # A new epoch per process: numbers of an earlier run are refused, and the client
         # then gets a fresh snapshot, which holds everything the log kept.
         self.epoch = secrets.token_hex(6)
@@ -232,6 +233,8 @@ class Hub:
                 raise BadSecret("wrong animator secret")
         elif room is None:
             raise BadHello("a phone or a screen must name a room")
+        if hello.role is not Role.PANEL:
+            self._check_hellos(conn.address)
         if hello.device and self.tokens.verify(hello.device, hello.role.value):
             client = hello.device
         else:
@@ -278,6 +281,20 @@ class Hub:
                 conn.send(msg)
             self._send_current_state(conn)
         self._pulse_dirty(room)
+
+    def _check_hellos(self, address: str) -> None:
+        """Hellos are limited per address: each welcome costs the room's state, and a
+        loop of connect-hello-close from one machine must not cost the others."""
+        settings = self.settings
+        if settings.mint_exempt_loopback and _is_loopback(address):
+            return
+        bucket = self._hellos.get(address)
+        if bucket is None:
+            bucket = self._hellos[address] = TokenBucket(settings.hello_rate,
+                                                         settings.hello_burst)
+        if not bucket.take(time.monotonic()):
+            raise MintLimited("too many connections from this address: try again in a "
+                              "few seconds")
 
     def _check_mint(self, address: str) -> None:
         """New device tokens are rate limited per address: one device, one voice."""

@@ -34,6 +34,11 @@ class Settings:
     mint_rate: float = 2.0
     mint_burst: float = 200.0
     mint_exempt_loopback: bool = True
+    #: Hellos per client address (every role but proven animators): sustained per second,
+    #: and burst. A welcome costs the room's state; reconnecting phones stay far below.
+    #: Loopback is exempt with the mints.
+    hello_rate: float = 10.0
+    hello_burst: float = 100.0
     phone_rate: float = 20.0  # inputs per second, sustained
     phone_burst: float = 40.0
     outbox_limit: int = 256
