@@ -130,3 +130,30 @@ def test_edge_cases_build_a_figure(kind: Kind, case: str) -> None:
     values = {"empty": [], "one": [same], "equal": [same] * 6, "ulps": [same] * 5 + [near],
               "edges": edges}[case]
     check_renders(kind, values, figure=True)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from("abcdefgh"), min_size=1,
+                                                   max_size=3, unique=True)), max_size=60))
+def test_the_ranked_words_equal_a_full_sort(moves: list[tuple[bool, list[str]]]) -> None:
+    """The words' running ranking (kept sorted as answers come and go) gives the same
+    top as sorting every count at each snapshot."""
+    from collections import Counter
+
+    from crowd.activities.polls import WordsTally
+
+    tally, given_answers, counts = WordsTally(), [], Counter()
+    for remove, words in moves:
+        if remove and given_answers:
+            old = given_answers.pop(0)
+            tally.remove(old)
+            counts.subtract(old)
+        else:
+            given_answers.append(words)
+            tally.add(words)
+            counts.update(words)
+    expected = sorted(((w, c) for w, c in counts.items() if c > 0),
+                      key=lambda kv: (-kv[1], kv[0]))[: WordsTally.TOP]
+    snap = tally.snapshot()
+    assert list(zip(snap["words"], snap["counts"], strict=True)) == expected
+    assert snap["distinct"] == len(expected) and snap["n"] == len(given_answers)
