@@ -50,6 +50,8 @@ EXACT_PLACES = 20
 #: New waiting places told per tick (10 Hz): no tick holds the loop for more than a few
 #: milliseconds, whatever one withdrawal moved.
 WAITING_MOVES_PER_TICK = 100
+#: Places looked at per place told, at most, in one tick.
+VISITS_PER_MESSAGE = 20
 
 CONFIRMED = "confirmed"
 WAITING = "waiting"
@@ -293,6 +295,7 @@ def waiting_moves(engine: EngineAPI, state: Deliveries,
     stopped. The places before the first one that moved are not even looked at: a
     withdrawal at the back costs nothing."""
     sends: list[tuple[Target, dict[str, Any]]] = []
+    visits = 0  # places looked at: bounded too (most are not worth telling)
     for call_id in sorted(state.moved):
         act = engine.activities.get(call_id)
         if act is None or not isinstance(act.tally, CallTally):
@@ -300,7 +303,8 @@ def waiting_moves(engine: EngineAPI, state: Deliveries,
             continue
         told = state.told.setdefault(call_id, {})
         for rank, device, position in act.tally.waiting(state.moved[call_id]):
-            if len(sends) >= limit:
+            visits += 1
+            if len(sends) >= limit or visits > VISITS_PER_MESSAGE * limit:
                 state.moved[call_id] = rank  # the rest at the next tick
                 return sends
             if worth_telling(position, told.get(device)):
