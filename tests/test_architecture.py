@@ -12,7 +12,7 @@ import pytest
 
 IO_MODULES = ["asyncio", "starlette", "websockets", "aiosqlite", "uvicorn"]
 CORE = ["crowd.types", "crowd.errors", "crowd.protocol", "crowd.authorization",
-        "crowd.events", "crowd.room",
+        "crowd.events", "crowd.steps", "crowd.room",
         "crowd.checkpoint",
         "crowd.engine", "crowd.activities", "crowd.models"]
 
@@ -34,6 +34,24 @@ def test_core_is_sans_io(module: str) -> None:
 def test_chart_builders_stay_off_the_server_stack() -> None:
     loaded = loaded_after_import(["crowd.charts"])
     assert not loaded & {"starlette", "websockets", "aiosqlite", "bokeh.server.server"}
+
+
+@pytest.mark.parametrize("module", ["crowd.charts", "crowd.timelapse", "crowd.exports"])
+def test_views_never_import_the_server(module: str) -> None:
+    loaded = loaded_after_import([module])
+    assert not {m for m in loaded if m.startswith("crowd.server")}
+    assert not loaded & {"starlette", "websockets", "aiosqlite", "uvicorn"}
+
+
+def test_the_engine_names_no_kind() -> None:
+    """Kinds are plug-ins (docs/kinds.md): the engine routes to them by registry."""
+    source = (PACKAGE / "engine.py").read_text()
+    tree = ast.parse(source)
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and (node.module or "").startswith("crowd.activities")
+                for alias in node.names}
+    assert imported <= {"ActivityType", "activity_type", "all_types"}, imported
+    assert "Kind." not in source
 
 
 def test_clients_never_import_the_server() -> None:
