@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,9 +28,15 @@ from crowd.errors import CrowdError
 from crowd.features import optional_module
 from crowd.paths import static_dir
 from crowd.protocol import Encoding, encode
-from crowd.server.edge import HostAllowList, SecurityHeaders
+from crowd.server.edge import (
+    RECOMPUTE_AFTER_S,
+    AnonymousBudget,
+    HostAllowList,
+    Recent,
+    SecurityHeaders,
+)
 from crowd.server.eventlog import EventLog
-from crowd.server.httpauth import animator_check
+from crowd.server.httpauth import viewer
 from crowd.server.httpconn import bounded_http
 from crowd.server.hub import Hub
 from crowd.server.netinfo import guess_public_url, qr_svg
@@ -105,42 +112,58 @@ async def room_qr(request: Request) -> Response:
         room = hub.engine.room(request.path_params["code"])
     except CrowdError as exc:
         return _not_found(exc)
-    svg = qr_svg(hub.join_url(room.code))
+    refused = await viewer(request)  # the animator's, or within the address's budget
+    if isinstance(refused, Response):
+        return refused
+    svg = qr_svg(hub.join_url(room.code))  # drawn once per URL
     return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "max-age=3600"})
 
 
 async def activity_chart(request: Request) -> Response:
-    """The projector chart of one activity as a Bokeh json_item (built once, cached)."""
+    """The projector chart of one activity as a Bokeh json_item (built once per spec),
+    with its snapshot: the answer is kept while nothing changed, and for the public view
+    for a second after (a screen's reload, or a loop, costs no tally work)."""
     hub = _hub(request)
     try:
         act = hub.engine.activity(request.path_params["activity"])
     except CrowdError as exc:
         return _not_found(exc)
-    is_animator = await animator_check(request)  # a guess counts as on the panel's socket
+    is_animator = await viewer(request)  # a guess counts as on the panel's socket
     if isinstance(is_animator, Response):
         return is_animator
     if not (hub.engine.is_public(act) or is_animator):
         # drafts and unrevealed results stay with the animators (ids are guessable)
         return JSONResponse({"code": "forbidden", "message": "not shown to the room yet"},
                             status_code=403)
+    answers: Recent = request.app.state.computed
+    version, now = hub.engine.applied, time.monotonic()
+    key = ("chart", act.id)
+    body = answers.get(key, version, now, 0.0 if is_animator else RECOMPUTE_AFTER_S)
+    if body is None:
+        try:
+            body = await _chart_body(request, act)
+        except Exception:  # one activity's bug: this answer fails, nothing else does
+            log.exception("activity %s: chart failed", act.id)
+            return JSONResponse({"code": "server_error", "message": "this activity's "
+                                 "figures could not be computed"}, status_code=500)
+        answers.put(key, version, now, body)
+    return Response(body, media_type="application/json")
+
+
+async def _chart_body(request: Request, act: Any) -> bytes:
     public = act.public()
-    try:
-        snapshot = act.tally.snapshot()
-        chart = act.tally.chart(snapshot)
-        cache: dict[Any, Any] = request.app.state.chart_cache
-        key = (act.id, repr(sorted(act.spec.items())), bool(snapshot.get("log")))
-        item = cache.get(key)
-        if item is None:
-            item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)
-            cache[key] = item
-    except Exception:  # one activity's bug: this answer fails, nothing else does
-        log.exception("activity %s: chart failed", act.id)
-        return JSONResponse({"code": "server_error", "message": "this activity's figures "
-                             "could not be computed"}, status_code=500)
+    snapshot = act.tally.snapshot()
+    chart = act.tally.chart(snapshot)
+    cache: dict[Any, Any] = request.app.state.chart_cache
+    key = (act.id, repr(sorted(act.spec.items())), bool(snapshot.get("log")))
+    item = cache.get(key)
+    if item is None:
+        item = await asyncio.to_thread(charts.chart_item, public, snapshot, chart)
+        cache[key] = item
     # The protocol's JSON: a NaN or an infinity in a figure is written null, not a 500.
     body = encode({"activity": public, "item": item, "snapshot": snapshot, "chart": chart},
                   Encoding.JSON)
-    return Response(body, media_type="application/json")
+    return body.encode() if isinstance(body, str) else body
 
 
 async def healthz(request: Request) -> Response:
@@ -162,6 +185,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await hub.start()
         app.state.hub = hub
         app.state.chart_cache = {}
+        app.state.computed = Recent()
         on_ready = getattr(app.state, "on_ready", None)
         if on_ready is not None:
             on_ready(hub)
@@ -187,6 +211,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes[-2:-2] = _feature_routes()
     app = CrowdApp(routes=routes, lifespan=lifespan)
     app.state.settings = settings
+    app.state.anonymous_budget = AnonymousBudget(
+        exempt_loopback=settings.mint_exempt_loopback)
     return app
 
 

@@ -13,6 +13,15 @@ accept (HTTP 403).
 **Security headers.** Every HTTP response says `nosniff`, `no-referrer` and may not be
 framed; pages get a Content-Security-Policy that allows scripts from this server only.
 A route may set its own policy (the replay page, whose standalone HTML is all inline).
+
+**What anonymous requests may make the server compute.** Results, summaries, charts,
+QR codes and replays are computed from the whole room; a few keep-alive sockets looping
+on one of them would take the server's CPU from the phones. Two bounds, used by every
+route that computes (through `crowd.server.httpauth.viewer`): `AnonymousBudget`, a
+token bucket per client address for requests without the animator secret (429 with
+`Retry-After` beyond it), and `Recent`, which keeps each computed answer while the
+engine's state has not moved and, for the public view, for a second after it has: a
+busy room is computed again at most about once a second per resource.
 """
 
 from __future__ import annotations
@@ -22,12 +31,16 @@ import ipaddress
 import re
 import socket
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crowd.server.netinfo import lan_addresses
+from crowd.server.security import TokenBucket
 
 #: Pages, API, websockets: scripts and data from this server only. Styles may be inline
 #: (BokehJS writes <style> elements into its views; the printable summary uses style
@@ -160,3 +173,90 @@ def page_csp(host: str | None) -> bytes:
         value = host.strip().lower()
         ws = f" ws://{value} wss://{value}"
     return PAGE_CSP.format(ws=ws).encode()
+
+
+#: Anonymous requests to the routes that compute, per client address: sustained per
+#: second, and burst (a person clicking around never meets it; a loop does).
+ANONYMOUS_RATE = 10.0
+ANONYMOUS_BURST = 30.0
+#: How long the public view of a computed answer is reused after the state moved on.
+RECOMPUTE_AFTER_S = 1.0
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class AnonymousBudget:
+    """A token bucket per client address for anonymous requests to computed routes.
+
+    Loopback may be exempt (the simulated crowd and the benchmarks run on the server's
+    machine): the same switch as the device-mint limit, `CROWD_MINT_EXEMPT_LOOPBACK`.
+    At most `max_addresses` buckets are kept, the least recently used dropped first
+    (which only gives that address a fresh burst).
+    """
+
+    def __init__(self, rate: float | None = None, burst: float | None = None, *,
+                 exempt_loopback: bool = True, max_addresses: int = 4096) -> None:
+        self.rate = ANONYMOUS_RATE if rate is None else rate
+        self.burst = ANONYMOUS_BURST if burst is None else burst
+        self.exempt_loopback = exempt_loopback
+        self.max_addresses = max_addresses
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+
+    def wait(self, address: str, now: float) -> float:
+        """0 when the request may go on (it spent a token), else the seconds until the
+        address has a token again."""
+        if self.exempt_loopback and is_loopback(address):
+            return 0.0
+        bucket = self._buckets.get(address)
+        if bucket is None:
+            bucket = self._buckets[address] = TokenBucket(self.rate, self.burst)
+            while len(self._buckets) > self.max_addresses:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(address)
+        if bucket.take(now):
+            return 0.0
+        return max(0.0, 1.0 - bucket.tokens) / self.rate
+
+
+@dataclass(slots=True)
+class _Answer:
+    version: int
+    built: float
+    value: Any
+
+
+class Recent:
+    """Computed answers (a room's results, an activity's chart...), each kept with the
+    version of the state it was computed from (the engine's `applied` count).
+
+    `get` returns the kept answer when the state has not moved since, or when it is
+    younger than `max_age` seconds (the public view: `RECOMPUTE_AFTER_S`; the
+    animator's asks 0, always the current state). At most `size` answers, the least
+    recently used dropped first.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._answers: OrderedDict[Hashable, _Answer] = OrderedDict()
+
+    def get(self, key: Hashable, version: int, now: float, max_age: float) -> Any | None:
+        answer = self._answers.get(key)
+        if answer is None or (answer.version != version and now - answer.built >= max_age):
+            return None
+        self._answers.move_to_end(key)
+        return answer.value
+
+    def put(self, key: Hashable, version: int, now: float, value: Any) -> None:
+        self._answers[key] = _Answer(version, now, value)
+        self._answers.move_to_end(key)
+        while len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        self._answers.clear()

@@ -8,9 +8,12 @@ That process does one job at a time, so its queue is bounded and ordered: animat
 jobs first, and beyond a few waiting jobs a request is refused (503, Retry-After). A
 public replay is always the whole public replay of its rooms (the query cannot choose
 the work), built once per log position and shared by the requests that wait for it,
-and served from cache for `public_replay_max_age_s` while the log moves on. Videos are
-rendered by `python -m crowd.video` in a child process whose progress lines feed the
-job's JSON. Both children die with the server (crowd.server.lifeline).
+and served from cache for `public_replay_max_age_s` while the log moves on. Results and
+summaries are kept per room and view while the state has not moved
+(crowd.server.edge.Recent), and an address's anonymous requests are budgeted
+(crowd.server.httpauth.viewer). Videos are rendered by `python -m crowd.video` in a
+child process whose progress lines feed the job's JSON. Both children die with the
+server (crowd.server.lifeline).
 
 Without the animator secret, results and the replay show what phones may see (revealed
 activities); with it (header `X-Crowd-Secret`, or a signed link from `POST /api/links`
@@ -33,6 +36,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,9 +49,9 @@ from starlette.routing import Route
 from crowd import exports
 from crowd.errors import CrowdError
 from crowd.server import lifeline
-from crowd.server.edge import REPLAY_CSP
+from crowd.server.edge import RECOMPUTE_AFTER_S, REPLAY_CSP, Recent
 from crowd.server.eventlog import connect_readonly, decode_rows, iter_events_file
-from crowd.server.httpauth import LINK_PARAM, animator_check, links
+from crowd.server.httpauth import LINK_PARAM, animator_check, links, viewer
 from crowd.server.worker import ExportWorker
 from crowd.types import normalize_code
 
@@ -295,41 +299,76 @@ def _download(body: bytes | str, media_type: str, filename: str) -> Response:
 # ---------------------------------------------------------------- results and summary
 
 
-async def _results_doc(request: Request) -> dict[str, Any] | JSONResponse:
+async def _room_view(request: Request) -> tuple[str, bool] | JSONResponse:
+    """(room code, animator?) of a results request, or the refusal to send."""
     code = _room_code(request)
     if isinstance(code, JSONResponse):
         return code
-    animator = await animator_check(request)
+    animator = await viewer(request)
     if isinstance(animator, JSONResponse):
         return animator
-    return exports.results(_hub(request).engine, code, public=not animator, as_of=time.time())
+    return code, animator
+
+
+async def _kept(request: Request, resource: str, code: str, animator: bool,
+                build: Callable[[], Awaitable[bytes]]) -> bytes:
+    """`build()`'s answer, computed again only once the state moved (the public view:
+    and a second went by since it was computed)."""
+    answers: Recent = request.app.state.computed
+    version, now = _hub(request).engine.applied, time.monotonic()
+    key = (resource, code, animator)
+    body = answers.get(key, version, now, 0.0 if animator else RECOMPUTE_AFTER_S)
+    if body is None:
+        body = await build()
+        answers.put(key, version, now, body)
+    return body
+
+
+def _results_doc(request: Request, code: str, animator: bool) -> dict[str, Any]:
+    return exports.results(_hub(request).engine, code, public=not animator,
+                           as_of=time.time())
 
 
 async def results_json(request: Request) -> Response:
-    doc = await _results_doc(request)
-    if isinstance(doc, JSONResponse):
-        return doc
-    return _download(exports.results_json(doc), "application/json",
-                     f"crowd-{doc['room']['code']}-results.json")
+    view = await _room_view(request)
+    if isinstance(view, JSONResponse):
+        return view
+    code, animator = view
+
+    async def build() -> bytes:
+        return exports.results_json(_results_doc(request, code, animator)).encode()
+
+    body = await _kept(request, "results.json", code, animator, build)
+    return _download(body, "application/json", f"crowd-{code}-results.json")
 
 
 async def results_csv(request: Request) -> Response:
-    doc = await _results_doc(request)
-    if isinstance(doc, JSONResponse):
-        return doc
-    return _download(exports.results_csv(doc), "text/csv; charset=utf-8",
-                     f"crowd-{doc['room']['code']}-results.csv")
+    view = await _room_view(request)
+    if isinstance(view, JSONResponse):
+        return view
+    code, animator = view
+
+    async def build() -> bytes:
+        return exports.results_csv(_results_doc(request, code, animator)).encode()
+
+    body = await _kept(request, "results.csv", code, animator, build)
+    return _download(body, "text/csv; charset=utf-8", f"crowd-{code}-results.csv")
 
 
 async def summary(request: Request) -> Response:
     """Printable page; the animator's one lists criée volunteers with their contacts."""
-    doc = await _results_doc(request)
-    if isinstance(doc, JSONResponse):
-        return doc
-    code = doc["room"]["code"]
-    times = await asyncio.to_thread(_times, _db(request), code)
-    rosters = None if doc["public"] else exports.call_rosters(_hub(request).engine, code)
-    page = exports.summary_html(doc, times=times, rosters=rosters)
+    view = await _room_view(request)
+    if isinstance(view, JSONResponse):
+        return view
+    code, animator = view
+
+    async def build() -> bytes:
+        doc = _results_doc(request, code, animator)
+        times = await asyncio.to_thread(_times, _db(request), code)
+        rosters = exports.call_rosters(_hub(request).engine, code) if animator else None
+        return exports.summary_html(doc, times=times, rosters=rosters).encode()
+
+    page = await _kept(request, "summary", code, animator, build)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 
@@ -365,7 +404,7 @@ async def _replay_html(request: Request) -> bytes | Response:
     rooms = _rooms_for(request)
     if isinstance(rooms, JSONResponse):
         return rooms
-    animator = await animator_check(request)
+    animator = await viewer(request)
     if isinstance(animator, JSONResponse):
         return animator
     db = _db(request)

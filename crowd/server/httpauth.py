@@ -8,17 +8,23 @@ preflight, which this server never grants; and a request that says it comes from
 another site (Origin, Sec-Fetch-Site) is refused before its secret is looked at, so it
 counts for nothing. A page opened in a new tab, where no header can go, gets a signed
 link instead (`SignedLinks`, `POST /api/links`).
+
+Every route that computes its answer from the room (results, summary, chart, QR code,
+replay) asks `viewer`: the animator, or the public view within the address's anonymous
+budget (crowd.server.edge.AnonymousBudget).
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from crowd.server.edge import AnonymousBudget
 from crowd.server.security import SignedLinks, foreign_request
 
 SECRET_HEADER = "x-crowd-secret"
@@ -82,3 +88,27 @@ async def animator_check(request: Request) -> bool | JSONResponse:
 
 def _locked_out() -> JSONResponse:
     return error(429, "locked_out", "too many wrong secrets: try again in a few minutes")
+
+
+async def viewer(request: Request) -> bool | JSONResponse:
+    """`animator_check`, then for the public view the address's budget of anonymous
+    requests: True (the animator), False (the public view, a token spent), or the
+    refusal to send (429 with Retry-After beyond the budget)."""
+    who = await animator_check(request)
+    if who is False:
+        refused = anonymous_budget(request)
+        if refused is not None:
+            return refused
+    return who
+
+
+def anonymous_budget(request: Request) -> JSONResponse | None:
+    """None if this anonymous request may be computed, else the 429 to send."""
+    budget: AnonymousBudget = request.app.state.anonymous_budget
+    wait = budget.wait(client_address(request), time.monotonic())
+    if wait <= 0:
+        return None
+    response = error(429, "too_many_requests", "too many requests from this address: "
+                     "wait a moment (see Retry-After) and try again")
+    response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response

@@ -7,6 +7,7 @@ join URL is one phones on the same wifi can open, not 127.0.0.1.
 from __future__ import annotations
 
 import fcntl
+import functools
 import io
 import ipaddress
 import socket
@@ -39,8 +40,11 @@ def guess_public_url(host: str, port: int) -> str:
     return f"http://{lan_addresses()[0]}:{port}"
 
 
+@functools.lru_cache(maxsize=256)
 def qr_svg(url: str, *, dark: str = "#000000", light: str = "#ffffff") -> str:
-    """A standalone, scalable SVG (namespace and viewBox): usable in <img> at any size."""
+    """A standalone, scalable SVG (namespace and viewBox): usable in <img> at any size.
+    Kept per URL (a room's join URL never changes): an anonymous request costs no
+    drawing."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="svg", svgns=True, xmldecl=False,
                                     omitsize=True, scale=8, border=2, dark=dark, light=light)
