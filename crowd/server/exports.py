@@ -8,12 +8,13 @@ That process does one job at a time, so its queue is bounded and ordered: animat
 jobs first, and beyond a few waiting jobs a request is refused (503, Retry-After). A
 public replay is always the whole public replay of its rooms (the query cannot choose
 the work), built once per log position and shared by the requests that wait for it,
-and served from cache for `public_replay_max_age_s` while the log moves on. Results and
-summaries are kept per room and view while the state has not moved
-(crowd.server.edge.Recent), and an address's anonymous requests are budgeted
-(crowd.server.httpauth.viewer). Videos are rendered by `python -m crowd.video` in a
-child process whose progress lines feed the job's JSON. Both children die with the
-server (crowd.server.lifeline).
+and served from cache for `public_replay_max_age_s` while the log moves on; the cache
+holds every room of a festival (least recently used out first), and a public replay is
+never built again within that time even if it left the cache. Results and summaries are
+kept per room and view while the state has not moved (crowd.server.edge.Recent), and an
+address's anonymous requests are budgeted (crowd.server.httpauth.viewer). Videos are
+rendered by `python -m crowd.video` in a child process whose progress lines feed the
+job's JSON. Both children die with the server (crowd.server.lifeline).
 
 Without the animator secret, results and the replay show what phones may see (revealed
 activities); with it (header `X-Crowd-Secret`, or a signed link from `POST /api/links`
@@ -30,12 +31,14 @@ import heapq
 import html
 import json
 import logging
+import math
 import os
 import secrets
 import shutil
 import signal
 import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,14 +61,19 @@ from crowd.types import normalize_code
 log = logging.getLogger(__name__)
 
 ALL_ROOMS = "ALL"  # /replay/all: every room of the event ("L" is not in room codes)
-CACHE_SIZE = 4
+CACHE_SIZE = 4  # the animator's replays (their query chooses activities)
+#: Public replays kept: room for every room of a festival, and a bound on their bytes
+#: (a replay carries BokehJS: 1.7 MB for a room of 4,000 phones).
+PUBLIC_CACHE_SIZE = 32
+PUBLIC_CACHE_BYTES = 96 * 1024 * 1024
 KEEP_JOBS = 4
 RETRY_AFTER_S = 10
 #: Paths a signed link may open (GET pages and downloads of this module).
 LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
 
 _html_cache: dict[tuple[Any, ...], bytes] = {}
-_public_cache: dict[tuple[Any, ...], PublicReplay] = {}
+_public_cache: OrderedDict[tuple[Any, ...], PublicReplay] = OrderedDict()
+_public_built: dict[tuple[Any, ...], float] = {}  # key -> when last built (monotonic)
 _public_building: dict[tuple[Any, ...], asyncio.Future[bytes]] = {}
 _jobs: dict[str, VideoJob] = {}
 _workdir: Path | None = None
@@ -92,6 +100,16 @@ def write_event_export(db: str, room: str, path: str) -> int:
 
 class QueueFull(Exception):
     """Too many export jobs of this kind wait already."""
+
+    retry_after: float = RETRY_AFTER_S
+
+
+class TooSoon(QueueFull):
+    """This public replay was built moments ago (and has left the cache since)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 @dataclass(order=True, slots=True)
@@ -198,6 +216,7 @@ def shutdown() -> None:
         _queue = None
     _html_cache.clear()
     _public_cache.clear()
+    _public_built.clear()
     _public_building.clear()
     if _workdir is not None:
         shutil.rmtree(_workdir, ignore_errors=True)
@@ -215,10 +234,10 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
-def _busy(request: Request) -> Response:
+def _busy(request: Request, retry_after: float = RETRY_AFTER_S) -> Response:
     """503 for a full export queue, readable by a person (the replay is a page) or a
     script (the API)."""
-    headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+    headers = {"Retry-After": str(max(1, math.ceil(retry_after))), "Cache-Control": "no-store"}
     message = "the server is busy with other exports: try again in a few seconds"
     if request.url.path.startswith("/replay/"):
         page = ("<!doctype html><meta charset=utf-8><title>crowd</title>"
@@ -413,8 +432,8 @@ async def _replay_html(request: Request) -> bytes | Response:
         if animator:
             return await _animator_replay(request, db, rooms, last)
         return await _public_replay(request, db, rooms, last)
-    except QueueFull:
-        return _busy(request)
+    except QueueFull as busy:
+        return _busy(request, busy.retry_after)
 
 
 async def _animator_replay(request: Request, db: str, rooms: list[str] | None,
@@ -434,14 +453,19 @@ async def _public_replay(request: Request, db: str, rooms: list[str] | None,
                          last: int) -> bytes:
     """Every revealed activity of the rooms, whatever the query asks: a query string
     must not buy a replay of its own. One build at a time per rooms, shared by every
-    request that waits for it; reused while younger than `public_replay_max_age_s`."""
+    request that waits for it; reused while younger than `public_replay_max_age_s`, and
+    never built again sooner, even once it left the cache (then 503, Retry-After)."""
     key = (db, tuple(rooms or ()))
     max_age = _hub(request).settings.public_replay_max_age_s
+    now = time.monotonic()
     entry = _public_cache.get(key)
-    if entry is not None and (entry.last_id >= last
-                              or time.monotonic() - entry.built < max_age):
+    if entry is not None and (entry.last_id >= last or now - entry.built < max_age):
+        _public_cache.move_to_end(key)
         return entry.html
     building = _public_building.get(key)
+    built = _public_built.get(key)
+    if building is None and built is not None and now - built < max_age:
+        raise TooSoon(max_age - (now - built))
     if building is None:
         building = asyncio.ensure_future(_build_public(request, key, db, rooms, last))
         _public_building[key] = building
@@ -458,9 +482,17 @@ def _forget_build(key: tuple[Any, ...], done: asyncio.Future[bytes]) -> None:
 async def _build_public(request: Request, key: tuple[Any, ...], db: str,
                         rooms: list[str] | None, last: int) -> bytes:
     page: bytes = await _in_child(request, False, "build_replay", db, rooms, None, True)
-    _public_cache[key] = PublicReplay(page, last, time.monotonic())
-    while len(_public_cache) > CACHE_SIZE:
-        _public_cache.pop(next(iter(_public_cache)))
+    now = time.monotonic()
+    max_age = _hub(request).settings.public_replay_max_age_s
+    for old in [k for k, at in _public_built.items() if now - at >= max_age]:
+        del _public_built[old]  # only the recent builds matter
+    _public_built[key] = now
+    _public_cache[key] = PublicReplay(page, last, now)
+    _public_cache.move_to_end(key)
+    while len(_public_cache) > 1 and (
+            len(_public_cache) > PUBLIC_CACHE_SIZE
+            or sum(len(e.html) for e in _public_cache.values()) > PUBLIC_CACHE_BYTES):
+        _public_cache.popitem(last=False)
     return page
 
 
