@@ -70,8 +70,26 @@ async def phone_page(request: Request) -> Response:
     return _html("phone/index.html")
 
 
+#: `Sec-Fetch-Site` of a navigation another site started (a link, a popup, a redirect).
+FOREIGN_ARRIVALS = {"cross-site", "same-site"}
+
+
+@functools.cache
+def _foreign_panel() -> str:
+    """The panel page marked as reached from another site: its script then asks before
+    using a secret found in the address (see static/panel/app.js)."""
+    return _page("panel/index.html").replace("<html ", '<html data-arrival="foreign" ', 1)
+
+
 async def panel_page(request: Request) -> Response:
-    return _html("panel/index.html")
+    """A foreign page can open /panel#secret=wrongN in the animator's browser again and
+    again; served to such a navigation, the panel does not try that secret by itself,
+    so it can neither replace the remembered secret nor count guesses against the
+    animator's address. Typed, bookmarked or scanned (`Sec-Fetch-Site: none`), or
+    without the header (older browsers), the link logs in as before."""
+    arrival = (request.headers.get("sec-fetch-site") or "").strip().lower()
+    page = _foreign_panel() if arrival in FOREIGN_ARRIVALS else _page("panel/index.html")
+    return HTMLResponse(page, headers={"Cache-Control": "no-cache", "Vary": "Sec-Fetch-Site"})
 
 
 async def screen_page(request: Request) -> Response:

@@ -5,7 +5,12 @@
 //
 // The animator secret comes from /panel#secret=... (then removed from the address bar,
 // which may be on a projected laptop) or from the login form, and is remembered on this
-// device. Every command goes through `request`, which resolves on its ack: the panel
+// device once the server accepted it (a welcome with `secret_ok`): a wrong secret from a
+// link or the form never replaces nor erases the remembered one. A panel another site
+// navigated to (the server marks it `data-arrival="foreign"`) does not try the secret of
+// its address by itself: a foreign page could open /panel#secret=guessN again and again
+// and have the guesses counted against the animator's address; the animator is asked
+// first. Every command goes through `request`, which resolves on its ack: the panel
 // shows state only as the server reports it (`room`, `frame`, `pulse` messages).
 
 import { $, h, fill, activityNumber } from "../shared/dom.js";
@@ -31,7 +36,11 @@ const els = {
   connected: $("#connected"), screens: $("#screens"), rate: $("#rate"), active: $("#active"),
   agenda: $("#agenda"), agendaEmpty: $("#agenda-empty"), exportBtn: $("#export"), importInput: $("#import"),
   addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"),
+  linkOffer: $("#link-offer"), linkUse: $("#link-use"), linkIgnore: $("#link-ignore"),
 };
+
+/** Did another site send the browser here (a link, a popup)? The server says so. */
+const FOREIGN = document.documentElement.getAttribute("data-arrival") === "foreign";
 
 function store(key, value) {
   try {
@@ -50,14 +59,26 @@ function stored(key) {
   }
 }
 
-/** The secret from #secret=..., moved to localStorage and out of sight. */
+/** The secret from #secret=..., out of sight; remembered only once the server took it. */
 function secretFromUrl() {
   const match = /(?:^#|&)secret=([^&]+)/.exec(location.hash);
   if (!match) return null;
-  const secret = decodeURIComponent(match[1]);
-  store(SECRET_KEY, secret);
   history.replaceState(null, "", location.pathname + location.search);
-  return secret;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch (e) {
+    return null; // not even text: not a secret
+  }
+}
+
+// A secret being tried that the server has not accepted yet (a link's, or typed): the
+// remembered one stays until a welcome says the new one is right. A link's that is
+// refused gives way to the remembered one (the panel was working with it).
+let trying = null;
+
+function trySecret(secret, fromLink) {
+  trying = { secret: secret, fromLink: fromLink };
+  sock.reconfigure({ secret: secret });
 }
 
 let rooms = [];
@@ -117,13 +138,14 @@ els.loginForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const secret = els.secret.value.trim();
   if (!secret) return;
-  store(SECRET_KEY, secret);
   els.loginError.textContent = "";
-  sock.reconfigure({ secret: secret });
+  hideLinkOffer();
+  trySecret(secret, false);
 });
 
 els.logout.addEventListener("click", () => {
   store(SECRET_KEY, null);
+  trying = null;
   sock.stop();
   showLogin(null);
 });
@@ -136,10 +158,21 @@ sock.on("fatal", (f) => {
     return;
   }
   if (f.code === "bad_secret") {
-    store(SECRET_KEY, null); // the server said this secret is wrong: forget it
-    showLogin("error.bad_secret");
+    const rejected = trying;
+    trying = null;
+    const kept = stored(SECRET_KEY);
+    if (rejected === null) {
+      store(SECRET_KEY, null); // the remembered secret itself is wrong: forget it
+    } else if (rejected.fromLink && kept && kept !== rejected.secret) {
+      // A link's secret was wrong: the remembered one is untouched; use it again.
+      sock.reconfigure({ secret: kept });
+      flash(t("panel.secret_refused_kept"), true);
+      return;
+    }
+    showLogin("error.bad_secret"); // a typed one: the remembered one (if any) stays
     return;
   }
+  trying = null;
   if (f.code === "locked_out") {
     // Says nothing about the secret we keep: wrong guesses from this address (perhaps
     // not ours) locked it out for a while. Keep it, ready to try again.
@@ -370,6 +403,10 @@ els.importInput.addEventListener("change", () => {
 // ------------------------------------------------------------ server messages
 
 sock.on("welcome", (msg) => {
+  if (msg.secret_ok && sock.secret) {
+    store(SECRET_KEY, sock.secret); // accepted: now it is the one to remember
+    trying = null;
+  }
   els.login.classList.add("hidden");
   els.app.classList.remove("hidden");
   els.logout.classList.remove("hidden");
@@ -449,9 +486,40 @@ const exportsView = mountExports(els.exports, {
 translate();
 mountLangSwitch($("#lang"));
 
-const secret = secretFromUrl() || stored(SECRET_KEY);
-if (secret) {
-  sock.secret = secret;
+// ------------------------------------------------------------ a link from another site
+
+function hideLinkOffer() {
+  els.linkOffer.classList.add("hidden");
+}
+
+/** Asks before trying the secret of a link another site opened: nothing is sent (and
+ * nothing counts against this address) until the animator clicks. */
+function offerLink(secret) {
+  els.linkOffer.classList.remove("hidden");
+  els.linkUse.onclick = () => {
+    hideLinkOffer();
+    els.loginError.textContent = "";
+    trySecret(secret, true);
+  };
+  els.linkIgnore.onclick = hideLinkOffer;
+  els.linkUse.focus();
+}
+
+const linked = secretFromUrl();
+const remembered = stored(SECRET_KEY);
+if (linked && linked !== remembered && FOREIGN) {
+  offerLink(linked);
+  if (remembered) {
+    sock.secret = remembered;
+    sock.start();
+  } else {
+    showLogin(null);
+    els.linkUse.focus();
+  }
+} else if (linked && linked !== remembered) {
+  trySecret(linked, true);
+} else if (remembered) {
+  sock.secret = remembered;
   sock.start();
 } else {
   showLogin(null);

@@ -5,6 +5,12 @@ import { extend } from "../shared/i18n.js";
 
 extend({
   fr: {
+    // a panel another site opened with a secret in its address
+    "panel.link_offer_title": "Utiliser le secret de ce lien ?",
+    "panel.link_offer_lead": "Un autre site a ouvert ce panneau avec un code animateur dans son adresse. Ne l'utilisez que si vous attendiez ce lien.",
+    "panel.link_use": "Utiliser ce secret",
+    "panel.link_ignore": "Ignorer",
+    "panel.secret_refused_kept": "Le code animateur du lien est refusé : le code mémorisé sur cet appareil est gardé.",
     // an activity whose figures the server could not compute
     "panel.figures_failed": "Les résultats de cette activité n'ont pas pu être calculés ; le vote continue et l'écran garde les derniers chiffres.",
     // add form
@@ -92,6 +98,11 @@ extend({
     "exports.popup": "Le navigateur a bloqué la nouvelle fenêtre : le fichier est téléchargé à la place.",
   },
   en: {
+    "panel.link_offer_title": "Use the secret in this link?",
+    "panel.link_offer_lead": "Another site opened this panel with an animator code in its address. Use it only if you expected this link.",
+    "panel.link_use": "Use this secret",
+    "panel.link_ignore": "Ignore",
+    "panel.secret_refused_kept": "The link's animator code was refused: the code remembered on this device is kept.",
     "panel.figures_failed": "This activity's results could not be computed; voting goes on and the screen keeps the last figures.",
     "panel.left": "Left pole",
     "panel.right": "Right pole",
