@@ -66,3 +66,6 @@ async def test_cycling_public_replays_builds_each_once(
                     assert 1 <= int(reply.headers["retry-after"]) <= 30
             assert statuses == {200: 1, 503: len(paths) - 1}, statuses
             assert sum(builds.values()) == len(paths) + 1, builds
+        child = server_exports._export_queue().worker._proc
+    if child is not None:  # killed with the app: reaped while this loop runs
+        await child.wait()
