@@ -27,6 +27,12 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 def with_server(load: Callable[[str, str], Awaitable[T]], env: dict[str, str] | None = None) -> T:
     """Start `crowd serve` pinned to core 0 (when there are two), run `load(url, secret)`
     here on core 1, stop the server, return what the load returned."""
+    return with_server_process(lambda server: load(server.url, server.secret), env)
+
+
+def with_server_process(load: Callable[[ServerProcess], Awaitable[T]],
+                        env: dict[str, str] | None = None) -> T:
+    """`with_server` for a load that needs the server process itself (its PID)."""
     two_cores = (os.cpu_count() or 1) >= 2
     with tempfile.TemporaryDirectory() as tmp:
         server = ServerProcess(Path(tmp) / "bench.db", env=env, cpu=0 if two_cores else None)
@@ -34,7 +40,7 @@ def with_server(load: Callable[[str, str], Awaitable[T]], env: dict[str, str] | 
         if two_cores:
             os.sched_setaffinity(0, {1})
         try:
-            return asyncio.run(load(server.url, server.secret))  # type: ignore[arg-type]
+            return asyncio.run(load(server))  # type: ignore[arg-type]
         finally:
             server.stop()
 

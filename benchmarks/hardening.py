@@ -30,13 +30,12 @@ import contextlib
 import json
 import math
 import os
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from _harness import percentiles
+from _harness import percentiles, with_server_process
 
 from crowd.clients import Panel, Phone, Screen
 from crowd.clients.launcher import ServerProcess
@@ -200,17 +199,7 @@ SCENARIOS: dict[str, Scenario] = {"watch": watch_scenario, "ulps": ulps_scenario
 
 
 def run_against(code: Path | None, scenario: Scenario) -> dict[str, Any]:
-    env = {"PYTHONPATH": str(code)} if code else {}
-    two_cores = (os.cpu_count() or 1) >= 2
-    with tempfile.TemporaryDirectory() as tmp:
-        server = ServerProcess(Path(tmp) / "bench.db", env=env, cpu=0 if two_cores else None)
-        server.start()
-        if two_cores:
-            os.sched_setaffinity(0, {1})
-        try:
-            return asyncio.run(scenario(server))
-        finally:
-            server.stop()
+    return with_server_process(scenario, {"PYTHONPATH": str(code)} if code else None)
 
 
 def main() -> None:
