@@ -8,8 +8,8 @@ from crowd models rather than uniform noise:
 - option preferences share a crowd-wide component (a room leans somewhere) plus a
   personal one, chosen with a multinomial logit (Gumbel noise);
 - temperatures come from a polarised crowd: two camps and a centre;
-- estimates are drawn from a real crowd (17,184 guesses of a cow's weight, 2015), from
-  `../shared/data/cow_guesses_lb.txt` when present, else from its quantiles kept here;
+- estimates are drawn from a real crowd (17,184 guesses of a cow's weight, 2015,
+  `crowd/data/cow_guesses_lb.txt`, shipped with crowd), else from its quantiles kept here;
 - in a social-influence round (an estimate's `influence_round`, or any activity revealed
   then reopened) a share of the crowd keeps its answer and the rest moves towards what
   the crowd said (Lorenz et al. 2011; Moussaïd et al. 2013);
@@ -68,11 +68,13 @@ WORDS = (
 
 
 def find_crowd_file(name: str = COW_FILE) -> Path | None:
-    """The shared data file beside the project (`../shared/data`), if this checkout has it."""
+    """The data file: `CROWD_SWARM_ESTIMATES`, else the one shipped in `crowd/data`, else
+    one in a `shared/data` folder beside the project."""
     env = os.environ.get("CROWD_SWARM_ESTIMATES")
     here = Path(__file__).resolve()
     candidates = [Path(env)] if env else []
-    candidates += [here.parents[3] / "shared" / "data" / name,
+    candidates += [here.parents[1] / "data" / name,
+                   here.parents[3] / "shared" / "data" / name,
                    Path.cwd().parent / "shared" / "data" / name,
                    Path.cwd() / "shared" / "data" / name]
     return next((p for p in candidates if p.is_file()), None)
@@ -358,7 +360,7 @@ _COW_CACHE: dict[str, tuple[float, ...] | None] = {}
 
 
 def cow_estimates() -> tuple[float, ...] | None:
-    """The cow data, read once (None without the shared data folder)."""
+    """The cow data, read once (None if its file was removed)."""
     if "data" not in _COW_CACHE:
         _COW_CACHE["data"] = load_estimates()
     return _COW_CACHE["data"]
