@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crowd.server.netinfo import lan_addresses
-from crowd.server.security import TokenBucket
+from crowd.server.security import TokenBucket, is_loopback
 
 #: Pages, API, websockets: scripts and data from this server only. Styles may be inline
 #: (BokehJS writes <style> elements into its views; the printable summary uses style
@@ -181,13 +181,6 @@ ANONYMOUS_RATE = 10.0
 ANONYMOUS_BURST = 30.0
 #: How long the public view of a computed answer is reused after the state moved on.
 RECOMPUTE_AFTER_S = 1.0
-
-
-def is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class AnonymousBudget:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
-import ipaddress
 import logging
 import secrets
 import time
@@ -43,7 +42,7 @@ from crowd.errors import (
 from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
-from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket
+from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket, is_loopback
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
 from crowd.types import Role, normalize_code
@@ -53,13 +52,6 @@ log = logging.getLogger(__name__)
 #: gen0 every 50,000 net allocations (about 5 s at 10,000 inputs/s), older generations
 #: rarely: see docs/performance.md (stream).
 GC_THRESHOLDS = (50_000, 20, 100)
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
 
 
 class Hub:
@@ -286,7 +278,7 @@ class Hub:
         """Hellos are limited per address: each welcome costs the room's state, and a
         loop of connect-hello-close from one machine must not cost the others."""
         settings = self.settings
-        if settings.mint_exempt_loopback and _is_loopback(address):
+        if settings.mint_exempt_loopback and is_loopback(address):
             return
         bucket = self._hellos.get(address)
         if bucket is None:
@@ -299,7 +291,7 @@ class Hub:
     def _check_mint(self, address: str) -> None:
         """New device tokens are rate limited per address: one device, one voice."""
         settings = self.settings
-        if settings.mint_exempt_loopback and _is_loopback(address):
+        if settings.mint_exempt_loopback and is_loopback(address):
             return
         bucket = self._minting.get(address)
         if bucket is None:
