@@ -348,30 +348,30 @@ def _results_doc(request: Request, code: str, animator: bool) -> dict[str, Any]:
                            as_of=time.time())
 
 
-async def results_json(request: Request) -> Response:
+async def _results_file(request: Request, name: str, render: Callable[[Any], str],
+                        media_type: str) -> Response:
+    """The room's results as one file (`results.json`, `results.csv`), kept while the
+    state is still."""
     view = await _room_view(request)
     if isinstance(view, JSONResponse):
         return view
     code, animator = view
 
     async def build() -> bytes:
-        return exports.results_json(_results_doc(request, code, animator)).encode()
+        return render(_results_doc(request, code, animator)).encode()
 
-    body = await _kept(request, "results.json", code, animator, build)
-    return _download(body, "application/json", f"crowd-{code}-results.json")
+    body = await _kept(request, name, code, animator, build)
+    return _download(body, media_type, f"crowd-{code}-{name}")
+
+
+async def results_json(request: Request) -> Response:
+    return await _results_file(request, "results.json", exports.results_json,
+                               "application/json")
 
 
 async def results_csv(request: Request) -> Response:
-    view = await _room_view(request)
-    if isinstance(view, JSONResponse):
-        return view
-    code, animator = view
-
-    async def build() -> bytes:
-        return exports.results_csv(_results_doc(request, code, animator)).encode()
-
-    body = await _kept(request, "results.csv", code, animator, build)
-    return _download(body, "text/csv; charset=utf-8", f"crowd-{code}-results.csv")
+    return await _results_file(request, "results.csv", exports.results_csv,
+                               "text/csv; charset=utf-8")
 
 
 async def summary(request: Request) -> Response:
