@@ -60,6 +60,19 @@ class Tab:
         assert self.errors == [], f"JavaScript errors on the page: {self.errors}"
 
 
+#: For `page.wait_for_function(BARS_TOTAL, arg=[activity, total])`: the projector shows
+#: `activity` and its Bokeh bars add up to `total`.
+BARS_TOTAL = """([activity, total]) => {
+    const s = window.crowdScreen;
+    if (!s || s.activity !== activity || !window.Bokeh) return false;
+    for (const doc of Bokeh.documents) {
+        const bars = doc.get_model_by_name("bars");
+        if (bars) return Array.from(bars.data.value).reduce((a, b) => a + b, 0) === total;
+    }
+    return false;
+}"""
+
+
 async def open_tab(browser: Any, url: str | None, viewport: dict[str, int] | None = None,
                    init_script: str | None = None) -> Tab:
     context = await browser.new_context(viewport=viewport or PHONE_VIEWPORT)

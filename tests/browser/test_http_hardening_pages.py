@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+from tests.browser.support import BARS_TOTAL, CHROMIUM, SCREEN_VIEWPORT, open_tab
 from tests.inprocess import in_process_server
 from tests.support import SECRET
 
@@ -30,15 +30,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 
-BARS_TOTAL = """([activity, total]) => {
-    const s = window.crowdScreen;
-    if (!s || s.activity !== activity || !window.Bokeh) return false;
-    for (const doc of Bokeh.documents) {
-        const bars = doc.get_model_by_name("bars");
-        if (bars) return Array.from(bars.data.value).reduce((a, b) => a + b, 0) === total;
-    }
-    return false;
-}"""
 
 
 async def _violations(page: Any) -> list[str]:

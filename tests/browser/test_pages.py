@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone
-from tests.browser.support import CHROMIUM, TIMEOUT_MS, open_tab, snapshot
+from tests.browser.support import BARS_TOTAL, CHROMIUM, TIMEOUT_MS, open_tab, snapshot
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -26,15 +26,6 @@ pytestmark = [
 
 
 
-BARS_TOTAL_IS = """([activity, total]) => {
-    const s = window.crowdScreen;
-    if (!s || s.activity !== activity || !window.Bokeh) return false;
-    for (const doc of Bokeh.documents) {
-        const bars = doc.get_model_by_name("bars");
-        if (bars) return Array.from(bars.data.value).reduce((a, b) => a + b, 0) === total;
-    }
-    return false;
-}"""
 
 
 async def test_phone_vote_is_acknowledged_and_moves_the_projected_chart(
@@ -49,7 +40,7 @@ async def test_phone_vote_is_acknowledged_and_moves_the_projected_chart(
         await panel.project(act, room=code)
 
     screen = await open_tab(browser, f"{server.url}/screen/{code}", {"width": 1280, "height": 720})
-    await screen.page.wait_for_function(BARS_TOTAL_IS, arg=[act, 0])
+    await screen.page.wait_for_function(BARS_TOTAL, arg=[act, 0])
 
     phone = await open_tab(browser, "about:blank")
     # The first connection never delivers its acks: the page must say "Envoi…" (the vote
@@ -82,7 +73,7 @@ async def test_phone_vote_is_acknowledged_and_moves_the_projected_chart(
 
     await phone.status_is(act, "sending")
     # Tallied (the screen's Bokeh data moved), stored and acknowledged, but not delivered.
-    await screen.page.wait_for_function(BARS_TOTAL_IS, arg=[act, 1])
+    await screen.page.wait_for_function(BARS_TOTAL, arg=[act, 1])
     await asyncio.wait_for(ack_held.wait(), TIMEOUT_MS / 1000)
     assert len(held) == 1
     assert await phone.card(act).locator(".card-status").inner_text() == "Envoi…"
