@@ -304,13 +304,13 @@ class Engine:
         """The activity's frame; if its figures cannot be computed, a frame that says so
         (panels show it): one activity's failure never stops the others, the room's
         other messages, or the command that asked for it."""
+        snap = self.snapshot(act)  # logs its own failure
+        if snap is None:
+            return self.error_frame(act, "its figures could not be computed")
         try:
-            snap = self.snapshot(act)
-            if snap is None:
-                raise ValueError("no snapshot")
             chart = act.tally.chart(snap)
         except Exception:
-            log.exception("activity %s: snapshot failed", act.id)
+            log.exception("activity %s: chart failed", act.id)
             return self.error_frame(act, "its figures could not be computed")
         return out("frame", room=act.room, activity=act.id, state=act.state.value,
                    snapshot=snap, chart=chart)
