@@ -24,10 +24,10 @@ from typing import Any
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.engine import Engine, Peer
+from crowd.core.engine import Engine, Peer
+from crowd.core.protocol import ActivityNew, CreateRoom, Open, Respond
+from crowd.core.types import Role
 from crowd.models import budget, circular, estimates, scales, voting
-from crowd.protocol import ActivityNew, CreateRoom, Open, Respond
-from crowd.types import Role
 
 OPTIONS = ["a", "b", "c", "d", "e"]
 

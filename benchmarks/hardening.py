@@ -39,7 +39,7 @@ from _harness import percentiles, with_server_process
 
 from crowd.clients import Panel, Phone, Screen
 from crowd.clients.launcher import ServerProcess
-from crowd.errors import CrowdError
+from crowd.core.errors import CrowdError
 
 Scenario = Callable[[ServerProcess], Awaitable[dict[str, Any]]]
 

@@ -26,7 +26,7 @@ from starlette.websockets import WebSocketState
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.protocol import Encoding, decode, parse
+from crowd.core.protocol import Encoding, decode, parse
 from crowd.server.connection import Connection
 from crowd.server.eventlog import EventLog
 from crowd.server.hub import Hub

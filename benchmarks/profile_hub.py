@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from crowd.bench import FULL, Bench, CpuMeter, Recorder, Template, drain, paced, periodic
+from crowd.commands.bench import FULL, Bench, CpuMeter, Recorder, Template, drain, paced, periodic
 
 
 def summarise(collapsed: Path, top: int) -> str:

@@ -1,6 +1,6 @@
 """Where a restart's time goes: reading the log, decoding events, applying them.
 
-Builds (or reuses) a realistic log with `crowd.bench.build_log`, then times, in one
+Builds (or reuses) a realistic log with `crowd.commands.bench.build_log`, then times, in one
 process and with a plain sqlite3 connection, each stage of what `Hub.start` does: fetch
 the rows, decode them into events, `Engine.apply` them, per event type and activity kind;
 and what a pickled engine (a checkpoint) would cost to write and load instead. Usage:
@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.bench import build_log
-from crowd.engine import Engine
-from crowd.events import Event
+from crowd.commands.bench import build_log
+from crowd.core.engine import Engine
+from crowd.core.events import Event
 
 
 def main() -> int:

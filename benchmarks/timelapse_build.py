@@ -30,12 +30,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd import events as ev
 from crowd.activities import activity_type
-from crowd.engine import Engine
-from crowd.events import Event
+from crowd.core import events as ev
+from crowd.core.engine import Engine
+from crowd.core.events import Event
 from crowd.server.eventlog import MIGRATIONS, iter_events_file
-from crowd.timelapse import TimelineBuilder, write_standalone
+from crowd.views.replay_page import write_standalone
+from crowd.views.timelapse import TimelineBuilder
 
 T0 = 1_752_310_800.0  # 2025-07-12 09:00 UTC
 TOKEN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

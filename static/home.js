@@ -2,7 +2,7 @@
 // JavaScript too: the server redirects /?code=XXXX to /r/XXXX.
 import { t, translate, mountLangSwitch } from "/static/shared/i18n.js";
 
-const ALPHABET = "ACEFGHJKMNPRTWXY34679"; // crowd.types.CODE_ALPHABET
+const ALPHABET = "ACEFGHJKMNPRTWXY34679"; // crowd.core.types.CODE_ALPHABET
 const form = document.getElementById("form");
 const input = document.getElementById("code");
 const message = document.getElementById("message");

@@ -18,13 +18,13 @@ from typing import Any, ClassVar
 
 from crowd.activities import activity_type, register
 from crowd.activities.base import ActivityType, Applier, Command, EngineAPI, Tally, integer
-from crowd.authorization import Peer
-from crowd.engine import Engine
-from crowd.errors import BadValue, Forbidden
-from crowd.events import Event
-from crowd.protocol import Message, get_field, is_id, message_types, parse
-from crowd.steps import Step
-from crowd.types import Role
+from crowd.core.authorization import Peer
+from crowd.core.engine import Engine
+from crowd.core.errors import BadValue, Forbidden
+from crowd.core.events import Event
+from crowd.core.protocol import Message, get_field, is_id, message_types, parse
+from crowd.core.steps import Step
+from crowd.core.types import Role
 
 RESET = "claps_reset"
 

@@ -1,6 +1,6 @@
 """Every message type of the protocol, from every role: the documented answer.
 
-Generated from the protocol's own table of message types (`crowd.protocol.message_types`,
+Generated from the protocol's own table of message types (`crowd.core.protocol.message_types`,
 the kinds' messages included)
 and checked against the "who" column of docs/protocol.md, so a new message type cannot
 skip the matrix: it fails here until it has a sample frame and a documented role.
@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from crowd.authorization import authorize
 from crowd.clients import Panel, Phone, Screen
-from crowd.engine import Peer
-from crowd.errors import CrowdError, Forbidden, UnknownActivity
-from crowd.protocol import Respond, Watch, message_class, message_types
-from crowd.types import Role
+from crowd.core.authorization import authorize
+from crowd.core.engine import Peer
+from crowd.core.errors import CrowdError, Forbidden, UnknownActivity
+from crowd.core.protocol import Respond, Watch, message_class, message_types
+from crowd.core.types import Role
 from tests.inprocess import in_process_server
 from tests.support import SECRET
 

@@ -14,7 +14,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from crowd.clients import Panel, Phone, Screen
-from crowd.errors import BadSecret, RateLimited, UnknownRoom
+from crowd.core.errors import BadSecret, RateLimited, UnknownRoom
 from tests.support import SECRET, ServerProcess
 
 

@@ -14,7 +14,9 @@ from typing import Any
 
 import msgpack
 
-from crowd.bench import SECTIONS, TARGETS, Template, percentiles, vote_to_screen, ws_frame
+from crowd.commands.bench import SECTIONS, TARGETS, vote_to_screen
+from crowd.commands.bench.loadgen import Template, ws_frame
+from crowd.commands.bench.measure import percentiles
 
 
 def unmask(frame: bytes) -> tuple[int, bytes]:

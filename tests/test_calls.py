@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from crowd import events as ev
 from crowd.activities.calls import (
     CALLS,
     Call,
@@ -17,10 +16,11 @@ from crowd.activities.calls import (
     Withdraw,
     waiting_moves,
 )
-from crowd.engine import Engine, Peer, ToDevice, ToRoom
-from crowd.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
-from crowd.protocol import ActivityNew, Close, CreateRoom, Open, Respond
-from crowd.types import Role
+from crowd.core import events as ev
+from crowd.core.engine import Engine, Peer, ToDevice, ToRoom
+from crowd.core.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
+from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
+from crowd.core.types import Role
 
 PANEL = Peer(Role.PANEL, "panel")
 

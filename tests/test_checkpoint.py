@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from crowd import checkpoint
 from crowd.clients import Panel, Phone
-from crowd.engine import Engine
+from crowd.core import checkpoint
+from crowd.core.engine import Engine
 from crowd.server.eventlog import iter_events_file
 from tests.inprocess import in_process_server
 from tests.support import SECRET, ServerProcess
@@ -196,10 +196,10 @@ async def test_a_step_that_fails_after_changing_the_state_stops_checkpoints(
     """A handler bug that applies an event and then raises leaves the engine ahead of the
     log; a checkpoint would keep that forever. Checkpoints stop; a restart, rebuilt from
     the log alone, heals it."""
-    from crowd import events as ev
-    from crowd.engine import Peer, Step
-    from crowd.events import Event
-    from crowd.protocol import Nick
+    from crowd.core import events as ev
+    from crowd.core.engine import Peer, Step
+    from crowd.core.events import Event
+    from crowd.core.protocol import Nick
 
     db = tmp_path / "bug.db"
     async with in_process_server(db, checkpoint_every=1) as (url, hub):

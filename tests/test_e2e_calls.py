@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 from crowd.clients import Panel, Phone, Screen
-from crowd.errors import NotOpen
+from crowd.core.errors import NotOpen
 from tests.support import ServerProcess
 
 

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from crowd.clients import Panel, Phone, Screen
-from crowd.errors import BadValue
+from crowd.core.errors import BadValue
 from tests.support import ServerProcess
 
 

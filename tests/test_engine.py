@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from crowd import events as ev
-from crowd.engine import Engine, Peer, Reply, Step, ToRoom
-from crowd.errors import BadMessage, BadValue, Conflict, Forbidden, NotOpen, UnknownActivity
-from crowd.protocol import (
+from crowd.core import events as ev
+from crowd.core.engine import Engine, Peer, Reply, Step, ToRoom
+from crowd.core.errors import BadMessage, BadValue, Conflict, Forbidden, NotOpen, UnknownActivity
+from crowd.core.protocol import (
     ActivityDelete,
     ActivityNew,
     ActivityUpdate,
@@ -24,7 +24,7 @@ from crowd.protocol import (
     Respond,
     Reveal,
 )
-from crowd.types import Role, State
+from crowd.core.types import Role, State
 
 PANEL = Peer(Role.PANEL, "panel-1")
 
@@ -324,7 +324,7 @@ def test_frames_only_for_changed_activities() -> None:
 def test_tools_skip_a_stored_event_that_does_not_apply() -> None:
     """A row damaged under a checkpoint is never set aside by a hub start: the timelapse
     and the export skip it and count it instead of failing whole."""
-    from crowd.timelapse import TimelineBuilder
+    from crowd.views.timelapse import TimelineBuilder
 
     log = Log()
     room, act = room_with(log)

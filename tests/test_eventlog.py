@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from crowd import events as ev
-from crowd.events import Event
+from crowd.core import events as ev
+from crowd.core.events import Event
 from crowd.server.eventlog import EventLog
 
 

@@ -16,8 +16,8 @@ import httpx
 import msgpack
 import pytest
 
-from crowd import video
 from crowd.clients import Panel, Phone
+from crowd.server import video
 from tests.support import ServerProcess
 
 CONTACT = "07 00 00 00 01"

@@ -33,11 +33,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from crowd.engine import Engine, Peer, Reply
-from crowd.errors import CrowdError
-from crowd.events import Event
-from crowd.protocol import Encoding, decode_message, encode, message_types, parse
-from crowd.types import Role
+from crowd.core.engine import Engine, Peer, Reply
+from crowd.core.errors import CrowdError
+from crowd.core.events import Event
+from crowd.core.protocol import Encoding, decode_message, encode, message_types, parse
+from crowd.core.types import Role
 
 HEAVY = os.environ.get("CROWD_HEAVY") == "1"
 SCALE = 10 if HEAVY else 1

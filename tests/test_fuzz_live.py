@@ -33,7 +33,7 @@ import websockets
 
 from crowd.clients import Panel, Phone, Screen
 from crowd.clients.connection import http_origin
-from crowd.errors import CrowdError
+from crowd.core.errors import CrowdError
 from tests.support import SECRET, ServerProcess
 from tests.test_fuzz_engine import KEYS, NUMBERS, SPEC_KEYS, TEXTS, _nested_pool
 

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from crowd.activities.estimate import InfluenceRound, SetTruth
-from crowd.engine import Engine, Peer
-from crowd.errors import BadMessage, BadValue, Conflict
+from crowd.core.engine import Engine, Peer
+from crowd.core.errors import BadMessage, BadValue, Conflict
+from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
+from crowd.core.types import Role
 from crowd.models import budget, circular, estimates, scales
-from crowd.protocol import ActivityNew, Close, CreateRoom, Open, Respond
-from crowd.types import Role
 
 PANEL = Peer(Role.PANEL, "panel")
 

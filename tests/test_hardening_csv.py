@@ -9,7 +9,7 @@ import io
 import httpx
 
 from crowd.clients import Panel, Phone
-from crowd.exports import csv_cell
+from crowd.views.exports import csv_cell
 from tests.support import ServerProcess
 
 FORMULAS = ["=1+1", "@a1+a2", "+33 6 12 34 56 78", "-2+3"]

@@ -16,7 +16,7 @@ import pytest
 
 from crowd.activities.polls import WordsTally
 from crowd.clients import DuplicateInput, Panel, Phone, Screen
-from crowd.errors import RateLimited
+from crowd.core.errors import RateLimited
 from crowd.server.security import DeviceTokens
 from tests.inprocess import in_process_server
 from tests.support import SECRET

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crowd import events as ev
-from crowd.events import Event
+from crowd.core import events as ev
+from crowd.core.events import Event
 from crowd.server.eventlog import EventLog
 from tests.support import free_port
 

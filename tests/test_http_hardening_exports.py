@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from crowd import video
 from crowd.clients import Panel, Phone
+from crowd.server import video
 from tests.support import SECRET, ServerProcess
 
 PUBLIC_QUEUE = 4

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crowd import charts
 from crowd.activities import activity_type, known_kinds
-from crowd.errors import BadValue
-from crowd.protocol import Encoding, encode
-from crowd.types import Kind
+from crowd.core.errors import BadValue
+from crowd.core.protocol import Encoding, encode
+from crowd.core.types import Kind
+from crowd.views import charts
 
 OPTIONS = ["a", "b", "c"]
 SPECS: dict[Kind, dict[str, Any]] = {

@@ -21,10 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from crowd import exports
-from crowd.engine import Engine
-from crowd.protocol import Encoding, encode
+from crowd.core.engine import Engine
+from crowd.core.protocol import Encoding, encode
 from crowd.server.eventlog import iter_events_file
+from crowd.views import exports
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DB = FIXTURES / "v1-festival.db"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crowd.clients import Panel, Phone
-from crowd.errors import Unavailable
+from crowd.core.errors import Unavailable
 from tests.inprocess import in_process_server
 from tests.support import SECRET
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crowd.errors import BadFrame, BadMessage, CrowdError
-from crowd.protocol import (
+from crowd.core.errors import BadFrame, BadMessage, CrowdError
+from crowd.core.protocol import (
     ActivityNew,
     Encoding,
     Hello,
@@ -23,7 +23,7 @@ from crowd.protocol import (
     encode,
     parse,
 )
-from crowd.types import Role
+from crowd.core.types import Role
 
 VECTORS = [
     ({"v": 1, "t": "hello", "role": "phone", "room": "KXT4"},

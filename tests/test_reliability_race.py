@@ -21,7 +21,7 @@ from pathlib import Path
 import msgpack
 
 from crowd.clients import Connection, Panel, Screen
-from crowd.errors import CrowdError
+from crowd.core.errors import CrowdError
 from tests.support import ServerProcess
 
 HEAVY = os.environ.get("CROWD_HEAVY") == "1"

@@ -20,11 +20,11 @@ import httpx
 import pytest
 import segno
 
-from crowd import exports
 from crowd.activities.polls import CountTally
 from crowd.clients import Panel, Phone
 from crowd.server import edge
 from crowd.server.edge import AnonymousBudget
+from crowd.views import exports
 from tests.inprocess import in_process_server
 from tests.support import SECRET
 

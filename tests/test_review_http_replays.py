@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from crowd.clients import Panel, Phone
-from crowd.server import exports as server_exports
+from crowd.server import export_routes as server_exports
 from tests.inprocess import in_process_server
 from tests.support import SECRET
 

@@ -18,11 +18,10 @@ from typing import Any
 import msgpack
 import pytest
 
-from crowd import exports
 from crowd.activities.calls import Call, Volunteer
-from crowd.engine import Engine, Peer, Reply
-from crowd.events import Event
-from crowd.protocol import (
+from crowd.core.engine import Engine, Peer, Reply
+from crowd.core.events import Event
+from crowd.core.protocol import (
     ActivityNew,
     Close,
     CreateRoom,
@@ -32,8 +31,10 @@ from crowd.protocol import (
     Respond,
     Reveal,
 )
-from crowd.timelapse import build_timeline, standalone_html
-from crowd.types import Role
+from crowd.core.types import Role
+from crowd.views import exports
+from crowd.views.replay_page import standalone_html
+from crowd.views.timelapse import build_timeline
 
 T0 = 1_752_300_000.0  # a Saturday morning of July 2025
 PANEL = Peer(Role.PANEL, "panel-token-not-a-phone")

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from crowd.activities import activity_type, polls
-from crowd.errors import BadMessage, BadValue
-from crowd.protocol import parse
+from crowd.core.errors import BadMessage, BadValue
+from crowd.core.protocol import parse
 
 COMBINING = "e" + "\u0301" * 2_000  # one letter under 2,000 accents
 

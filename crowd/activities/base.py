@@ -26,15 +26,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from crowd.errors import BadMessage, BadValue
-from crowd.types import Role
+from crowd.core.errors import BadMessage, BadValue
+from crowd.core.types import Role
 
 if TYPE_CHECKING:
-    from crowd.authorization import Peer
-    from crowd.events import Event
-    from crowd.protocol import Message
-    from crowd.room import Activity, Room
-    from crowd.steps import Step, Target
+    from crowd.core.authorization import Peer
+    from crowd.core.events import Event
+    from crowd.core.protocol import Message
+    from crowd.core.room import Activity, Room
+    from crowd.core.steps import Step, Target
 
     Sends = list[tuple[Target, dict[str, Any]]]
 
@@ -57,7 +57,7 @@ class Tally(ABC):
         """Plain data for screens, panels and revealed results: names its figures."""
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        """Columns for the projector's Bokeh sources, by source name (see crowd.charts)."""
+        """Columns for the projector's Bokeh sources, by source name (see crowd.views.charts)."""
         return {}
 
     def observe(self, now: float) -> None:  # noqa: B027 - optional hook, no-op by default

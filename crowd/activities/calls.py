@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from sortedcontainers import SortedList
 
-from crowd import events as ev
 from crowd.activities.base import (
     ActivityType,
     Applier,
@@ -32,15 +31,16 @@ from crowd.activities.base import (
     text,
 )
 from crowd.activities.registry import register
-from crowd.authorization import Peer
-from crowd.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
-from crowd.events import Event
-from crowd.protocol import Message, get_field, is_id, is_int, is_map, out, short_text
-from crowd.steps import PANELS, Step, Target, ToDevice, ToRoom
-from crowd.types import Kind, Role, State, normalize_code
+from crowd.core import events as ev
+from crowd.core.authorization import Peer
+from crowd.core.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
+from crowd.core.events import Event
+from crowd.core.protocol import Message, get_field, is_id, is_int, is_map, out, short_text
+from crowd.core.steps import PANELS, Step, Target, ToDevice, ToRoom
+from crowd.core.types import Kind, Role, State, normalize_code
 
 if TYPE_CHECKING:
-    from crowd.room import Activity
+    from crowd.core.room import Activity
 
 #: Volunteers per second of delay between two rosters of one call sent to panels.
 ROSTER_PER_SECOND = 1000.0

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from crowd import events as ev
 from crowd.activities.base import (
     ActivityType,
     Applier,
@@ -29,16 +28,17 @@ from crowd.activities.base import (
     text,
 )
 from crowd.activities.registry import register
-from crowd.authorization import Peer
-from crowd.errors import BadMessage, BadValue, Conflict
-from crowd.events import Event
+from crowd.core import events as ev
+from crowd.core.authorization import Peer
+from crowd.core.errors import BadMessage, BadValue, Conflict
+from crowd.core.events import Event
+from crowd.core.protocol import Message, get_field, is_id, is_value
+from crowd.core.steps import Step
+from crowd.core.types import Kind, Role, State
 from crowd.models import estimates
-from crowd.protocol import Message, get_field, is_id, is_value
-from crowd.steps import Step
-from crowd.types import Kind, Role, State
 
 if TYPE_CHECKING:
-    from crowd.room import Activity
+    from crowd.core.room import Activity
 
 TRUTH_SET = ev.TRUTH_SET
 _PANEL = frozenset({Role.PANEL})

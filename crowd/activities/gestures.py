@@ -15,10 +15,10 @@ import numpy as np
 
 from crowd.activities.base import ActivityType, Tally, finite, labels, number, text
 from crowd.activities.registry import register
-from crowd.errors import BadMessage, BadValue
+from crowd.core.errors import BadMessage, BadValue
+from crowd.core.types import Kind
 from crowd.models import budget as budget_model
 from crowd.models import circular, scales
-from crowd.types import Kind
 
 # ---------------------------------------------------------------- temperature
 

@@ -21,9 +21,9 @@ from crowd.activities.base import (
     option_index,
 )
 from crowd.activities.registry import register
-from crowd.errors import BadValue
+from crowd.core.errors import BadValue
+from crowd.core.types import Kind
 from crowd.models import voting
-from crowd.types import Kind
 
 DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
                   "Excellent"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crowd import protocol
 from crowd.activities.base import ActivityType
-from crowd.errors import BadMessage
-from crowd.types import Kind
+from crowd.core import protocol
+from crowd.core.errors import BadMessage
+from crowd.core.types import Kind
 
 _REGISTRY: dict[str, ActivityType] = {}
 

@@ -2,7 +2,7 @@
 
 One reader task routes what arrives: `ack`/`error` with a `seq` resolve the request that
 sent it, everything else goes to a queue per message type that callers can await. Errors
-become the same typed exceptions the server raised (`crowd.errors`), by their code.
+become the same typed exceptions the server raised (`crowd.core.errors`), by their code.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import msgpack
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from crowd import errors
-from crowd.errors import CrowdError
+from crowd.core import errors
+from crowd.core.errors import CrowdError
 
 _BY_CODE: dict[str, type[CrowdError]] = {}
 

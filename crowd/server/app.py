@@ -23,11 +23,11 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
-from crowd import charts
-from crowd.errors import CrowdError
-from crowd.features import optional_module
-from crowd.paths import static_dir
-from crowd.protocol import Encoding, encode
+from crowd.core.errors import CrowdError
+from crowd.core.features import optional_module
+from crowd.core.paths import static_dir
+from crowd.core.protocol import Encoding, encode
+from crowd.core.types import normalize_code
 from crowd.server.edge import (
     RECOMPUTE_AFTER_S,
     AnonymousBudget,
@@ -43,7 +43,7 @@ from crowd.server.netinfo import guess_public_url, qr_svg
 from crowd.server.settings import Settings
 from crowd.server.transport import STOCK, fast_protocol
 from crowd.server.ws import websocket_endpoint
-from crowd.types import normalize_code
+from crowd.views import charts
 
 log = logging.getLogger(__name__)
 BOKEH_URL = f"/bokeh/{bokeh.__version__}"
@@ -246,7 +246,7 @@ class CrowdApp(Starlette):
 
 
 #: Modules that add HTTP routes of their own feature, each exposing `routes() -> list`.
-FEATURE_ROUTES = ["crowd.server.exports"]
+FEATURE_ROUTES = ["crowd.server.export_routes"]
 
 
 def _feature_routes() -> list[Any]:

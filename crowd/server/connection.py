@@ -27,12 +27,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
-from crowd.engine import Peer
-from crowd.errors import CLOSE_TOO_SLOW
-from crowd.protocol import Encoding, encode
+from crowd.core.engine import Peer
+from crowd.core.errors import CLOSE_TOO_SLOW
+from crowd.core.protocol import Encoding, encode
+from crowd.core.types import Role
 from crowd.server.security import TokenBucket
 from crowd.server.transport import DIRECT, MAX_SIZE, WRITABLE
-from crowd.types import Role
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)

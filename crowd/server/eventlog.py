@@ -34,8 +34,8 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import aiosqlite
 
-from crowd.errors import Unavailable
-from crowd.events import Event
+from crowd.core.errors import Unavailable
+from crowd.core.events import Event
 
 log = logging.getLogger(__name__)
 
@@ -438,7 +438,7 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
 
 
 class Replayer(Protocol):
-    """What `replay_rows` needs of an engine (crowd.engine.Engine)."""
+    """What `replay_rows` needs of an engine (crowd.core.engine.Engine)."""
 
     applied: int
 

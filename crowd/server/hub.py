@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from crowd import __version__, checkpoint
-from crowd.authorization import authorize
-from crowd.engine import (
+from crowd import __version__
+from crowd.core import checkpoint
+from crowd.core.authorization import authorize
+from crowd.core.engine import (
     Engine,
     Frame,
     Peer,
@@ -29,7 +30,7 @@ from crowd.engine import (
     ToDevice,
     ToRoom,
 )
-from crowd.errors import (
+from crowd.core.errors import (
     BadHello,
     BadSecret,
     CrowdError,
@@ -39,13 +40,13 @@ from crowd.errors import (
     Unavailable,
     UnknownRoom,
 )
-from crowd.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
+from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
+from crowd.core.types import Role, normalize_code
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket, is_loopback
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
-from crowd.types import Role, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +387,7 @@ class Hub:
             self.log.mark_diverged()
 
     def _watch(self, conn: Connection, msg: Watch) -> None:
-        """A panel changes the room it follows (panels only: see crowd.authorization)."""
+        """A panel changes the room it follows (panels only: see crowd.core.authorization)."""
         assert conn.peer is not None and conn.peer.role is Role.PANEL
         state = self.engine.room_state(msg.room, for_panel=True)
         code = state["code"]

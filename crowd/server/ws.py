@@ -12,7 +12,7 @@ import time
 
 from starlette.websockets import WebSocket
 
-from crowd.errors import (
+from crowd.core.errors import (
     CLOSE_HELLO_TIMEOUT,
     CLOSE_LOCKED_OUT,
     CLOSE_POLICY,
@@ -22,11 +22,11 @@ from crowd.errors import (
     RateLimited,
     ServerError,
 )
-from crowd.protocol import Hello, decode, error, parse
+from crowd.core.protocol import Hello, decode, error, parse
+from crowd.core.types import Role
 from crowd.server.connection import Connection
 from crowd.server.hub import Hub
 from crowd.server.security import TokenBucket, origin_allowed, panel_origin_ok
-from crowd.types import Role
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-// "Timelapse & exports" of the watched room (routes of crowd/server/exports.py, see
+// "Timelapse & exports" of the watched room (routes of crowd/server/export_routes.py, see
 // docs/exports.md): the replay page, the offline timelapse file, results, the printable
 // summary, the raw log, and a video rendered on the server with its progress.
 //

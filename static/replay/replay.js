@@ -1,5 +1,5 @@
 // crowd replay player. This file is the body of the CustomJS callback that the timelapse
-// page runs once its Bokeh document is ready (crowd/timelapse.py inlines it), so its
+// page runs once its Bokeh document is ready (crowd/views/timelapse.py inlines it), so its
 // named arguments are in scope:
 //   tracks  one {source name: ColumnDataSource} per activity, in the JSON's track order
 //   heads   one header Div per activity;  panels: one column (header + chart) per activity

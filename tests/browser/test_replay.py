@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from crowd import video
-from crowd.timelapse import Timeline, build_timeline, write_standalone
+from crowd.server import video
+from crowd.views.replay_page import write_standalone
+from crowd.views.timelapse import Timeline, build_timeline
 from tests.test_timelapse import scripted_day
 
 CHROMIUM = Path("/usr/bin/chromium")

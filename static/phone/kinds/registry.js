@@ -1,4 +1,4 @@
-// Activity kinds the phone page knows, keyed by `kind` (crowd.types.Kind).
+// Activity kinds the phone page knows, keyed by `kind` (crowd.core.types.Kind).
 //
 // A kind module's default export is
 //   { kind: "choice",

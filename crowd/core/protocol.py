@@ -19,8 +19,8 @@ from typing import Any, ClassVar
 
 import msgpack
 
-from crowd.errors import BadFrame, BadMessage
-from crowd.types import PROTOCOL_VERSION, Role
+from crowd.core.errors import BadFrame, BadMessage
+from crowd.core.types import PROTOCOL_VERSION, Role
 
 MAX_SEQ = 2**53 - 1  # exact in JavaScript numbers
 MAX_TEXT = 2_000  # longest free text field (prompts, titles)

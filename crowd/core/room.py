@@ -8,7 +8,7 @@ from typing import Any
 
 from crowd.activities.base import Tally
 from crowd.activities.registry import activity_type
-from crowd.types import State
+from crowd.core.types import State
 
 
 @dataclass(slots=True)

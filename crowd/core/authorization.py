@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crowd.errors import Forbidden, UnknownActivity
-from crowd.protocol import Message
-from crowd.types import Role, normalize_code
+from crowd.core.errors import Forbidden, UnknownActivity
+from crowd.core.protocol import Message
+from crowd.core.types import Role, normalize_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,21 +1,22 @@
-"""The `crowd` command.
-
-`serve` lives here; every other command is a module exposing `add_arguments(parser)` and
-`run(args) -> int`, listed in COMMANDS, so each feature owns its command.
-"""
+"""Run the server: an SQLite file, the join URL and QR code, the animator's link."""
 
 from __future__ import annotations
 
 import argparse
 import errno
-import logging
 import socket
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from crowd import __version__
-from crowd.features import optional_module
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=None, help="address to listen on (default 0.0.0.0)")
+    parser.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    parser.add_argument("--db", type=Path, default=None, help="SQLite file (default crowd.db)")
+    parser.add_argument("--public-url", default=None,
+                        help="base URL for QR codes when the LAN address guess is wrong")
 
 
 def listen_problem(host: str, port: int) -> str | None:
@@ -40,7 +41,7 @@ def listen_problem(host: str, port: int) -> str | None:
     return None
 
 
-def _serve(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from crowd.clients.launcher import exit_with_parent
@@ -74,44 +75,3 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-#: name -> (module, one-line help). A module that is not there yet is simply not listed.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("crowd.demo", "a server with a simulated crowd and a scripted agenda"),
-    "swarm": ("crowd.clients.swarm", "join a running server with simulated phones"),
-    "bench": ("crowd.bench", "measure the server against a same-run baseline"),
-    "timelapse": ("crowd.timelapse_cli", "build the replay of a room from its event log"),
-    "export": ("crowd.exports_cli", "export a room's results and event log"),
-}
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crowd", description="crowd: live crowd sensing and voting on a local network.")
-    parser.add_argument("--version", action="version", version=f"crowd {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the server (SQLite file, LAN join URL, QR code)")
-    serve.add_argument("--host", default=None, help="address to listen on (default 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8000)")
-    serve.add_argument("--db", type=Path, default=None, help="SQLite file (default crowd.db)")
-    serve.add_argument("--public-url", default=None,
-                       help="base URL for QR codes when the LAN address guess is wrong")
-    serve.set_defaults(func=_serve)
-    for name, (module_name, help_text) in COMMANDS.items():
-        module = optional_module(module_name)
-        if module is None:
-            continue
-        command = sub.add_parser(name, help=help_text, description=module.__doc__)
-        module.add_arguments(command)
-        command.set_defaults(func=module.run)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s", stream=sys.stderr)
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

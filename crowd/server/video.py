@@ -6,7 +6,7 @@ charts to repaint) and Chromium takes a screenshot. `imageio-ffmpeg` (whose whee
 ffmpeg binary) encodes the MP4; Pillow, already a Bokeh dependency, writes the GIF.
 
 `missing(fmt)` says in words what this machine lacks, so callers can refuse clearly and
-everything else keeps working. Run as `python -m crowd.video REPLAY.html OUT.mp4`, it
+everything else keeps working. Run as `python -m crowd.server.video REPLAY.html OUT.mp4`, it
 prints one JSON line per progress step (the server's background jobs read them).
 """
 
@@ -168,7 +168,7 @@ def _save_gif(images: list[Any], out: Path, opts: VideoOptions) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crowd.video", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m crowd.server.video", description=__doc__)
     parser.add_argument("html", type=Path, help="a standalone replay file")
     parser.add_argument("out", type=Path, help="output .mp4 or .gif")
     parser.add_argument("--fps", type=int, default=None)

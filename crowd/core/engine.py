@@ -16,18 +16,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from crowd import events as ev
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.authorization import Peer, authorize
-from crowd.errors import (
+from crowd.core import events as ev
+from crowd.core.authorization import Peer, authorize
+from crowd.core.errors import (
     BadMessage,
     Conflict,
     NotOpen,
     UnknownActivity,
     UnknownRoom,
 )
-from crowd.events import Event
-from crowd.protocol import (
+from crowd.core.events import Event
+from crowd.core.protocol import (
     ActivityDelete,
     ActivityNew,
     ActivityUpdate,
@@ -45,8 +45,8 @@ from crowd.protocol import (
     error,
     out,
 )
-from crowd.room import Activity, Room
-from crowd.steps import (
+from crowd.core.room import Activity, Room
+from crowd.core.steps import (
     EVERYONE,
     PANELS,
     PHONES,
@@ -59,7 +59,7 @@ from crowd.steps import (
     ToDevice,
     ToRoom,
 )
-from crowd.types import CODE_ALPHABET, CODE_LENGTH, Role, State, normalize_code
+from crowd.core.types import CODE_ALPHABET, CODE_LENGTH, Role, State, normalize_code
 
 log = logging.getLogger(__name__)
 
@@ -649,7 +649,7 @@ class Engine:
         self.rooms[event.room].nicks[event.data["device"]] = event.data["name"]
 
 
-# The engine's vocabulary, importable from here as before (defined in crowd.steps and
-# crowd.authorization).
+# The engine's vocabulary, importable from here as before (defined in crowd.core.steps and
+# crowd.core.authorization).
 __all__ = ["EVERYONE", "PANELS", "PHONES", "REPLY", "SCREENS", "Engine", "Frame", "Peer",
            "Reply", "Step", "Target", "ToAllPanels", "ToDevice", "ToRoom"]

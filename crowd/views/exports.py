@@ -24,13 +24,13 @@ from typing import Any, BinaryIO
 
 import msgpack
 
-from crowd import events as ev
 from crowd.activities.calls import CallTally
-from crowd.engine import Engine
-from crowd.events import Event
-from crowd.room import Activity, Room
-from crowd.timelapse import DEVICE_KEYS, PRIVATE_KEYS, public_copy
-from crowd.types import State
+from crowd.core import events as ev
+from crowd.core.engine import Engine
+from crowd.core.events import Event
+from crowd.core.room import Activity, Room
+from crowd.core.types import State
+from crowd.views.timelapse import DEVICE_KEYS, PRIVATE_KEYS, public_copy
 
 RESULTS_FORMAT = "crowd-results"
 EVENTS_FORMAT = "crowd-events"

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import crowd
-from crowd.engine import Engine
+from crowd.core.engine import Engine
 
 #: Events between two checkpoints: a restart after `kill -9` replays at most this many
 #: (about 2 s); taking one costs the loop a pickling of the state (tens of ms).

@@ -25,7 +25,7 @@ from typing import Any
 from crowd.clients import Panel
 from crowd.clients.launcher import ServerProcess, free_port
 from crowd.clients.swarm import CrowdModel, Swarm
-from crowd.errors import BadMessage, CrowdError
+from crowd.core.errors import BadMessage, CrowdError
 
 #: One activity per kind; kinds the server does not know are skipped. `social`: a second
 #: round after the crowd's first answer is shown; `truth`: the value revealed at the end.

@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from crowd.events import Event
-from crowd.types import normalize_code
+from crowd.core.events import Event
+from crowd.core.types import normalize_code
 
 
 class Progress:
@@ -91,7 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crowd.timelapse import TimelineBuilder, write_standalone
+    from crowd.views.replay_page import write_standalone
+    from crowd.views.timelapse import TimelineBuilder
 
     problem = check_db(args.db)
     if problem:
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     activities = [a.strip() for a in args.activities.split(",") if a.strip()] \
         if args.activities else None
     if args.video is not None:
-        from crowd import video
+        from crowd.server import video
 
         lacks = video.missing(args.video.suffix.lstrip(".").lower())
         if lacks:
@@ -119,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.output}: {len(timeline.tracks)} activities, {size / 1e6:.1f} MB, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     if args.video is not None:
-        from crowd import video
+        from crowd.server import video
 
         fmt = args.video.suffix.lstrip(".").lower()
         base = video.DEFAULTS[fmt]

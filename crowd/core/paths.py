@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import crowd
+
 
 def static_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "static", here.parent / "static"):
+    package = Path(crowd.__file__).resolve().parent
+    for candidate in (package / "static", package.parent / "static"):
         if (candidate / "phone").is_dir():
             return candidate
     raise FileNotFoundError("the static/ pages are missing from this installation")

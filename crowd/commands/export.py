@@ -15,13 +15,13 @@ from pathlib import Path
 
 import msgpack
 
-from crowd import events as ev
-from crowd import exports
-from crowd.engine import Engine
-from crowd.errors import CrowdError
-from crowd.events import Event
-from crowd.timelapse_cli import Progress, check_db, read_log
-from crowd.types import normalize_code
+from crowd.commands.timelapse import Progress, check_db, read_log
+from crowd.core import events as ev
+from crowd.core.engine import Engine
+from crowd.core.errors import CrowdError
+from crowd.core.events import Event
+from crowd.core.types import normalize_code
+from crowd.views import exports
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

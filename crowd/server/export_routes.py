@@ -13,7 +13,7 @@ holds every room of a festival (least recently used out first), and a public rep
 never built again within that time even if it left the cache. Results and summaries are
 kept per room and view while the state has not moved (crowd.server.edge.Recent), and an
 address's anonymous requests are budgeted (crowd.server.httpauth.viewer). Videos are
-rendered by `python -m crowd.video` in a child process whose progress lines feed the
+rendered by `python -m crowd.server.video` in a child process whose progress lines feed the
 job's JSON. Both children die with the server (crowd.server.lifeline).
 
 Without the animator secret, results and the replay show what phones may see (revealed
@@ -49,14 +49,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from crowd import exports
-from crowd.errors import CrowdError
+from crowd.core.errors import CrowdError
+from crowd.core.types import normalize_code
 from crowd.server import lifeline
 from crowd.server.edge import RECOMPUTE_AFTER_S, REPLAY_CSP, Recent
 from crowd.server.eventlog import connect_readonly, decode_rows, iter_events_file
 from crowd.server.httpauth import LINK_PARAM, animator_check, links, viewer
 from crowd.server.worker import ExportWorker
-from crowd.types import normalize_code
+from crowd.views import exports
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,8 @@ _workdir: Path | None = None
 def build_replay(db: str, rooms: list[str] | None, activities: list[str] | None,
                  public: bool) -> bytes:
     """Child process: replay the log and return the standalone HTML (UTF-8)."""
-    from crowd.timelapse import build_timeline, standalone_html
+    from crowd.views.replay_page import standalone_html
+    from crowd.views.timelapse import build_timeline
 
     timeline = build_timeline(iter_events_file(db, rooms), rooms, activities,
                               only_revealed=public)
@@ -560,7 +561,7 @@ async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,
         page.write_bytes(html)
         job.status = "rendering"
         # bound to the server: the renderer (and its Chromium, its ffmpeg) ends with it
-        command = lifeline.command("crowd.video", str(page), str(job.file))
+        command = lifeline.command("crowd.server.video", str(page), str(job.file))
         if seconds:
             command += ["--seconds", str(seconds)]
         job.proc = await asyncio.create_subprocess_exec(
@@ -599,14 +600,14 @@ def _forget_old_jobs() -> None:
 
 async def video_capabilities(request: Request) -> Response:
     """What the panel needs to offer (or explain) the video buttons."""
-    from crowd import video
+    from crowd.server import video
 
     return JSONResponse({fmt: {"available": not video.missing(fmt),
                                "missing": video.missing(fmt)} for fmt in video.FORMATS})
 
 
 async def video_start(request: Request) -> Response:
-    from crowd import video
+    from crowd.server import video
 
     denied = await _require_secret(request)
     if denied is not None:

@@ -27,7 +27,7 @@ from bokeh.palettes import Cividis256, RdYlGn11
 from bokeh.plotting import figure
 
 from crowd.activities.gestures import DOT_ROWS
-from crowd.types import Kind
+from crowd.core.types import Kind
 
 BACKGROUND = "#101418"
 INK = "#e8eef2"

@@ -4,7 +4,7 @@ Same uvicorn settings as `crowd serve` (`crowd.server.app.uvicorn_config`), same
 generator, but no engine, no log and no outbox: it decodes each msgpack frame, counts it
 and answers an `ack` with its seq. What the hub costs on top of the transport is the
 ratio of the two, measured minutes apart on the same machine, so the figure holds on a
-noisy one. Run by `crowd bench` as `python -m crowd.bench_baseline --port P`.
+noisy one. Run by `crowd bench` as `python -m crowd.commands.bench.baseline --port P`.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from crowd.events import Event
-from crowd.types import Role
+from crowd.core.events import Event
+from crowd.core.types import Role
 
 PHONES = frozenset({Role.PHONE})
 SCREENS = frozenset({Role.SCREEN})

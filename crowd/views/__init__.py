@@ -1,0 +1,5 @@
+"""Views: what the core's state looks like to people, built without any server.
+
+Bokeh figures (`charts`), the replay of a room (`timelapse`) and the results and records
+files (`exports`). The server and the commands serve them; they never import either.
+"""
