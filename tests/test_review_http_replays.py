@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from crowd.clients import Panel, Phone
+from crowd.server import export_jobs
 from crowd.server import export_routes as server_exports
 from tests.inprocess import in_process_server
 from tests.support import SECRET
@@ -66,6 +67,6 @@ async def test_cycling_public_replays_builds_each_once(
                     assert 1 <= int(reply.headers["retry-after"]) <= 30
             assert statuses == {200: 1, 503: len(paths) - 1}, statuses
             assert sum(builds.values()) == len(paths) + 1, builds
-        child = server_exports._export_queue().worker._proc
+        child = export_jobs.export_queue().worker._proc
     if child is not None:  # killed with the app: reaped while this loop runs
         await child.wait()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import heapq
 import html
 import json
 import logging
@@ -53,9 +52,15 @@ from crowd.core.errors import CrowdError
 from crowd.core.types import normalize_code
 from crowd.server import lifeline
 from crowd.server.edge import RECOMPUTE_AFTER_S, REPLAY_CSP, Recent
-from crowd.server.eventlog import connect_readonly, decode_rows, iter_events_file
+from crowd.server.eventlog import connect_readonly, decode_rows
+from crowd.server.export_jobs import (
+    RETRY_AFTER_S,
+    QueueFull,
+    TooSoon,
+    export_queue,
+    stop_queue,
+)
 from crowd.server.httpauth import LINK_PARAM, animator_check, links, viewer
-from crowd.server.worker import ExportWorker
 from crowd.views import exports
 
 log = logging.getLogger(__name__)
@@ -67,7 +72,6 @@ CACHE_SIZE = 4  # the animator's replays (their query chooses activities)
 PUBLIC_CACHE_SIZE = 32
 PUBLIC_CACHE_BYTES = 96 * 1024 * 1024
 KEEP_JOBS = 4
-RETRY_AFTER_S = 10
 #: Paths a signed link may open (GET pages and downloads of this module).
 LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
 
@@ -79,123 +83,10 @@ _jobs: dict[str, VideoJob] = {}
 _workdir: Path | None = None
 
 
-# ---------------------------------------------------------------- child process work
-
-
-def build_replay(db: str, rooms: list[str] | None, activities: list[str] | None,
-                 public: bool) -> bytes:
-    """Child process: replay the log and return the standalone HTML (UTF-8)."""
-    from crowd.views.replay_page import standalone_html
-    from crowd.views.timelapse import build_timeline
-
-    timeline = build_timeline(iter_events_file(db, rooms), rooms, activities,
-                              only_revealed=public)
-    return standalone_html(timeline).encode("utf-8")
-
-
-def write_event_export(db: str, room: str, path: str) -> int:
-    """Child process: write the room's anonymised msgpack log to `path`."""
-    with open(path, "wb") as out:
-        return exports.write_records(iter_events_file(db, [room]), out)
-
-
-class QueueFull(Exception):
-    """Too many export jobs of this kind wait already."""
-
-    retry_after: float = RETRY_AFTER_S
-
-
-class TooSoon(QueueFull):
-    """This public replay was built moments ago (and has left the cache since)."""
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-@dataclass(order=True, slots=True)
-class _Job:
-    rank: int  # 0: an animator's, 1: public
-    seq: int
-    function: str = field(compare=False)
-    args: tuple[Any, ...] = field(compare=False)
-    future: asyncio.Future[Any] = field(compare=False)
-
-
-class ExportQueue:
-    """The export process's jobs: animators' first, each kind bounded.
-
-    The process runs one job at a time; a job cannot be interrupted, so an animator
-    waits at most for the one job running when they asked.
-    """
-
-    def __init__(self) -> None:
-        self.worker = ExportWorker()
-        self._waiting: list[_Job] = []
-        self._seq = 0
-        self._runner: asyncio.Task[None] | None = None
-
-    def waiting(self, animator: bool) -> int:
-        rank = 0 if animator else 1
-        return sum(1 for job in self._waiting if job.rank == rank and not job.future.done())
-
-    async def run(self, animator: bool, limit: int, function: str, *args: Any) -> Any:
-        """`function(*args)` of this module in the export process, once its turn comes."""
-        if self.waiting(animator) >= limit:
-            raise QueueFull
-        self._seq += 1
-        job = _Job(0 if animator else 1, self._seq, function, args,
-                   asyncio.get_running_loop().create_future())
-        heapq.heappush(self._waiting, job)
-        self._next()
-        return await job.future
-
-    def _next(self) -> None:
-        if self._runner is not None and not self._runner.done():
-            return
-        while self._waiting:
-            job = heapq.heappop(self._waiting)
-            if not job.future.done():  # its request went away: skip it
-                self._runner = asyncio.create_task(self._one(job), name="export-job")
-                return
-
-    async def _one(self, job: _Job) -> None:
-        try:
-            result = await self.worker.call(__name__, job.function, *job.args)
-        except Exception as exc:
-            if not job.future.done():
-                job.future.set_exception(exc)
-        else:
-            if not job.future.done():
-                job.future.set_result(result)
-        finally:
-            self._runner = None
-            self._next()
-
-    def stop(self) -> None:
-        for job in self._waiting:
-            if not job.future.done():
-                job.future.cancel()
-        self._waiting.clear()
-        if self._runner is not None:
-            self._runner.cancel()
-        self.worker.kill()
-
-
-_queue: ExportQueue | None = None
-
-
-def _export_queue() -> ExportQueue:
-    global _queue
-    if _queue is None:
-        _queue = ExportQueue()
-    return _queue
-
-
 async def _in_child(request: Request, animator: bool, function: str, *args: Any) -> Any:
     settings = _hub(request).settings
     limit = settings.export_queue_animator if animator else settings.export_queue_public
-    return await _export_queue().run(animator, limit, function, *args)
+    return await export_queue().run(animator, limit, function, *args)
 
 
 def _work_dir() -> Path:
@@ -208,13 +99,11 @@ def _work_dir() -> Path:
 @atexit.register
 def shutdown() -> None:
     """Stop the export child and any renderer, remove our files (app shutdown, exit)."""
-    global _queue, _workdir
+    global _workdir
     for job in list(_jobs.values()):
         job.kill()
     _jobs.clear()
-    if _queue is not None:
-        _queue.stop()
-        _queue = None
+    stop_queue()
     _html_cache.clear()
     _public_cache.clear()
     _public_built.clear()
@@ -553,7 +442,7 @@ async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,
                    activities: list[str] | None, seconds: float | None, limit: int) -> None:
     try:
         try:
-            html = await _export_queue().run(True, limit, "build_replay", db, rooms,
+            html = await export_queue().run(True, limit, "build_replay", db, rooms,
                                              activities, False)
         except QueueFull:
             raise RuntimeError("the server is busy with other exports: try again") from None
