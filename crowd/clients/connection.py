@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 from collections import defaultdict
+from ssl import SSLContext
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
@@ -96,12 +97,15 @@ class Connection:
 
     @classmethod
     async def open(cls, url: str, hello: dict[str, Any], *, origin: str | None = None,
-                   first_seq: int | None = None, open_timeout: float = 10.0) -> Self:
+                   first_seq: int | None = None, open_timeout: float = 10.0,
+                   ssl: SSLContext | None = None) -> Self:
         """Connect and greet. Numbering continues after the device's last applied input
-        (the welcome's `last_seq`), or from `first_seq` if that is higher."""
+        (the welcome's `last_seq`), or from `first_seq` if that is higher. `ssl`: the
+        context that trusts an https server's certificate (a self-signed one, say)."""
+        tls: dict[str, Any] = {"ssl": ssl} if ssl is not None else {}
         ws = await websockets.connect(ws_url(url), origin=origin,  # type: ignore[arg-type]
                                       compression=None, max_size=2**22,
-                                      open_timeout=open_timeout)
+                                      open_timeout=open_timeout, **tls)
         conn = cls(ws)
         await ws.send(msgpack.packb({"v": 1, "t": "hello", **hello}, use_bin_type=True))
         first = msgpack.unpackb(await asyncio.wait_for(ws.recv(), open_timeout), raw=False)

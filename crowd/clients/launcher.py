@@ -16,6 +16,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -43,14 +44,16 @@ def pin(proc: subprocess.Popen[bytes], cpu: int | None) -> None:
 
 
 def wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float,
-                 why: Callable[[], str]) -> None:
-    """Wait until `url`/healthz answers 200; `why()` explains an exit or a timeout."""
+                 why: Callable[[], str], context: ssl.SSLContext | None = None) -> None:
+    """Wait until `url`/healthz answers 200; `why()` explains an exit or a timeout.
+    `context` trusts an https server's certificate."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited: {why()}")
         try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1.0) as reply:
+            with urllib.request.urlopen(url + "/healthz", timeout=1.0,
+                                        context=context) as reply:
                 if reply.status == 200:
                     return
         except (urllib.error.URLError, OSError):
@@ -83,9 +86,10 @@ def exit_with_parent(poll_s: float = 0.5) -> None:
 def kill_group(pgid: int | None) -> None:
     """SIGKILL what is left of a process group (children a stopped server left behind).
     Safe after its leader was reaped: Linux keeps a group's number while it has members."""
-    if pgid is not None:
+    killpg = getattr(os, "killpg", None)  # Windows has no process groups to end
+    if pgid is not None and killpg is not None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(pgid, signal.SIGKILL)
+            killpg(pgid, signal.SIGKILL)
 
 
 def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
@@ -103,11 +107,16 @@ class ServerProcess:
     """Start, kill -9 and restart the real server on the same database file."""
 
     def __init__(self, db: Path, *, env: dict[str, str] | None = None,
-                 secret: str = SECRET, cpu: int | None = None) -> None:
+                 secret: str = SECRET, cpu: int | None = None,
+                 tls: tuple[Path, Path, ssl.SSLContext] | None = None) -> None:
+        """`tls`: (certificate, key, a client context that trusts the certificate) to
+        serve https and wss."""
         self.db = db
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.ws_url = f"{'wss' if tls else 'ws'}://127.0.0.1:{self.port}/ws"
+        self.tls = tls
         self.secret = secret
         self.cpu = cpu
         self.extra_env = env or {}
@@ -124,22 +133,25 @@ class ServerProcess:
         with open(self.log_path, "ab") as log:
             # A group of its own: Ctrl-C in a terminal reaches the script, which stops the
             # server in order, and whatever the server starts can be found and ended.
+            tls = (["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
+                   if self.tls else [])
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "crowd", "serve", "--host", "127.0.0.1",
                  "--port", str(self.port), "--db", str(self.db),
-                 "--public-url", self.url],
+                 "--public-url", self.url, *tls],
                 stdout=log, stderr=subprocess.STDOUT, env=env, process_group=0)
         self.group = self.proc.pid
         pin(self.proc, self.cpu)
         wait_healthy(self.proc, self.url, timeout - (time.monotonic() - started),
-                     lambda: self.log_path.read_text()[-2000:])
+                     lambda: self.log_path.read_text()[-2000:],
+                     self.tls[2] if self.tls else None)
         return time.monotonic() - started
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush, exactly what a pulled plug does to the process
         (and to the children it started)."""
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            self.proc.kill()  # SIGKILL; TerminateProcess on Windows
             self.proc.wait(10)
         self.proc = None
         kill_group(self.group)
@@ -153,5 +165,6 @@ class ServerProcess:
         self.group = None
 
     def health(self) -> dict[str, object]:
-        with urllib.request.urlopen(self.url + "/healthz", timeout=5.0) as reply:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=5.0,
+                                    context=self.tls[2] if self.tls else None) as reply:
             return dict(json.loads(reply.read()))

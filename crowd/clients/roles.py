@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from ssl import SSLContext
 from typing import Any
 
 from crowd.clients.connection import Connection, http_origin
@@ -68,12 +69,13 @@ class Phone(_Client):
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str, room: str, device: str | None = None,
-                      first_seq: int | None = None, resume: dict[str, Any] | None = None
-                      ) -> AsyncIterator[Phone]:
+                      first_seq: int | None = None, resume: dict[str, Any] | None = None,
+                      ssl: SSLContext | None = None) -> AsyncIterator[Phone]:
         """`resume` is a previous connection's `conn.resume_token()`: the server then sends
         exactly the messages missed meanwhile (or a fresh welcome, `resumed: False`)."""
         conn = await Connection.open(url, {"role": "phone", "room": room, "device": device,
-                                           "resume": resume}, first_seq=first_seq)
+                                           "resume": resume}, first_seq=first_seq,
+                                     ssl=ssl)
         try:
             yield cls(conn)
         finally:
@@ -135,9 +137,10 @@ class Screen(_Client):
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def connect(cls, url: str, room: str, resume: dict[str, Any] | None = None
-                      ) -> AsyncIterator[Screen]:
-        conn = await Connection.open(url, {"role": "screen", "room": room, "resume": resume})
+    async def connect(cls, url: str, room: str, resume: dict[str, Any] | None = None,
+                      ssl: SSLContext | None = None) -> AsyncIterator[Screen]:
+        conn = await Connection.open(url, {"role": "screen", "room": room, "resume": resume},
+                                     ssl=ssl)
         try:
             yield cls(conn)
         finally:
@@ -171,9 +174,11 @@ class Panel(_Client):
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str, secret: str, room: str | None = None,
-                      device: str | None = None) -> AsyncIterator[Panel]:
+                      device: str | None = None, ssl: SSLContext | None = None
+                      ) -> AsyncIterator[Panel]:
         conn = await Connection.open(url, {"role": "panel", "secret": secret, "room": room,
-                                           "device": device}, origin=http_origin(url))
+                                           "device": device}, origin=http_origin(url),
+                                     ssl=ssl)
         try:
             yield cls(conn)
         finally:

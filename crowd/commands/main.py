@@ -17,6 +17,7 @@ from crowd.core.features import optional_module
 #: name -> (module, one-line help). A module that is not there yet is simply not listed.
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("crowd.commands.serve", "run the server (SQLite file, LAN join URL, QR code)"),
+    "doctor": ("crowd.commands.doctor", "check before the doors open that phones can join"),
     "demo": ("crowd.commands.demo", "a server with a simulated crowd and a scripted agenda"),
     "swarm": ("crowd.commands.swarm", "join a running server with simulated phones"),
     "bench": ("crowd.commands.bench", "measure the server against a same-run baseline"),

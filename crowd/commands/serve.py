@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import socket
+import ssl
 import sys
 from pathlib import Path
 
@@ -17,6 +18,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=None, help="SQLite file (default crowd.db)")
     parser.add_argument("--public-url", default=None,
                         help="base URL for QR codes when the LAN address guess is wrong")
+    parser.add_argument("--certfile", default=None,
+                        help="TLS certificate (PEM): serve https, which phones need for "
+                             "the compass and to keep the screen on")
+    parser.add_argument("--keyfile", default=None, help="the certificate's private key (PEM)")
+
+
+def tls_problem(certfile: str, keyfile: str) -> str | None:
+    """Why the certificate cannot serve, in one line; None when it can (or none given)."""
+    if not certfile and not keyfile:
+        return None
+    if not (certfile and keyfile):
+        return "crowd: give both --certfile and --keyfile (or neither, for http)"
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except FileNotFoundError as exc:
+        return f"crowd: cannot read {exc.filename}"
+    except (ssl.SSLError, OSError) as exc:
+        return f"crowd: the certificate and key do not load together ({exc})"
+    return None
 
 
 def listen_problem(host: str, port: int) -> str | None:
@@ -41,6 +62,22 @@ def listen_problem(host: str, port: int) -> str | None:
     return None
 
 
+def address_lines(host: str, port: int, scheme: str, base: str) -> list[str]:
+    """The other addresses phones could use, and a warning when none is reachable."""
+    from crowd.server.netinfo import address_warning, rank_addresses, read_interfaces
+
+    if host not in {"0.0.0.0", "", "::"}:
+        return []
+    interfaces = read_interfaces()
+    others = [f"{scheme}://{a}:{port}/" for a in rank_addresses(interfaces)
+              if f"{scheme}://{a}:{port}" != base and not a.startswith("127.")]
+    lines = [f"  Also listening   {url}" for url in others]
+    warning = address_warning(interfaces)
+    if warning:
+        lines.append(f"  WARNING          {warning}")
+    return lines
+
+
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -51,8 +88,10 @@ def run(args: argparse.Namespace) -> int:
     from crowd.server.settings import Settings
 
     settings = Settings.from_env(host=args.host, port=args.port, db=args.db,
-                                 public_url=args.public_url)
-    problem = listen_problem(settings.host, settings.port) or check_file(settings.db)
+                                 public_url=args.public_url, certfile=args.certfile,
+                                 keyfile=args.keyfile)
+    problem = (tls_problem(settings.certfile, settings.keyfile)
+               or listen_problem(settings.host, settings.port) or check_file(settings.db))
     if problem:
         print(problem if problem.startswith("crowd:") else f"crowd: {problem}",
               file=sys.stderr)
@@ -68,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"  Phones join at   {base}/   (scan the QR code, then type the room code)")
         print(f"  Animator panel   {base}/panel#secret={secret}")
         print(f"  Animator secret  {secret}")
-        print("  Projector        open a room in the panel, then 'Ouvrir l'écran'\n", flush=True)
+        print("  Projector        open a room in the panel, then 'Ouvrir l'écran'", flush=True)
+        for line in address_lines(settings.host, settings.port, settings.scheme, base):
+            print(line, flush=True)
+        print(flush=True)
 
     app.state.on_ready = announce
     uvicorn.run(app, **uvicorn_config(settings))

@@ -193,7 +193,8 @@ async def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     if not settings.public_url:
-        settings.public_url = guess_public_url(settings.host, settings.port)
+        settings.public_url = guess_public_url(settings.host, settings.port,
+                                               settings.scheme)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -294,4 +295,5 @@ def uvicorn_config(settings: Settings) -> dict[str, Any]:
         "lifespan": "on", "timeout_graceful_shutdown": 3,
         "timeout_keep_alive": settings.keep_alive_s,
         "proxy_headers": bool(proxies), "forwarded_allow_ips": proxies or None,
+        "ssl_certfile": settings.certfile or None, "ssl_keyfile": settings.keyfile or None,
     }

@@ -31,10 +31,8 @@ import html
 import json
 import logging
 import math
-import os
 import secrets
 import shutil
-import signal
 import tempfile
 import time
 from collections import OrderedDict
@@ -434,8 +432,7 @@ class VideoJob:
     def kill(self) -> None:
         """Stop our renderer (also from atexit, when the event loop may be gone)."""
         if self.proc is not None and self.proc.returncode is None:
-            with contextlib.suppress(OSError):
-                os.kill(self.proc.pid, signal.SIGKILL)
+            lifeline.kill_now(self.proc.pid)
 
 
 async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,

@@ -14,6 +14,7 @@ runs MODULE as `python -m MODULE ARGS...` would, bound to PARENT_PID.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import runpy
@@ -50,6 +51,12 @@ def _die(signum: int) -> None:
     os.kill(os.getpid(), signum)
     time.sleep(2.0)  # a handler may clean up; then go anyway
     os._exit(1)
+
+
+def kill_now(pid: int) -> None:
+    """End a child at once: SIGKILL where it exists; on Windows `os.kill` terminates."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def command(module: str, *args: str) -> list[str]:

@@ -14,6 +14,10 @@ class Settings:
     db: Path = Path("crowd.db")
     #: Base URL printed and put in QR codes; guessed from the LAN address when empty.
     public_url: str = ""
+    #: TLS certificate and key (PEM files): serve HTTPS and wss, which phones need for
+    #: the compass and the screen wake lock. Both or neither.
+    certfile: str = ""
+    keyfile: str = ""
     #: Overrides the animator secret kept in the database.
     animator_secret: str = ""
     #: Extra origins allowed to open websockets (the server's own origin always is).
@@ -79,6 +83,11 @@ class Settings:
                 setattr(settings, name, value)
         settings.db = Path(settings.db)
         return settings
+
+    @property
+    def scheme(self) -> str:
+        """What the join URL starts with: https when a certificate is given."""
+        return "https" if self.certfile else "http"
 
 
 def _convert(name: str, current: object, raw: str) -> object:

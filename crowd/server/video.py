@@ -22,7 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_PATHS = (
+    "/usr/bin/chromium", "/usr/bin/chromium-browser",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    r"C:\Program Files\Google\Chrome\Application\chrome.exe",
+    r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
+)
 FORMATS = ("mp4", "gif")
 
 
@@ -48,7 +54,8 @@ def chromium_path() -> str | None:
     for path in CHROMIUM_PATHS:
         if Path(path).exists():
             return path
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    return next((found for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
+                 if (found := shutil.which(name))), None)
 
 
 def missing(fmt: str) -> list[str]:

@@ -13,11 +13,9 @@ called. The child answers `(True, result)` or `(False, "Type: message")`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import os
 import pickle
-import signal
 import struct
 import sys
 from typing import Any, BinaryIO
@@ -77,8 +75,7 @@ class ExportWorker:
         """Stop the child now (also from atexit, when the event loop may be gone)."""
         proc, self._proc = self._proc, None
         if proc is not None and proc.returncode is None:
-            with contextlib.suppress(OSError):
-                os.kill(proc.pid, signal.SIGKILL)
+            lifeline.kill_now(proc.pid)
 
 
 # ---------------------------------------------------------------- the child

@@ -54,8 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _raise_open_files() -> None:
-    """Soft open-file limit up to the hard one; `crowd serve` children inherit it."""
-    import resource
+    """Soft open-file limit up to the hard one; `crowd serve` children inherit it.
+    Skipped where `resource` does not exist (Windows: no such limit to raise)."""
+    try:
+        import resource
+    except ImportError:
+        return
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or soft < hard:
@@ -91,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="crowd-bench-") as tmp:
         bench = Bench(plan, Path(tmp), lambda line: print(line, flush=True))
         report["machine"].update(server_core=bench.server_cpu, load_core=bench.load_cpu)
-        if bench.load_cpu is not None:
+        if bench.load_cpu is not None and affinity is not None:  # Linux: pin the load
             os.sched_setaffinity(0, {bench.load_cpu})
         try:
             with bench.kept:

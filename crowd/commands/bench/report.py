@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import platform
-import resource
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -50,8 +49,17 @@ def machine() -> dict[str, Any]:
             "uvicorn": uvicorn.__version__, "starlette": starlette.__version__,
             "websockets": websockets.__version__, "msgpack": ".".join(
                 str(x) for x in msgpack.version),
-            "open_files": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+            "open_files": _open_files(),
             "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None}
+
+
+def _open_files() -> int | None:
+    """The soft open-file limit (None where `resource` does not exist: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def _fmt(x: Any) -> str:
