@@ -90,6 +90,8 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "volunteer": {"call": ids["call"], "contact": "06 12 34 56 78"},
         "withdraw": {"call": ids["call"]},
         "decline": {"call": ids["other_call"]},
+        "statement": {"activity": ids["opinion"], "text": "Une cagnotte commune"},
+        "statement_review": {"activity": ids["opinion"], "submission": 1, "accept": True},
     }
 
 
@@ -119,7 +121,9 @@ async def test_every_message_from_every_role_gets_its_documented_answer(
         for name in ("open", "draft", "spare", "to_close", "closed"):
             ids[name] = await panel.add_activity(room, "choice", name, **choice)
         ids["estimate"] = await panel.add_activity(room, "estimate", "Poids ?")
-        for name in ("open", "to_close", "closed", "estimate"):
+        ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
+                                                  statements=["Un four", "Deux fours"])
+        for name in ("open", "to_close", "closed", "estimate", "opinion"):
             await panel.open(ids[name])
         await panel.close(ids["closed"])
         ids["call"] = await panel.call(room, "Bras", 2)

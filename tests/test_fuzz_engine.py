@@ -98,6 +98,8 @@ def _build_world() -> World:
                         "options": [{"label": "mer", "angle": 270}]},
         "draft": {"kind": "choice", "prompt": "Plus tard", "options": ["a", "b"]},
         "closed": {"kind": "choice", "prompt": "Fini", "options": ["a", "b"]},
+        "opinion": {"kind": "opinion", "prompt": "Débat", "submissions": True,
+                    "statements": ["Un four", "Deux fours", "Pas de four"]},
     }
     ids = {"room": a, "room_b": b}
     for name, spec in specs.items():
@@ -113,13 +115,16 @@ def _build_world() -> World:
     values = {"choice": 1, "approval": [0, 2], "ranking": [2, 0], "grades": [0, 3, 6],
               "estimate": 1355, "round1": 1200, "words": ["pain"], "temperature": 0.5,
               "weighting": [50, 25, 25], "orientation": {"angle": 90, "strength": 0.5},
-              "closed": 0}
+              "closed": 0, "opinion": {"statement": 1, "vote": -1}}
     for d in range(4):
         phone = Peer(Role.PHONE, f"dev-{d}", a)
         for name, value in values.items():  # "free" and "logscale" stay unanswered
             run({"t": "respond", "activity": ids[name], "value": value}, phone)
         run({"t": "volunteer", "call": ids["call"], "nickname": f"v{d}"}, phone)
         now += 1.0
+    for text in ("Un four commun", "Deux fours"):  # submissions 1 and 2 await review
+        run({"t": "statement", "activity": ids["opinion"], "text": text},
+            Peer(Role.PHONE, "dev-1", a))
     run({"t": "close", "activity": ids["closed"]})
     run({"t": "reveal", "activity": ids["closed"]})
     ids["round2"] = run({"t": "influence_round", "activity": ids["round1"]})["activity"]
@@ -175,6 +180,8 @@ def _state(obj: Any, depth: int = 0) -> Any:
     for cls in type(obj).__mro__:
         names += list(getattr(cls, "__slots__", ()))
     names += list(getattr(obj, "__dict__", {}))
+    memo = getattr(type(obj), "memo_fields", frozenset())  # remembered computations
+    names = [n for n in names if n not in memo]
     return (type(obj).__name__,
             tuple((n, _state(getattr(obj, n), depth + 1)) for n in names if hasattr(obj, n)))
 
@@ -254,6 +261,7 @@ RESPONSES = {
     "temperature": [-1, 0.25], "weighting": [[0, 0, 100], [33.3, 33.3, 33.3]],
     "orientation": [370, {"angle": -45, "strength": 1}], "closed": [1], "draft": [0],
     "other": [1], "call": [0],
+    "opinion": [{"statement": 0, "vote": 1}, {"statement": 2, "vote": 0}],
 }
 
 
@@ -282,6 +290,11 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
         ("panel", {"t": "call", "room": a, "spec": SPECS[-1]}),
         ("panel", {"t": "set_quota", "call": IDS["call"], "quota": 5}),
         ("panel", {"t": "project", "room": a, "activity": None}),
+        ("phone", {"t": "statement", "activity": IDS["opinion"], "text": "Un four à pain"}),
+        ("panel", {"t": "statement_review", "activity": IDS["opinion"], "submission": 1,
+                   "accept": True}),
+        ("panel", {"t": "statement_review", "activity": IDS["opinion"], "submission": 2,
+                   "accept": False}),
     ]
     for spec in SPECS:
         out.append(("panel", {"t": "activity_new", "room": a, "spec": spec}))

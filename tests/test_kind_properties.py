@@ -23,7 +23,7 @@ from crowd.core.types import Kind
 from crowd.views import charts
 
 OPTIONS = ["a", "b", "c"]
-SPECS: dict[Kind, dict[str, Any]] = {
+SPECS: dict[str, dict[str, Any]] = {
     Kind.CHOICE: {"options": OPTIONS},
     Kind.APPROVAL: {"options": OPTIONS},
     Kind.RANKING: {"options": OPTIONS},
@@ -34,6 +34,7 @@ SPECS: dict[Kind, dict[str, Any]] = {
     Kind.WEIGHTING: {"options": OPTIONS},
     Kind.ORIENTATION: {},
     Kind.CALL: {"quota": 2},
+    "opinion": {"statements": ["Mutualiser le four", "Un seul site", "Vendre en ligne"]},
 }
 
 #: Numbers where floating point hurts: bounds, zero, tiny and huge, and neighbours.
@@ -63,6 +64,8 @@ def value_strategy(kind: Kind) -> st.SearchStrategy[Any]:
         Kind.WEIGHTING: lambda: st.lists(edgy_numbers(0.0, 33.0), min_size=3, max_size=3),
         Kind.ORIENTATION: lambda: st.fixed_dictionaries(
             {"angle": edgy_numbers(-1e15, 1e15), "strength": edgy_numbers(0.0, 1.0)}),
+        "opinion": lambda: st.fixed_dictionaries(
+            {"statement": st.integers(-1, 3), "vote": st.sampled_from([1, -1, 0, 2])}),
     }
     return strategies[kind]()
 
@@ -74,14 +77,18 @@ def test_every_kind_is_covered() -> None:
 def build(kind: Kind, values: list[Any]) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """Tally the accepted values; return (snapshot, chart columns, spec)."""
     kind_type = activity_type(kind)
-    spec = kind_type.normalize_spec({"kind": kind.value, "prompt": "?", **SPECS[kind]})
+    spec = kind_type.normalize_spec({"kind": str(kind), "prompt": "?", **SPECS[kind]})
     tally = kind_type.new_tally(spec)
-    for raw in values:
+    stored: dict[str, Any] = {}
+    for n, raw in enumerate(values):
         try:
             value = kind_type.validate(spec, raw)
         except BadValue:
             continue
-        tally.add(value)
+        device = f"device-{n % 4}"  # a few devices: some answers replace others
+        previous = stored.get(device)
+        stored[device] = kind_type.merge(previous, value)  # as Activity.set_response
+        tally.respond(device, previous, stored[device], value)
         tally.observe(1000.0)
     snap = tally.snapshot()
     return snap, tally.chart(snap), spec
@@ -125,6 +132,8 @@ def test_edge_cases_build_a_figure(kind: Kind, case: str) -> None:
         Kind.RANKING: ([0, 1, 2], [0, 1, 2], [[2], [1, 0, 2]]),
         Kind.GRADES: ([0, 0, 0], [0, 0, 0], [[6, 6, 6], [0, 3, 6]]),
         Kind.WORDS: (["pain"], ["Pain!"], [["é"], ["x", "pain", "bois"]]),
+        "opinion": ({"statement": 0, "vote": 1}, {"statement": 0, "vote": 0},
+                    [{"statement": 2, "vote": -1}, {"statement": 1, "vote": 1}]),
     }
     same, near, edges = samples[kind]
     values = {"empty": [], "one": [same], "equal": [same] * 6, "ulps": [same] * 5 + [near],

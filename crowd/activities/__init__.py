@@ -8,9 +8,9 @@ plugs in, and docs/kinds.md for the recipe.
 from __future__ import annotations
 
 # crowd's own kinds (importing a kind's module registers it)
-from crowd.activities import calls, estimate, gestures, polls
+from crowd.activities import calls, estimate, gestures, opinion, polls
 from crowd.activities.base import ActivityType, Tally
 from crowd.activities.registry import activity_type, all_types, known_kinds, register
 
 __all__ = ["ActivityType", "Tally", "activity_type", "all_types", "calls", "estimate",
-           "gestures", "known_kinds", "polls", "register"]
+           "gestures", "known_kinds", "opinion", "polls", "register"]

@@ -46,6 +46,10 @@ MAX_OPTIONS = 20
 class Tally(ABC):
     """Running aggregate of one activity's responses (latest response per device)."""
 
+    #: Attributes that only remember a computation (computed again from the rest when
+    #: missing or stale): not state, so a replay that never drew a frame may differ there.
+    memo_fields: ClassVar[frozenset[str]] = frozenset()
+
     @abstractmethod
     def add(self, value: Any) -> None: ...
 
@@ -59,6 +63,15 @@ class Tally(ABC):
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         """Columns for the projector's Bokeh sources, by source name (see crowd.views.charts)."""
         return {}
+
+    def respond(self, device: str, previous: Any | None, stored: Any, value: Any) -> None:
+        """One device answered `value`; its stored answer went from `previous` (None at
+        first) to `stored` (see `ActivityType.merge`). By default the previous answer
+        leaves and the new one enters; a kind whose answers come in parts (one vote per
+        statement) updates only the part that changed."""
+        if previous is not None:
+            self.remove(previous)
+        self.add(stored)
 
     def observe(self, now: float) -> None:  # noqa: B027 - optional hook, no-op by default
         """Called after each response with the event's time (for trends); most ignore it."""
@@ -91,6 +104,7 @@ class EngineAPI(Protocol):
     def add_activity(self, step: Step, room: Room, spec: dict[str, Any], now: float,
                      peer: Peer, seq: int | None) -> Activity: ...
     def activity_changed(self, step: Step, act: Activity) -> None: ...
+    def room_changed(self, step: Step, code: str) -> None: ...
     def snapshot(self, act: Activity) -> dict[str, Any] | None: ...
     def kind_state(self, kind: ActivityType) -> Any: ...
 
@@ -117,6 +131,11 @@ class ActivityType(ABC):
 
     @abstractmethod
     def new_tally(self, spec: Mapping[str, Any]) -> Tally: ...
+
+    def merge(self, previous: Any | None, value: Any) -> Any:
+        """A device's stored answer once `value` arrives: by default the latest answer
+        replaces the previous one; a kind answered in parts keeps them together."""
+        return value
 
     # ------------------------------------------------------------ optional plug-in hooks
 

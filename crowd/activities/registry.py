@@ -16,9 +16,10 @@ def register(cls: type[ActivityType]) -> type[ActivityType]:
     their class's roles, and covered by the role x message matrix)."""
     if str(cls.kind) in _REGISTRY:
         raise ValueError(f"activity kind {cls.kind!r} is already registered")
-    _REGISTRY[str(cls.kind)] = cls()
+    instance = _REGISTRY[str(cls.kind)] = cls()
+    classes = {message.TYPE: message for message in instance.commands()}
     for type_name, parser in cls.messages.items():
-        protocol.register(type_name, parser)
+        protocol.register(type_name, parser, classes.get(type_name))
     for type_name, key_field in cls.state_messages.items():
         protocol.register_state(type_name, key_field)
     return cls

@@ -99,6 +99,10 @@ class Phone(_Client):
     async def nick(self, name: str) -> str:
         return str((await self.conn.request("nick", name=name))["name"])
 
+    async def statement(self, activity: str, text: str) -> dict[str, Any]:
+        """Propose a statement to an opinion map (shown once an animator accepts it)."""
+        return await self.conn.request("statement", activity=activity, text=text)
+
     async def next_activity(self, timeout: float = 10.0) -> dict[str, Any]:
         return (await self.conn.next("activity", timeout))["activity"]
 
@@ -227,6 +231,11 @@ class Panel(_Client):
 
     async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
         return _flat(await self.conn.next("frame", timeout))
+
+    async def review_statement(self, activity: str, submission: int, accept: bool) -> None:
+        """Accept (it joins the opinion map's statements) or reject a proposed statement."""
+        await self.conn.request("statement_review", activity=activity,
+                                submission=submission, accept=accept)
 
     async def call(self, room: str, title: str, quota: int, **spec: Any) -> str:
         """Shout a criée call now (note, deadline, place, when, ask_nickname, ask_contact)."""

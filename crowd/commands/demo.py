@@ -49,6 +49,12 @@ AGENDA: list[dict[str, Any]] = [
     {"kind": "orientation", "prompt": "Où planter le chapiteau ?",
      "options": [{"label": "le pré", "angle": 45}, {"label": "la rivière", "angle": 200},
                  {"label": "le bois", "angle": 300}]},
+    {"kind": "opinion", "prompt": "Notre coopérative dans cinq ans",
+     "statements": ["Mutualiser un four entre boulangeries", "Vendre aussi en ligne",
+                    "Garder une seule assemblée générale par an",
+                    "Salarier un livreur commun", "Ouvrir le capital aux clients",
+                    "Rester sous les 20 sociétaires", "Acheter le terrain de la grange",
+                    "Payer tout le monde au même taux horaire"]},
     {"kind": "call", "prompt": "Qui vient monter le chapiteau demain à 8 h ?", "quota": 12,
      "place": "devant la grange", "ask_nickname": True},
 ]

@@ -368,6 +368,11 @@ class Engine:
                seq: int | None) -> Event:
         return Event(type_, room, data, now, peer.client, seq)
 
+    def room_changed(self, step: Step, code: str) -> None:
+        """Tell the room's panels only (what animators alone see changed: a queue)."""
+        step.send(ToRoom(code, PANELS), out("room", room=self.room_state(code,
+                                                                      for_panel=True)))
+
     def activity_changed(self, step: Step, act: Activity) -> None:
         """Tell phones and panels that an activity changed state."""
         room = self.rooms[act.room]

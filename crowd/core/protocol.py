@@ -365,12 +365,19 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
 
 
 
-def register(type_name: str, parser: Callable[[Mapping[str, Any]], Message]) -> None:
+_CLASSES: dict[str, type[Message]] = {}
+
+
+def register(type_name: str, parser: Callable[[Mapping[str, Any]], Message],
+             cls: type[Message] | None = None) -> None:
     """Add a message type: how activity kinds bring their own commands (the core never
-    names them). A type is registered once."""
+    names them). A type is registered once; `cls`, its class, says who may send it
+    without parsing a sample."""
     if type_name in _PARSERS:
         raise ValueError(f"message type {type_name!r} is already registered")
     _PARSERS[type_name] = parser
+    if cls is not None:
+        _CLASSES[type_name] = cls
 
 
 def message_types() -> frozenset[str]:
@@ -381,6 +388,8 @@ def message_types() -> frozenset[str]:
 
 def message_class(type_name: str) -> type[Message]:
     """The class of a registered message type (its ROLES say who may send it)."""
+    if type_name in _CLASSES:
+        return _CLASSES[type_name]
     sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
               "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [],
               "role": "phone"}

@@ -29,12 +29,12 @@ class Activity:
         return str(self.spec["kind"])
 
     def set_response(self, device: str, value: Any) -> None:
-        """Latest wins: the previous answer of this device leaves the tally first."""
+        """Latest wins: the previous answer of this device leaves the tally first (or, for
+        a kind answered in parts, the new part joins the device's answer)."""
         previous = self.responses.get(device)
-        if previous is not None:
-            self.tally.remove(previous)
-        self.responses[device] = value
-        self.tally.add(value)
+        stored = activity_type(self.spec["kind"]).merge(previous, value)
+        self.responses[device] = stored
+        self.tally.respond(device, previous, stored, value)
 
     def public(self) -> dict[str, Any]:
         """What phones (and everyone) may see of the activity: never who answered what."""

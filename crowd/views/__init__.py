@@ -3,3 +3,6 @@
 Bokeh figures (`charts`), the replay of a room (`timelapse`) and the results and records
 files (`exports`). The server and the commands serve them; they never import either.
 """
+
+# charts of kinds that keep theirs in a module of its own register when the views load
+from crowd.views import opinion_chart  # noqa: F401

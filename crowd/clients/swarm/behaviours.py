@@ -234,6 +234,38 @@ def _median(values: Sequence[float]) -> float:
 
 
 @behaviour
+class OpinionBehaviour(Behaviour):
+    """Votes on an opinion map's statements one by one, in the phone's own order. Each
+    statement divides the camps (the crowd draws which side each camp takes) or is
+    shared by all; the centre leans with the crowd, and a persona passes when it feels
+    little either way."""
+
+    kinds = ("opinion",)
+
+    def answer(self, ctx: Ctx) -> Any:
+        planned = self.plan(ctx)
+        return planned[0].value if planned else None
+
+    def plan(self, ctx: Ctx) -> list[Action]:
+        count = len(ctx.activity.get("statements") or [])
+        # the statements' traits, drawn in their own order: the same for every phone
+        traits = [(ctx.crowd.choice((-1.0, 1.0)), ctx.crowd.random() < 0.6,
+                   ctx.crowd.uniform(0.3, 1.0)) for _ in range(count)]
+        statements = list(range(count))
+        ctx.rng.shuffle(statements)
+        actions, delay = [], ctx.reaction()
+        for index in statements[: max(1, round(count * ctx.persona.diligence))]:
+            side, divides, shared = traits[index]  # which camp agrees; or all do
+            centre = ctx.rng.gauss(0.0, 0.5)
+            lean = side * (ctx.persona.camp or centre) if divides else shared
+            feeling = lean + ctx.rng.gauss(0.0, 0.6)
+            vote = 0 if abs(feeling) < 0.3 else (1 if feeling > 0 else -1)
+            actions.append(Action(delay, {"statement": index, "vote": vote}))
+            delay = ctx.rng.uniform(2.0, 6.0)  # reading the next statement
+        return actions
+
+
+@behaviour
 class WordsBehaviour(Behaviour):
     kinds = ("words",)
 
