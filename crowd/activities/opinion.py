@@ -56,8 +56,12 @@ STATEMENT_SUBMITTED = "statement_submitted"
 STATEMENT_REVIEWED = "statement_reviewed"
 VOTES = (1, -1, 0)
 LISTED = 3  # statements per list on the projector ("what divides us", "what unites us")
-WRAP = 34  # characters per line in the projector's side panel (two lines at most)
-SLOTS_DIVIDES, SLOTS_UNITES, SLOT_STEP = 8.6, 3.6, 1.45  # its text rows, top down
+WRAP = 36  # characters per line in the projector's lists (two lines at most)
+MAP_SIZE, MAP_MARGIN = 10.0, 0.4  # the map's square in the figure's units
+MAP_CENTRE_Y, MAP_SQUASH = 5.5, 0.84  # above the band of group sizes at its foot
+#: The lists' rows (the tops of their texts), in the same units: each heading, then three
+#: rows of up to two lines each.
+ROWS_DIVIDES, ROWS_UNITES, ROW_STEP = 9.05, 4.05, 1.3
 NO_DIVIDE = "Pas encore de groupes distincts"
 NO_UNITE = "Pas encore d'accord commun"
 
@@ -198,14 +202,17 @@ class OpinionTally(Tally):
                 "statement_votes": list(self.per_statement), **self.cached}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        """The dots (anonymous, coloured by group) and the two lists of statements, each
-        in a fixed slot of the projector's side panel (`crowd.views.opinion_chart`)."""
+        """The dots (anonymous, coloured by group) fitted into the square [0, 10]² on the
+        left of the projector's figure, and the two lists of statements in fixed rows on
+        its right (`crowd.views.opinion_chart` draws both)."""
         points = snap.get("points") or []
         groups = snap.get("point_groups") or []
+        reach = max((max(abs(x), abs(y)) for x, y in points), default=0.0) or 1.0
+        fit = (MAP_SIZE / 2 - MAP_MARGIN) / reach
         lists: dict[str, list[Any]] = {"y": [], "text": [], "color": []}
         for top, indexes, empty in (
-                (SLOTS_DIVIDES, snap.get("divisive") or [], NO_DIVIDE),
-                (SLOTS_UNITES, snap.get("consensus") or [], NO_UNITE)):
+                (ROWS_DIVIDES, snap.get("divisive") or [], NO_DIVIDE),
+                (ROWS_UNITES, snap.get("consensus") or [], NO_UNITE)):
             shown = [i for i in indexes if 0 <= i < len(self.texts)][:LISTED]
             if not shown:
                 lists["y"].append(top)
@@ -214,10 +221,17 @@ class OpinionTally(Tally):
             for slot, index in enumerate(shown):
                 lines = textwrap.wrap(self.texts[index], WRAP, max_lines=2,
                                       placeholder=" …")
-                lists["y"].append(top - slot * SLOT_STEP)
+                lists["y"].append(top - slot * ROW_STEP)
                 lists["text"].append("\n".join(lines))
                 lists["color"].append("ink")
-        return {"dots": {"x": [p[0] for p in points], "y": [p[1] for p in points],
+        sizes = [g.get("size", 0) for g in snap.get("groups") or []]
+        legend = {"x": [0.5 + 3.1 * g for g in range(len(sizes))], "y": [0.55] * len(sizes),
+                  "text": [f"{size}\u202f{'personne' if size == 1 else 'personnes'}"
+                           for size in sizes],
+                  "group": [str(g) for g in range(len(sizes))]}
+        return {"legend": legend,
+                "dots": {"x": [MAP_SIZE / 2 + x * fit for x, _ in points],
+                         "y": [MAP_CENTRE_Y + y * fit * MAP_SQUASH for _, y in points],
                          "group": [str(g) for g in groups]},
                 "lists": lists}
 

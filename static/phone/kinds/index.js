@@ -11,7 +11,9 @@ import words from "./words.js";
 import temperature from "./temperature.js";
 import weighting from "./weighting.js";
 import orientation from "./orientation.js";
+import opinion from "./opinion.js";
 
-[choice, approval, ranking, grades, estimate, words, temperature, weighting, orientation].forEach(register);
+[choice, approval, ranking, grades, estimate, words, temperature, weighting, orientation,
+  opinion].forEach(register);
 
 export { kindOf } from "./registry.js";
