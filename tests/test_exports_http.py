@@ -66,8 +66,9 @@ async def test_results_json_and_csv(server: ServerProcess, room: Room) -> None:
         assert doc["format"] == "crowd-results" and doc["public"] is True
         assert [a["id"] for a in doc["activities"]] == [room.poll]  # revealed only
         assert doc["activities"][0]["snapshot"]["counts"] == [1, 2, 0]
-        rows = list(csv.DictReader(io.StringIO(
-            (await http.get(f"/api/rooms/{room.code.lower()}/export/results.csv")).text)))
+        raw = (await http.get(f"/api/rooms/{room.code.lower()}/export/results.csv")).content
+        assert raw.startswith(b"\xef\xbb\xbf")  # the BOM: spreadsheets read UTF-8
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
         counts = {r["label"]: r["value"] for r in rows if r["measure"] == "counts"}
         assert counts == {"pain": "1", "brioche": "2", "les deux": "0"}
         assert {r["n"] for r in rows} == {"3"}
@@ -188,9 +189,63 @@ async def test_cli_on_the_live_database(server: ServerProcess, room: Room,
     page = html.read_text(encoding="utf-8")
     assert room.poll in page and "crowd-scrubber" in page and CONTACT not in page
     files = {p.name for p in (tmp_path / "out").iterdir()}
-    assert files == {"results.csv", "results.json", "events.msgpack", "summary.html"}
+    assert files == {"results.csv", "results.xlsx", "results.json", "events.msgpack",
+                     "summary.html"}
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert doc["activities"][0]["snapshot"]["counts"] == [1, 2, 0]
     assert CONTACT not in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
     missing, text = await crowd("timelapse", "--db", str(tmp_path / "nope.db"))
     assert missing == 2 and "no database" in text
+
+
+async def test_spreadsheets_open_right(server: ServerProcess, room: Room) -> None:
+    """The French CSV (semicolons, decimal commas, BOM) and the workbook (a summary sheet,
+    a sheet per activity), read back as a spreadsheet would: `csv` with the BOM, openpyxl
+    for the workbook."""
+    from openpyxl import load_workbook
+
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        raw = (await http.get(f"/api/rooms/{room.code}/export/results.csv",
+                              params={"sep": "semicolon"})).content
+        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+        assert {r["prompt"] for r in rows} == {"Pain ou brioche ?"}  # accents intact
+        shares = {r["label"]: r["value"] for r in rows if r["measure"] == "shares"}
+        assert shares["brioche"] == "0,6666666666666666"  # a French decimal comma
+        reply = await http.get(f"/api/rooms/{room.code}/export/results.xlsx",
+                               headers=animator(server))
+        assert reply.status_code == 200
+        assert "spreadsheetml" in reply.headers["content-type"]
+        book = load_workbook(io.BytesIO(reply.content), read_only=True)
+        names = book.sheetnames
+        assert names[0] == "Résumé" and len(names) == 1 + 3  # poll, words, call
+        summary = [row for row in book["Résumé"].iter_rows(values_only=True) if any(row)]
+        assert summary[1] == ("Activité", "Question", "Type", "État", "Réponses", "En tête")
+        poll = next(r for r in summary if r[0] == room.poll)
+        assert poll[1:5] == ("Pain ou brioche ?", "Choix unique", "close", 3)
+        assert poll[5] == "brioche\u202f: 67\u202f%"
+        sheet = [r for r in book[names[1]].iter_rows(values_only=True) if any(r)]
+        counts = {r[1]: r[2] for r in sheet if r[0] == "counts"}
+        assert counts == {"pain": 1, "brioche": 2, "les deux": 0}  # numbers, not texts
+        public = await http.get(f"/api/rooms/{room.code}/export/results.xlsx")
+        assert len(load_workbook(io.BytesIO(public.content)).sheetnames) == 2  # revealed
+
+
+def test_a_formula_in_a_prompt_stays_text_in_the_workbook() -> None:
+    from openpyxl import load_workbook
+
+    from crowd.views.workbook import results_xlsx, sheet_name
+
+    doc = {"room": {"code": "ABCD", "title": "=1+1"}, "activities": [{
+        "id": "ABCD-1", "kind": "words", "prompt": "=HYPERLINK(\"http://x\")",
+        "state": "closed", "n": 1, "spec": {},
+        "snapshot": {"n": 1, "words": ["=cmd|' /C calc'!A0"], "counts": [1]}}]}
+    book = load_workbook(io.BytesIO(results_xlsx(doc)))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value]
+    assert all(c.data_type != "f" for c in cells)  # no formula anywhere
+    assert any(c.value == "=cmd|' /C calc'!A0" for c in cells)
+    taken: set[str] = set()
+    names = [sheet_name(1, "Où [vraiment] ? * / \\ : " + "x" * 40, taken),
+             sheet_name(1, "Où [vraiment] ? * / \\ : " + "x" * 40, taken)]
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    assert names[0] != names[1]
+

@@ -2,7 +2,7 @@
 
     crowd export --db crowd.db --room KXT4 -o exports/
 
-writes results.csv, results.json, events.msgpack and summary.html (formats in
+writes results.csv, results.xlsx, results.json, events.msgpack and summary.html (formats in
 docs/exports.md). Device tokens are replaced by p1, p2...; criée contacts only appear in
 the summary with --with-contacts.
 """
@@ -21,7 +21,7 @@ from crowd.core.engine import Engine
 from crowd.core.errors import CrowdError
 from crowd.core.events import Event
 from crowd.core.types import normalize_code
-from crowd.views import exports
+from crowd.views import exports, workbook
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,9 +72,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     (out / "results.json").write_text(exports.results_json(doc), encoding="utf-8")
     (out / "results.csv").write_text(exports.results_csv(doc), encoding="utf-8")
+    (out / "results.xlsx").write_bytes(workbook.results_xlsx(doc))
     rosters = exports.call_rosters(engine, code) if args.with_contacts else None
     (out / "summary.html").write_text(exports.summary_html(
         doc, times=exports.activity_times(times), rosters=rosters), encoding="utf-8")
-    for name in ("results.csv", "results.json", "events.msgpack", "summary.html"):
+    for name in ("results.csv", "results.xlsx", "results.json", "events.msgpack",
+                 "summary.html"):
         print(f"{out / name}  {(out / name).stat().st_size:,} bytes", file=sys.stderr)
     return 0

@@ -59,7 +59,7 @@ from crowd.server.export_jobs import (
     stop_queue,
 )
 from crowd.server.httpauth import LINK_PARAM, animator_check, links, viewer
-from crowd.views import exports
+from crowd.views import exports, workbook
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ def _results_doc(request: Request, code: str, animator: bool) -> dict[str, Any]:
                            as_of=time.time())
 
 
-async def _results_file(request: Request, name: str, render: Callable[[Any], str],
+async def _results_file(request: Request, name: str, render: Callable[[Any], str | bytes],
                         media_type: str) -> Response:
     """The room's results as one file (`results.json`, `results.csv`), kept while the
     state is still."""
@@ -246,7 +246,8 @@ async def _results_file(request: Request, name: str, render: Callable[[Any], str
     code, animator = view
 
     async def build() -> bytes:
-        return render(_results_doc(request, code, animator)).encode()
+        body = render(_results_doc(request, code, animator))
+        return body if isinstance(body, bytes) else body.encode()
 
     body = await _kept(request, name, code, animator, build)
     return _download(body, media_type, f"crowd-{code}-{name}")
@@ -258,8 +259,22 @@ async def results_json(request: Request) -> Response:
 
 
 async def results_csv(request: Request) -> Response:
+    """`?sep=semicolon`: the French spreadsheets' CSV (semicolons, decimal commas)."""
+    if request.query_params.get("sep") == "semicolon":
+        return await _results_file(request, "results-fr.csv",
+                                   lambda doc: exports.results_csv(doc, sep=";"),
+                                   "text/csv; charset=utf-8")
     return await _results_file(request, "results.csv", exports.results_csv,
                                "text/csv; charset=utf-8")
+
+
+async def results_xlsx(request: Request) -> Response:
+    """The workbook: a summary sheet and a sheet per activity (`?lang=en` for English)."""
+    lang = "en" if request.query_params.get("lang") == "en" else "fr"
+    return await _results_file(request, f"results-{lang}.xlsx",
+                               lambda doc: workbook.results_xlsx(doc, lang),
+                               "application/vnd.openxmlformats-officedocument."
+                               "spreadsheetml.sheet")
 
 
 async def summary(request: Request) -> Response:
@@ -580,6 +595,7 @@ def routes() -> list[Route]:
     return [
         Route("/api/links", link_create, methods=["POST"]),
         Route("/api/rooms/{code}/export/results.csv", results_csv),
+        Route("/api/rooms/{code}/export/results.xlsx", results_xlsx),
         Route("/api/rooms/{code}/export/results.json", results_json),
         Route("/api/rooms/{code}/export/events.msgpack", events_msgpack),
         Route("/api/rooms/{code}/export/summary", summary),

@@ -165,17 +165,28 @@ def flatten_snapshot(snap: Mapping[str, Any],
                     yield key, label, json.dumps(item, ensure_ascii=False), ""
 
 
-def results_csv(doc: Mapping[str, Any]) -> str:
-    """One row per (activity, measure, label): easy to filter and pivot in a spreadsheet."""
+def results_csv(doc: Mapping[str, Any], sep: str = ",") -> str:
+    """One row per (activity, measure, label): easy to filter and pivot in a spreadsheet.
+
+    It starts with a byte-order mark, so spreadsheets read it as UTF-8 (without it, French
+    Excel shows "Ã©" for "é"). `sep=";"` is for French locales, whose spreadsheets split
+    on semicolons and read decimal commas: numbers are then written `0,5`.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=sep, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     code = doc["room"]["code"]
+    decimal_comma = sep == ";"
     for act in doc["activities"]:
         base = [code, act["id"], act["kind"], act["prompt"], act["state"], act["n"]]
         for measure, label, value, value_label in flatten_snapshot(act["snapshot"],
                                                                    act["spec"]):
-            writer.writerow([csv_cell(v) for v in (*base, measure, label, value, value_label)])
+            cells = [csv_cell(v) for v in (*base, measure, label, value, value_label)]
+            if decimal_comma:
+                cells = [str(c).replace(".", ",") if isinstance(c, float) else c
+                         for c in cells]
+            writer.writerow(cells)
     return out.getvalue()
 
 
