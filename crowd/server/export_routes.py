@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import html
 import json
 import logging
@@ -292,6 +293,36 @@ async def summary(request: Request) -> Response:
 
     page = await _kept(request, "summary", code, animator, build)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+async def report(request: Request) -> Response:
+    """The report for people (`?lang=en` for English): every revealed activity, or every
+    activity for an animator; charts as on the projector; it prints to PDF."""
+    view = await _room_view(request)
+    if isinstance(view, JSONResponse):
+        return view
+    code, animator = view
+    lang = "en" if request.query_params.get("lang") == "en" else "fr"
+
+    async def build() -> bytes:
+        from crowd.views import charts
+        from crowd.views import report as pages
+
+        doc = _results_doc(request, code, animator)
+        times = await asyncio.to_thread(_times, _db(request), code)
+        return pages.report_html(doc, lang=lang, times=times, chart_item=charts.chart_item,
+                                 bokeh_js=_bokeh_js()).encode()
+
+    page = await _kept(request, f"report-{lang}", code, animator, build)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store",
+                                       "Content-Security-Policy": REPLAY_CSP})
+
+
+@functools.cache
+def _bokeh_js() -> str:
+    from crowd.views.report import bokeh_inline_js
+
+    return bokeh_inline_js()
 
 
 async def events_msgpack(request: Request) -> Response:
@@ -596,6 +627,7 @@ def routes() -> list[Route]:
         Route("/api/links", link_create, methods=["POST"]),
         Route("/api/rooms/{code}/export/results.csv", results_csv),
         Route("/api/rooms/{code}/export/results.xlsx", results_xlsx),
+        Route("/api/rooms/{code}/report", report),
         Route("/api/rooms/{code}/export/results.json", results_json),
         Route("/api/rooms/{code}/export/events.msgpack", events_msgpack),
         Route("/api/rooms/{code}/export/summary", summary),

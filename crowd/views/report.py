@@ -1,0 +1,218 @@
+"""The report a cooperative keeps: a room's activities for people, in French or English.
+
+Per activity: the question, when it ran, how many answered, its chart (the projector's
+own figure, `crowd.views.charts`), and its result in words ("Brioche : 67 % (3 réponses) ;
+écart avec le 2e : 33 points"). Numbers in the reader's format, no internal field name.
+One self-contained HTML page (BokehJS inlined) that prints well (print CSS, a page break
+before each activity when it would not fit): the server also turns it into a PDF with
+headless Chromium.
+
+The result sentences use only what a snapshot states; a kind without a sentence here
+shows its chart and its count, never a made-up reading.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from crowd.views.workbook import KINDS
+
+TEXT = {
+    "fr": {"title": "Compte rendu", "answers": ("réponse", "réponses"),
+           "ran": "ouverte {when}", "gap": "écart avec le 2e\u202f: {gap}\u202fpoints",
+           "tie": "à égalité", "median": "médiane {x}", "quartiles": "la moitié entre {a} et {b}",
+           "truth": "valeur réelle {x}", "words": "mots les plus cités\u202f: {w}",
+           "temperature": "moyenne {mean} sur une échelle de −1 à +1",
+           "direction": "direction moyenne {deg}\u202f°, accord {r}\u202f%",
+           "no_direction": "pas de direction commune",
+           "budget": "{label} reçoit le plus\u202f: {share}\u202f% des points en moyenne",
+           "call": "{confirmed} volontaire{s} sur {quota} demandé{s2}",
+           "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
+           "opinion_unites": "ce qui rassemble\u202f: {x}", "empty": "Aucune activité à montrer.",
+           "generated": "Établi le {date} par crowd", "winner": "{label} en tête",
+           "none": "pas encore de réponse"},
+    "en": {"title": "Report", "answers": ("answer", "answers"),
+           "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
+           "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
+           "truth": "true value {x}", "words": "most cited words: {w}",
+           "temperature": "mean {mean} on a scale from −1 to +1",
+           "direction": "mean direction {deg}°, agreement {r}%",
+           "no_direction": "no common direction",
+           "budget": "{label} gets the most: {share}% of the points on average",
+           "call": "{confirmed} volunteer{s} of {quota} asked",
+           "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
+           "opinion_unites": "what unites: {x}", "empty": "No activity to show.",
+           "generated": "Made on {date} by crowd", "winner": "{label} leads",
+           "none": "no answer yet"},
+}
+
+CSS = """
+:root { color-scheme: light; }
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2rem auto; max-width: 60rem;
+       color: #1d232a; line-height: 1.45; padding: 0 1rem; }
+h1 { font-size: 2rem; margin-bottom: .2rem; }
+.meta { color: #5c6b77; margin-top: 0; }
+section { border-top: 2px solid #d5dde3; padding-top: 1rem; margin-top: 1.5rem;
+          break-inside: avoid; page-break-inside: avoid; }
+h2 { font-size: 1.35rem; margin: 0 0 .3rem; }
+.kind { color: #5c6b77; font-size: .95rem; margin: 0 0 .4rem; }
+.result { font-size: 1.15rem; font-weight: 600; margin: .5rem 0; }
+.chart { width: 100%; height: 22rem; background: #101418; border-radius: 6px; }
+footer { color: #5c6b77; margin-top: 2rem; font-size: .9rem; }
+@page { margin: 15mm; }
+@media print { body { margin: 0; max-width: none; } .chart { height: 9cm; } }
+"""
+
+
+def number(x: float, lang: str, digits: int = 0) -> str:
+    """French: thin no-break thousands and a decimal comma; English: commas and a point."""
+    if not isinstance(x, int | float) or not math.isfinite(x):
+        return "–"
+    text = f"{x:,.{digits}f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def plural(n: int, words: tuple[str, str], lang: str) -> str:
+    """`1 réponse`, `0 réponse`, `267 réponses` (French: 0 and 1 are singular)."""
+    singular = n in (0, 1) if lang == "fr" else n == 1
+    return f"{number(n, lang)} {words[0] if singular else words[1]}"
+
+
+def _options(act: Mapping[str, Any]) -> list[str]:
+    raw = (act.get("spec") or {}).get("options") or []
+    return [o.get("label", "") if isinstance(o, Mapping) else str(o) for o in raw]
+
+
+def _shares_sentence(act: Mapping[str, Any], t: Mapping[str, Any], lang: str) -> str | None:
+    snap, options = act.get("snapshot") or {}, _options(act)
+    shares = snap.get("shares")
+    if not options or not isinstance(shares, list) or len(shares) != len(options):
+        return None
+    order = sorted(range(len(shares)), key=lambda i: (-shares[i], i))
+    first = order[0]
+    percent = number(100 * shares[first], lang)
+    sentence = (f"{options[first]}\u202f: {percent}\u202f%" if lang == "fr"
+                else f"{options[first]}: {percent}%")
+    if len(order) > 1:
+        gap = round(100 * (shares[first] - shares[order[1]]))
+        sentence += " ; " + (t["tie"] if gap == 0 else t["gap"].format(gap=gap))
+    return sentence
+
+
+def _sentence(act: Mapping[str, Any], lang: str) -> str:
+    t = TEXT[lang]
+    snap = act.get("snapshot") or {}
+    kind = act.get("kind")
+    unit = (act.get("spec") or {}).get("unit") or ""
+    unit = f"\u202f{unit}" if unit else ""
+    if not snap.get("n") and kind != "call":
+        return t["none"]
+    if kind in ("choice", "approval"):
+        return _shares_sentence(act, t, lang) or ""
+    if kind == "ranking" and snap.get("ranking"):
+        options = _options(act)
+        best = snap["ranking"][0]
+        return t["winner"].format(label=options[best] if best < len(options) else best)
+    if kind == "estimate" and isinstance(snap.get("median"), int | float):
+        parts = [t["median"].format(x=number(snap["median"], lang) + unit)]
+        if isinstance(snap.get("q1"), int | float) and isinstance(snap.get("q3"), int | float):
+            parts.append(t["quartiles"].format(a=number(snap["q1"], lang) + unit,
+                                               b=number(snap["q3"], lang) + unit))
+        if isinstance(snap.get("truth"), int | float):
+            parts.append(t["truth"].format(x=number(snap["truth"], lang) + unit))
+        return " ; ".join(parts)
+    if kind == "words" and snap.get("words"):
+        return t["words"].format(w=", ".join(snap["words"][:5]))
+    if kind == "temperature" and isinstance(snap.get("mean"), int | float):
+        return t["temperature"].format(mean=number(snap["mean"], lang, 2))
+    if kind == "orientation":
+        if isinstance(snap.get("mean_deg"), int | float) and (
+                snap.get("rayleigh_p") is not None and snap["rayleigh_p"] < 0.05):
+            return t["direction"].format(deg=number(snap["mean_deg"], lang),
+                                         r=number(100 * snap.get("resultant_length", 0), lang))
+        return t["no_direction"]
+    if kind == "weighting" and snap.get("mean_shares"):
+        options, shares = _options(act), snap["mean_shares"]
+        best = max(range(len(shares)), key=lambda i: (shares[i], -i))
+        label = options[best] if best < len(options) else str(best)
+        return t["budget"].format(label=label, share=number(100 * shares[best], lang))
+    if kind == "call":
+        confirmed, quota = int(snap.get("confirmed") or 0), int(snap.get("quota") or 0)
+        return t["call"].format(confirmed=number(confirmed, lang), quota=number(quota, lang),
+                                s="s" if confirmed > 1 else "", s2="s" if quota > 1 else "")
+    if kind == "opinion":
+        groups = snap.get("groups") or []
+        parts = [t["opinion_groups"].format(n=len(groups)) if groups else t["opinion_one"]]
+        statements = (act.get("spec") or {}).get("statements") or []
+        consensus = [statements[i] for i in snap.get("consensus") or [] if i < len(statements)]
+        if consensus:
+            parts.append(t["opinion_unites"].format(x=consensus[0]))
+        return " ; ".join(parts)
+    return ""
+
+
+def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
+          offset: float) -> str:
+    if not spans:
+        return ""
+    start = spans[0][0] + offset
+    clock = time.strftime("%d/%m %H:%M" if lang == "fr" else "%m/%d %H:%M", time.gmtime(start))
+    return TEXT[lang]["ran"].format(when=clock)
+
+
+def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
+                times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
+                utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
+                bokeh_js: str = "") -> str:
+    """The report page. `chart_item(activity, snapshot, chart)` gives each activity's
+    Bokeh `json_item` (None: no chart); `bokeh_js` is BokehJS itself, inlined."""
+    lang = lang if lang in TEXT else "fr"
+    t = TEXT[lang]
+    kinds = KINDS[lang]
+    room = doc.get("room") or {}
+    sections, items = [], {}
+    for act in doc.get("activities") or []:
+        item = chart_item(act["spec"], act["snapshot"], act.get("chart") or {}) \
+            if chart_item else None
+        chart = ""
+        if item is not None:
+            target = f"chart-{len(items)}"
+            items[target] = item
+            chart = f'<div class="chart" id="{target}"></div>'
+        meta = " · ".join(x for x in (kinds.get(act.get("kind"), ""),
+                                      plural(int(act.get("n") or 0), t["answers"], lang),
+                                      _when((times or {}).get(act["id"]), lang, utc_offset)) if x)
+        sections.append(
+            f'<section><h2>{html.escape(str(act.get("prompt", "")))}</h2>'
+            f'<p class="kind">{html.escape(meta)}</p>'
+            f'<p class="result">{html.escape(_sentence(act, lang))}</p>{chart}</section>')
+    body = "".join(sections) or f"<p>{t['empty']}</p>"
+    date = time.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d", time.gmtime())
+    script = ""
+    if items:
+        embed = json.dumps(items).replace("</", "<\\/")
+        script = (f"<script>{bokeh_js}</script><script>const items = {embed};"
+                  "for (const [id, item] of Object.entries(items))"
+                  " Bokeh.embed.embed_item(item, id);</script>")
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(t['title'])} · {html.escape(str(room.get('title', '')))}"
+            f"</title><style>{CSS}</style></head><body>"
+            f"<h1>{html.escape(str(room.get('title', '')))}</h1>"
+            f'<p class="meta">{html.escape(t["title"])} · {html.escape(str(room.get("code", "")))}'
+            f"</p>{body}<footer>{html.escape(t['generated'].format(date=date))}</footer>"
+            f"{script}</body></html>")
+
+
+def bokeh_inline_js() -> str:
+    """BokehJS (core and widgets) as one script, for a self-contained page."""
+    from bokeh.resources import Resources
+
+    return "\n".join(Resources(mode="inline", components=["bokeh", "bokeh-widgets"]).js_raw)
