@@ -71,6 +71,8 @@ CACHE_SIZE = 4  # the animator's replays (their query chooses activities)
 PUBLIC_CACHE_SIZE = 32
 PUBLIC_CACHE_BYTES = 96 * 1024 * 1024
 KEEP_JOBS = 4
+PDF_TIMEOUT_S = 90
+_printing = asyncio.Lock()
 #: Paths a signed link may open (GET pages and downloads of this module).
 LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
 
@@ -316,6 +318,45 @@ async def report(request: Request) -> Response:
     page = await _kept(request, f"report-{lang}", code, animator, build)
     return HTMLResponse(page, headers={"Cache-Control": "no-store",
                                        "Content-Security-Policy": REPLAY_CSP})
+
+
+async def report_pdf(request: Request) -> Response:
+    """The report printed by headless Chromium in a child process; 503 with the reason
+    when this machine has no Chromium (the page itself still prints)."""
+    from crowd.server import pdf
+
+    lacks = pdf.missing()
+    if lacks:
+        return _error(503, "unavailable", "PDF export needs " + "; ".join(lacks))
+    if _printing.locked():  # one Chromium at a time: a PDF is not worth a second one
+        return _busy(request)
+    async with _printing:
+        return await _print_report(request)
+
+
+async def _print_report(request: Request) -> Response:
+    page = await report(request)
+    if page.status_code != 200:
+        return page
+    code = request.path_params["code"].upper()
+    folder = _work_dir() / f"report-{secrets.token_hex(8)}"
+    folder.mkdir()
+    source, out = folder / "report.html", folder / "report.pdf"
+    source.write_bytes(page.body)
+    child = await asyncio.create_subprocess_exec(
+        *lifeline.command("crowd.server.pdf", str(source), str(out)),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        _, err = await asyncio.wait_for(child.communicate(), PDF_TIMEOUT_S)
+    except TimeoutError:
+        lifeline.kill_now(child.pid)
+        return _error(503, "unavailable", "the PDF took too long: print the page instead")
+    if child.returncode != 0 or not out.exists():
+        return _error(503, "unavailable", (err or b"").decode(errors="replace")[-300:]
+                      or "the PDF could not be made: print the page instead")
+    return FileResponse(out, media_type="application/pdf",
+                        filename=f"crowd-{code}-report.pdf",
+                        background=BackgroundTask(shutil.rmtree, folder, True))
 
 
 @functools.cache
@@ -628,6 +669,7 @@ def routes() -> list[Route]:
         Route("/api/rooms/{code}/export/results.csv", results_csv),
         Route("/api/rooms/{code}/export/results.xlsx", results_xlsx),
         Route("/api/rooms/{code}/report", report),
+        Route("/api/rooms/{code}/report.pdf", report_pdf),
         Route("/api/rooms/{code}/export/results.json", results_json),
         Route("/api/rooms/{code}/export/events.msgpack", events_msgpack),
         Route("/api/rooms/{code}/export/summary", summary),

@@ -62,6 +62,11 @@ async def test_the_report_reads_as_a_report(browser: Any, server: Any) -> None:
     await page.emulate_media(media="print")
     pdf = await page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    reply = await page.request.get(f"{server.url}/api/rooms/{code}/report.pdf",
+                                   headers={"X-Crowd-Secret": server.secret})
+    assert reply.ok and reply.headers["content-type"] == "application/pdf"
+    printed = await reply.body()
+    assert printed.startswith(b"%PDF") and len(printed) > 10_000  # the server's own PDF
     english = await open_tab(browser, f"{server.url}/api/rooms/{code}/report?lang=en")
     await english.page.wait_for_function(f"{drawn} >= 2")
     assert "brioche: 75%" in await english.page.inner_text("body")
