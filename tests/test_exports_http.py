@@ -194,6 +194,14 @@ async def test_cli_on_the_live_database(server: ServerProcess, room: Room,
     doc = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert doc["activities"][0]["snapshot"]["counts"] == [1, 2, 0]
     assert CONTACT not in (tmp_path / "out" / "summary.html").read_text(encoding="utf-8")
+    # the open-data example reads the exported log as a newcomer would run it
+    example = Path(__file__).resolve().parents[1] / "examples" / "read_events.py"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(example), str(tmp_path / "out" / "events.msgpack"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    told = (await proc.communicate())[0].decode()
+    assert proc.returncode == 0, told
+    assert f"{room.poll}  choice: Pain ou brioche ?" in told and "3 answers from 3" in told
     missing, text = await crowd("timelapse", "--db", str(tmp_path / "nope.db"))
     assert missing == 2 and "no database" in text
 
