@@ -264,7 +264,7 @@ def test_event_log_export_aliases_devices_stably(day: Day) -> None:
 def test_results_csv_and_json_hold_the_counts(day: Day) -> None:
     doc = exports.results(day.engine, day.room, public=False)
     choice = day.engine.activity(day.activities[0]).tally.snapshot()
-    rows = list(csv.DictReader(io.StringIO(exports.results_csv(doc))))
+    rows = list(csv.DictReader(io.StringIO(exports.results_csv(doc).removeprefix("\ufeff"))))
     assert list(rows[0]) == exports.CSV_COLUMNS
     counts = {r["label"]: int(r["value"]) for r in rows
               if r["activity"] == day.activities[0] and r["measure"] == "counts"}
