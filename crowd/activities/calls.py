@@ -33,7 +33,14 @@ from crowd.activities.base import (
 from crowd.activities.registry import register
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
-from crowd.core.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
+from crowd.core.errors import (
+    BadMessage,
+    BadValue,
+    Conflict,
+    NotOpen,
+    UnknownActivity,
+    declare_reasons,
+)
 from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_int, is_map, out, short_text
 from crowd.core.steps import PANELS, Step, Target, ToDevice, ToRoom
@@ -41,6 +48,17 @@ from crowd.core.types import Kind, Role, State, normalize_code
 
 if TYPE_CHECKING:
     from crowd.core.room import Activity
+
+declare_reasons({
+    "value_call_answer": "answer a call with volunteer, withdraw or decline",
+    "not_a_call": "{id!r} is not a call",
+    "call_closed": "this call is closed",
+    "deadline_past": "the deadline is already past",
+    "decline_on_call": "you are on this call: withdraw instead",
+    "quota_below_confirmed": "{taken} volunteers are already confirmed: the quota cannot go "
+                             "below that",
+    "deadline_passed_open": "the call's deadline has passed: change it before opening",
+})
 
 #: Volunteers per second of delay between two rosters of one call sent to panels.
 ROSTER_PER_SECOND = 1000.0
@@ -89,10 +107,10 @@ class CallTally(Tally):
 
     # Calls are driven by volunteer/withdraw events, not by generic responses.
     def add(self, value: Any) -> None:  # pragma: no cover - not used for calls
-        raise BadValue("answer a call with volunteer or withdraw")
+        raise BadValue(reason="value_call_answer")
 
     def remove(self, value: Any) -> None:  # pragma: no cover
-        raise BadValue("answer a call with volunteer or withdraw")
+        raise BadValue(reason="value_call_answer")
 
     def rank(self, device: str) -> int | None:
         """0-based place in arrival order among those on the call, None if not on it."""
@@ -343,9 +361,9 @@ def changed_rosters(engine: EngineAPI, state: Deliveries, now: float,
 def _call_activity(engine: EngineAPI, call_id: str, peer: Peer) -> tuple[Activity, CallTally]:
     act = engine.activity(call_id)
     if not isinstance(act.tally, CallTally):
-        raise UnknownActivity(f"{call_id!r} is not a call")
+        raise UnknownActivity(reason="not_a_call", id=call_id[:40])
     if peer.role is Role.PHONE and act.room != normalize_code(peer.room or ""):
-        raise UnknownActivity(f"no call {call_id!r} in this room")
+        raise UnknownActivity(reason="not_in_room", field="call", id=call_id[:40])
     return act, act.tally
 
 
@@ -354,7 +372,7 @@ def _open_call(engine: EngineAPI, call_id: str, peer: Peer,
     act, tally = _call_activity(engine, call_id, peer)
     deadline = act.spec.get("deadline")
     if act.state is not State.OPEN or (deadline is not None and now >= deadline):
-        raise NotOpen("this call is closed")
+        raise NotOpen(reason="call_closed")
     return act, tally
 
 
@@ -367,7 +385,7 @@ def call(engine: EngineAPI, msg: Call, peer: Peer, now: float) -> Step:
     room = engine.room(msg.room)
     spec = CALLS.normalize_spec(msg.spec)
     if spec["deadline"] is not None and spec["deadline"] <= now:
-        raise BadMessage("the deadline is already past")
+        raise BadMessage(reason="deadline_past")
     step = Step()
     act = engine.add_activity(step, room, spec, now, peer, None)
     engine.commit(step, engine.event(ev.OPENED, room.code, {"id": act.id}, now, peer, msg.seq))
@@ -409,7 +427,7 @@ def decline(engine: EngineAPI, msg: Decline, peer: Peer, now: float) -> Step:
     act, tally = _open_call(engine, msg.call, peer, now)
     step = Step()
     if peer.client in tally.volunteers:
-        raise Conflict("you are on this call: withdraw instead")
+        raise Conflict(reason="decline_on_call")
     if peer.client not in tally.declined:
         engine.commit(step, engine.event(DECLINED, act.room, {
             "id": act.id, "device": peer.client}, now, peer, msg.seq))
@@ -421,8 +439,7 @@ def set_quota(engine: EngineAPI, msg: SetQuota, peer: Peer, now: float) -> Step:
     act, tally = _call_activity(engine, msg.call, peer)
     taken = min(tally.quota, len(tally.volunteers))
     if msg.quota < taken:
-        raise Conflict(f"{taken} volunteers are already confirmed: the quota cannot go "
-                       "below that")
+        raise Conflict(reason="quota_below_confirmed", taken=taken)
     step = Step()
     promoted = tally.promoted_by_quota(msg.quota)
     engine.commit(step, engine.event(QUOTA_SET, act.room, {
@@ -510,12 +527,12 @@ class CallKind(ActivityType):
         for flag in ("ask_nickname", "ask_contact"):
             value = raw.get(flag, False)
             if not isinstance(value, bool):
-                raise BadMessage(f"'{flag}' must be true or false")
+                raise BadMessage(reason="field_not_bool", field=flag)
             spec[flag] = value
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
-        raise BadValue("answer a call with volunteer, withdraw or decline")
+        raise BadValue(reason="value_call_answer")
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return CallTally(spec["quota"])
@@ -538,7 +555,7 @@ class CallKind(ActivityType):
     def check_open(self, act: Activity, now: float) -> None:
         deadline = self.closes_at(act.spec)
         if deadline is not None and deadline <= now:
-            raise Conflict("the call's deadline has passed: change it before opening")
+            raise Conflict(reason="deadline_passed_open")
 
     def welcome_fields(self, role: Role) -> Mapping[str, Any]:
         return {"calls": {} if role is Role.PHONE else []} if role is not Role.PANEL else {}

@@ -23,6 +23,7 @@ from crowd.core.errors import (
     BadMessage,
     Conflict,
     NotOpen,
+    ServerError,
     UnknownActivity,
     UnknownRoom,
 )
@@ -139,7 +140,7 @@ class Engine:
             return self._duplicate(msg.seq, peer)
         handler = self._handlers.get(type(msg))
         if handler is None:
-            raise BadMessage(f"'{msg.TYPE}' is not handled here", seq=msg.seq)
+            raise BadMessage(reason="not_handled", type=msg.TYPE, seq=msg.seq)
         self._in_step = []
         try:
             step = handler(msg, peer, now)
@@ -161,9 +162,8 @@ class Engine:
         log.error("'%s' failed after applying %d event(s); they are kept", msg.TYPE,
                   len(applied), exc_info=exc)
         step = Step(events=applied)
-        step.send(REPLY, error("server_error", "the command was applied, but its "
-                               "messages could not be built: reload to see the state",
-                               msg.seq))
+        told = ServerError(reason="applied_not_told")
+        step.send(REPLY, error(told.code, told.message, msg.seq, **told.details()))
         return step
 
     def apply(self, event: Event) -> None:
@@ -209,13 +209,13 @@ class Engine:
     def room(self, code: str) -> Room:
         room = self.rooms.get(normalize_code(code))
         if room is None:
-            raise UnknownRoom(f"no room with code {code[:12]!r}")
+            raise UnknownRoom(reason="room_unknown", code=code[:12])
         return room
 
     def activity(self, activity_id: str) -> Activity:
         act = self.activities.get(activity_id)
         if act is None:
-            raise UnknownActivity(f"no activity {activity_id[:40]!r}")
+            raise UnknownActivity(reason="activity_unknown", id=activity_id[:40])
         return act
 
     def welcome(self, peer: Peer, device: str | None = None) -> dict[str, Any]:
@@ -398,17 +398,17 @@ class Engine:
             code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if code not in self.rooms:
                 return code
-        raise Conflict("no free room code left")
+        raise Conflict(reason="room_codes_exhausted")
 
     # ------------------------------------------------------------ phone inputs
 
     def _respond(self, msg: Respond, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if peer.room is None or act.room != normalize_code(peer.room):
-            raise UnknownActivity(f"no activity {msg.activity[:40]!r} in this room")
+            raise UnknownActivity(reason="not_in_room", field="activity", id=msg.activity[:40])
         if act.state is not State.OPEN:
-            raise NotOpen("this activity is closed" if act.state is State.CLOSED
-                          else "this activity is not open yet")
+            raise NotOpen(reason="activity_closed" if act.state is State.CLOSED
+                          else "activity_not_open_yet")
         value = activity_type(act.spec["kind"]).validate(act.spec, msg.value)
         step = Step()
         self.commit(step, self.event(
@@ -431,7 +431,7 @@ class Engine:
     def _create_room(self, msg: CreateRoom, peer: Peer, now: float) -> Step:
         title = " ".join(msg.title.split())[:120]
         if not title:
-            raise BadMessage("a room needs a title")
+            raise BadMessage(reason="room_title_missing")
         code = self._new_code()
         step = Step()
         self.commit(step, self.event(
@@ -462,7 +462,7 @@ class Engine:
     def _activity_update(self, msg: ActivityUpdate, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if act.state is not State.DRAFT:
-            raise Conflict("only a draft can be edited (close and duplicate it instead)")
+            raise Conflict(reason="edit_not_draft")
         merged = {**act.spec, **msg.spec, "kind": act.spec["kind"]}
         spec = activity_type(act.spec["kind"]).normalize_spec(merged)
         step = Step()
@@ -475,7 +475,7 @@ class Engine:
     def _activity_delete(self, msg: ActivityDelete, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if act.state is State.OPEN:
-            raise Conflict("close the activity before deleting it")
+            raise Conflict(reason="delete_open")
         step = Step()
         room = self.rooms[act.room]
         self.commit(step, self.event(
@@ -491,7 +491,7 @@ class Engine:
                     peer: Peer, seq: int | None, now: float,
                     extra: dict[str, Any] | None = None) -> Step:
         if act.state not in allowed:
-            raise Conflict(refusal)
+            raise Conflict(reason=refusal)
         step = Step()
         self.commit(step, self.event(
             type_, act.room, {"id": act.id, **(extra or {})}, now, peer, seq))
@@ -503,17 +503,17 @@ class Engine:
         act = self.activity(msg.activity)
         activity_type(act.kind).check_open(act, now)
         return self._transition(ev.OPENED, act, {State.DRAFT, State.CLOSED},
-                                "the activity is already open", peer, msg.seq, now)
+                                "already_open", peer, msg.seq, now)
 
     def _close(self, msg: Close, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
-        return self._transition(ev.CLOSED, act, {State.OPEN}, "only an open activity can close",
+        return self._transition(ev.CLOSED, act, {State.OPEN}, "close_not_open",
                                 peer, msg.seq, now)
 
     def _reveal(self, msg: Reveal, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         step = self._transition(ev.REVEALED, act, {State.OPEN, State.CLOSED},
-                                "a draft has no results to reveal", peer, msg.seq, now,
+                                "reveal_draft", peer, msg.seq, now,
                                 {"on": msg.on})
         if msg.on:
             step.send(ToRoom(act.room, PHONES), out("result", activity=act.id,
@@ -525,7 +525,8 @@ class Engine:
         if msg.activity is not None:
             act = self.activity(msg.activity)
             if act.room != room.code:
-                raise UnknownActivity(f"no activity {msg.activity!r} in room {room.code}")
+                raise UnknownActivity(reason="not_in_room", field="activity",
+                                      id=msg.activity[:40])
         step = Step()
         self.commit(step, self.event(
             ev.PROJECTED, room.code, {"id": msg.activity}, now, peer, msg.seq))
@@ -551,7 +552,8 @@ class Engine:
             try:
                 specs.append(activity_type(raw.get("kind")).normalize_spec(raw))
             except BadMessage as exc:
-                raise BadMessage(f"activity {position + 1}: {exc.message}", seq=msg.seq) from None
+                raise BadMessage(reason="agenda_item", position=position + 1, detail=exc.message,
+                                 cause=exc.details(), seq=msg.seq) from None
         step = Step()
         ids = []
         for position, spec in enumerate(specs):

@@ -48,11 +48,11 @@ def decode(frame: bytes | str) -> tuple[dict[str, Any], Encoding]:
             obj = msgpack.unpackb(frame, raw=False, strict_map_key=True, use_list=True)
             encoding = Encoding.MSGPACK
     except (ValueError, TypeError, RecursionError, msgpack.ExtraData) as exc:
-        raise BadFrame(f"frame does not decode: {type(exc).__name__}") from None
+        raise BadFrame(reason="frame_undecodable", why=type(exc).__name__) from None
     if not isinstance(obj, dict):
-        raise BadFrame("a frame must be a map with a 't' (type) field")
+        raise BadFrame(reason="frame_not_map")
     if encoding is Encoding.JSON and not _storable(obj):
-        raise BadFrame("a text with a lone surrogate, or an integer beyond 64 bits")
+        raise BadFrame(reason="frame_unstorable")
     return obj, encoding
 
 
@@ -117,11 +117,13 @@ def _get(raw: Mapping[str, Any], name: str, check: Callable[[Any], bool], what: 
          required: bool = True, default: Any = None) -> Any:
     if name not in raw or raw[name] is None:
         if required:
-            raise BadMessage(f"field '{name}' is required ({what})", seq=_seq_or_none(raw))
+            raise BadMessage(reason="message_field_missing", field=name, what=what,
+                             seq=_seq_or_none(raw))
         return default
     value = raw[name]
     if not check(value):
-        raise BadMessage(f"field '{name}' must be {what}", seq=_seq_or_none(raw))
+        raise BadMessage(reason="message_field_invalid", field=name, what=what,
+                         seq=_seq_or_none(raw))
     return value
 
 
@@ -401,15 +403,15 @@ def parse(raw: Mapping[str, Any]) -> Message:
     seq = _seq_or_none(raw)
     version = raw.get("v", PROTOCOL_VERSION)
     if version != PROTOCOL_VERSION:
-        raise BadMessage(f"protocol version {version!r} is not supported (use 1)", seq=seq)
+        raise BadMessage(reason="version_unsupported", version=repr(version)[:20], seq=seq)
     t = raw.get("t")
     if not isinstance(t, str):
-        raise BadMessage("field 't' (message type) is required", seq=seq)
+        raise BadMessage(reason="type_missing", seq=seq)
     parser = _PARSERS.get(t)
     if parser is None:
-        raise BadMessage(f"unknown message type {t[:40]!r}", seq=seq)
+        raise BadMessage(reason="type_unknown", type=t[:40], seq=seq)
     if "seq" in raw and raw["seq"] is not None and seq is None:
-        raise BadMessage("field 'seq' must be an integer >= 0", seq=None)
+        raise BadMessage(reason="seq_invalid", seq=None)
     msg = parser(raw)
     if seq is not None:
         object.__setattr__(msg, "seq", seq)
@@ -455,5 +457,6 @@ def ack(seq: int | None, **fields: Any) -> dict[str, Any]:
     return out("ack", seq=seq, **fields)
 
 
-def error(code: str, message: str, seq: int | None = None) -> dict[str, Any]:
-    return out("error", code=code, message=message, seq=seq)
+def error(code: str, message: str, seq: int | None = None, **details: Any) -> dict[str, Any]:
+    """An error frame; `details` are a refusal's `reason` and `params` (see errors.py)."""
+    return out("error", code=code, message=message, seq=seq, **details)

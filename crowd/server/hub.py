@@ -216,16 +216,16 @@ class Hub:
         room = normalize_code(hello.room) if hello.room else None
         if hello.role is Role.PANEL:
             if self.guard.locked(conn.address, now):
-                raise LockedOut("too many wrong secrets: try again in a few minutes")
+                raise LockedOut(reason="secret_locked")
             ok, delay = self.guard.check(conn.address, hello.secret, self.clock())
             if not ok:
                 if delay:
                     await asyncio.sleep(delay)  # slows down guessing, costs us nothing
                 if self.guard.locked(conn.address, self.clock()):
-                    raise LockedOut("too many wrong secrets: try again in a few minutes")
-                raise BadSecret("wrong animator secret")
+                    raise LockedOut(reason="secret_locked")
+                raise BadSecret(reason="secret_wrong")
         elif room is None:
-            raise BadHello("a phone or a screen must name a room")
+            raise BadHello(reason="hello_no_room")
         if hello.role is not Role.PANEL:
             self._check_hellos(conn.address)
         if hello.device and self.tokens.verify(hello.device, hello.role.value):
@@ -286,8 +286,7 @@ class Hub:
             bucket = self._hellos[address] = TokenBucket(settings.hello_rate,
                                                          settings.hello_burst)
         if not bucket.take(time.monotonic()):
-            raise MintLimited("too many connections from this address: try again in a "
-                              "few seconds")
+            raise MintLimited(reason="too_many_connections")
 
     def _check_mint(self, address: str) -> None:
         """New device tokens are rate limited per address: one device, one voice."""
@@ -298,7 +297,7 @@ class Hub:
         if bucket is None:
             bucket = self._minting[address] = TokenBucket(settings.mint_rate, settings.mint_burst)
         if not bucket.take(time.monotonic()):
-            raise MintLimited("too many new devices from this address: try again in a minute")
+            raise MintLimited(reason="too_many_devices")
 
     def _channels(self, peer: Peer) -> tuple[tuple[str, ...] | None, tuple[str, str]]:
         room_key = ("room", peer.room, peer.role.value) if peer.room is not None else None
@@ -354,10 +353,9 @@ class Hub:
             self._watch(conn, msg)
             return False
         if self.failed is not None:
-            raise Unavailable(f"the server cannot store inputs ({self.failed}): "
-                              "it must be restarted", seq=msg.seq)
+            raise Unavailable(reason="store_failed", why=self.failed, seq=msg.seq)
         if self.stopping:
-            raise Unavailable("the server is shutting down", seq=msg.seq)
+            raise Unavailable(reason="shutting_down", seq=msg.seq)
         applied = self.engine.applied
         try:
             step = self.engine.handle(msg, conn.peer, self.clock())
@@ -402,7 +400,7 @@ class Hub:
             conn.send(frame.message)
 
     def fail(self, conn: Connection, exc: CrowdError) -> None:
-        conn.send(error(exc.code, exc.message, exc.seq))
+        conn.send(error(exc.code, exc.message, exc.seq, **exc.details()))
         # An unknown room closes a hello only: named in a later command, it is refused.
         if exc.close_code is not None and not (conn.peer is not None
                                                and isinstance(exc, UnknownRoom)):
@@ -428,7 +426,7 @@ class Hub:
                 self._broadcast([c for c in self.phones.get(target.device, ())
                                  if c.room == target.room], numbered)
             else:  # pragma: no cover - exhaustive
-                raise ServerError(f"unknown target {target!r}")
+                raise ServerError(reason="unknown_target", target=repr(target))
 
     def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
         """Encode once per encoding in use, not once per connection.

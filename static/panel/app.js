@@ -100,10 +100,10 @@ function flash(text, isError) {
   flashTimer = setTimeout(() => els.flash.classList.add("hidden"), isError ? 8000 : 3000);
 }
 
-/** A failed request in words: the French/English sentence, then the server's detail. */
+/** A failed request in the animator's language: the code's sentence, then the reason's
+ * (never the server's English message, which is for the Python clients). */
 function readable(err) {
-  const base = errorText(err.code, err.message);
-  return err.message && err.message !== err.code && err.message !== base ? base + " — " + err.message : base;
+  return errorText(err);
 }
 
 /** Sends a command; a failure is shown, and the promise rejects with a readable Error. */
@@ -180,7 +180,7 @@ sock.on("fatal", (f) => {
     return;
   }
   showLogin(null);
-  els.loginError.textContent = errorText(f.code, f.message);
+  els.loginError.textContent = errorText(f);
 });
 
 // ------------------------------------------------------------ rooms
