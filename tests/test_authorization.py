@@ -92,6 +92,9 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "decline": {"call": ids["other_call"]},
         "statement": {"activity": ids["opinion"], "text": "Une cagnotte commune"},
         "statement_review": {"activity": ids["opinion"], "submission": 1, "accept": True},
+        "advance": {"room": room},
+        "reorder": {"room": room, "order": [ids["closed"], ids["to_close"]]},
+        "duplicate": {"activity": ids["closed"]},
     }
 
 

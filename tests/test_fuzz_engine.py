@@ -295,6 +295,10 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
                    "accept": True}),
         ("panel", {"t": "statement_review", "activity": IDS["opinion"], "submission": 2,
                    "accept": False}),
+        ("panel", {"t": "advance", "room": a}),
+        ("panel", {"t": "advance", "room": a, "back": True}),
+        ("panel", {"t": "reorder", "room": a, "order": [IDS["closed"], IDS["choice"]]}),
+        ("panel", {"t": "duplicate", "activity": IDS["closed"]}),
     ]
     for spec in SPECS:
         out.append(("panel", {"t": "activity_new", "room": a, "spec": spec}))

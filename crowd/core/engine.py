@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
+from crowd.core import agenda
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -123,6 +124,11 @@ class Engine:
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
             ev.NICKNAMED: self._on_nicknamed,
         }
+        # The agenda's commands (next, reorder, duplicate) live in their own module.
+        for msg_type, command in agenda.COMMANDS.items():
+            self._handlers[msg_type] = functools.partial(command, self)
+        for event_type, applier in agenda.APPLIERS.items():
+            self._appliers[event_type] = functools.partial(applier, self)
         # The kinds' own commands and events (the engine never names a kind).
         self._kinds = all_types()
         for kind in self._kinds:
@@ -313,7 +319,7 @@ class Engine:
             log.exception("activity %s: chart failed", act.id)
             return self.error_frame(act, "its figures could not be computed")
         return out("frame", room=act.room, activity=act.id, state=act.state.value,
-                   snapshot=snap, chart=chart)
+                   opened_at=act.opened_at, snapshot=snap, chart=chart)
 
     def error_frame(self, act: Activity, why: str) -> dict[str, Any]:
         """A frame without figures, for an activity whose snapshot or chart failed."""
@@ -344,6 +350,8 @@ class Engine:
         act = self.activities[room.projected]
         frame = self._frame(act)
         return {"activity": act.public(), "snapshot": frame["snapshot"], "chart": frame["chart"]}
+
+    projection = _projection  # public for the agenda's commands
 
     def _duplicate(self, seq: int, peer: Peer) -> Step:
         step = Step()
@@ -632,7 +640,9 @@ class Engine:
         self.dirty.discard(act.id)
 
     def _on_opened(self, event: Event) -> None:
-        self.activities[event.data["id"]].state = State.OPEN
+        act = self.activities[event.data["id"]]
+        act.state = State.OPEN
+        act.opened_at = event.ts
         self.dirty.add(event.data["id"])
 
     def _on_closed(self, event: Event) -> None:

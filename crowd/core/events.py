@@ -27,10 +27,11 @@ VOLUNTEERED: Final = "volunteered"  # {id, device, nickname, contact}  (contact:
 WITHDREW: Final = "withdrew"  # {id, device}
 DECLINED: Final = "declined"  # {id, device}
 QUOTA_SET: Final = "quota_set"  # {id, quota}
+REORDERED: Final = "reordered"  # {order: [ids]}: the room's agenda, every activity once
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
                               OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET,
-                              VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET})
+                              VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET, REORDERED})
 
 
 class Event(NamedTuple):

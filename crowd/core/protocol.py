@@ -24,6 +24,7 @@ from crowd.core.types import PROTOCOL_VERSION, Role
 
 MAX_SEQ = 2**53 - 1  # exact in JavaScript numbers
 MAX_TEXT = 2_000  # longest free text field (prompts, titles)
+MAX_AGENDA = 2_000  # activity ids in a `reorder`
 
 
 class Encoding(StrEnum):
@@ -304,6 +305,36 @@ class AgendaImport(Message):
     activities: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class Advance(Message):
+    """The presenter's "Suivant" (or "Précédent" with `back`): close what is on, open
+    and project the next activity of the agenda."""
+
+    TYPE: ClassVar[str] = "advance"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    room: str
+    back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reorder(Message):
+    """Activities of a room in a new order (see crowd.core.agenda.reorder)."""
+
+    TYPE: ClassVar[str] = "reorder"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    room: str
+    order: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate(Message):
+    """A new draft with the same spec, right after the original (to ask again)."""
+
+    TYPE: ClassVar[str] = "duplicate"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+
+
 def _short(limit: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, str) and len(v) <= limit
 
@@ -363,6 +394,14 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
         activities=_get(raw, "activities",
                         lambda v: _is_list(v) and len(v) <= 200 and all(map(_is_map, v)),
                         "a list of at most 200 activity maps")),
+    "advance": lambda raw: Advance(
+        room=_get(raw, "room", _is_id, "a room code"),
+        back=_get(raw, "back", _is_bool, "true or false", required=False, default=False)),
+    "reorder": lambda raw: Reorder(
+        room=_get(raw, "room", _is_id, "a room code"),
+        order=_get(raw, "order", lambda v: _is_list(v) and len(v) <= MAX_AGENDA
+                   and all(map(_is_id, v)), "a list of activity ids")),
+    "duplicate": lambda raw: Duplicate(activity=_get(raw, "activity", _is_id, "an activity id")),
 }
 
 
@@ -393,7 +432,7 @@ def message_class(type_name: str) -> type[Message]:
     if type_name in _CLASSES:
         return _CLASSES[type_name]
     sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
-              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [],
+              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [], "order": [],
               "role": "phone"}
     return type(_PARSERS[type_name](sample))
 

@@ -18,6 +18,7 @@ class Activity:
     spec: dict[str, Any]
     state: State = State.DRAFT
     revealed: bool = False
+    opened_at: float | None = None  # when it last opened (the presenter's clock)
     responses: dict[str, Any] = field(default_factory=dict)  # device -> latest value
     tally: Tally = field(init=False)
 
