@@ -13,7 +13,7 @@
 // first. Every command goes through `request`, which resolves on its ack: the panel
 // shows state only as the server reports it (`room`, `frame`, `pulse` messages).
 
-import { $, h, fill, activityNumber } from "../shared/dom.js";
+import { $, h, fill } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText, formatNumber } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
@@ -23,6 +23,7 @@ import { liveView } from "./live.js";
 import { mountCrieeForm, callLive, callMeta } from "./criee.js";
 import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
+import { mountPresenter } from "./presenter.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -35,7 +36,7 @@ const els = {
   roomCode: $("#room-code"), joinUrl: $("#join-url"), screenLink: $("#screen-link"),
   connected: $("#connected"), screens: $("#screens"), rate: $("#rate"), active: $("#active"),
   agenda: $("#agenda"), agendaEmpty: $("#agenda-empty"), exportBtn: $("#export"), importInput: $("#import"),
-  addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"),
+  addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"), presenter: $("#presenter"),
   linkOffer: $("#link-offer"), linkUse: $("#link-use"), linkIgnore: $("#link-ignore"),
 };
 
@@ -87,6 +88,8 @@ const snapshots = {}; // activity id -> latest snapshot from frames
 const liveEls = {}; // activity id -> {live, n} elements in the agenda
 const fetched = {}; // activity ids whose snapshot was fetched once over HTTP
 const rosters = {}; // call id -> volunteers [{nickname, contact, at, status, position}]
+const openedAt = {}; // activity id -> when it last opened (from its frames)
+let pulse = null; // the room's latest pulse
 
 const sock = new CrowdSocket({ role: "panel", room: stored(ROOM_KEY) });
 
@@ -220,6 +223,8 @@ function setRoom(state) {
   if (changed) {
     Object.keys(snapshots).forEach((k) => delete snapshots[k]);
     Object.keys(rosters).forEach((k) => delete rosters[k]);
+    Object.keys(openedAt).forEach((k) => delete openedAt[k]);
+    pulse = null;
     els.connected.textContent = els.screens.textContent = els.rate.textContent = els.active.textContent = "0";
   }
   els.noRoom.classList.add("hidden");
@@ -238,6 +243,7 @@ function setRoom(state) {
   exportsView.setRoom(watched.code);
   renderRooms();
   renderAgenda();
+  presenter.render();
 }
 
 function actionButton(key, className, onclick) {
@@ -264,7 +270,7 @@ function restoreFocus(focus) {
 
 function renderAgenda() {
   const focus = agendaFocus();
-  const acts = (watched.activities || []).slice().sort((a, b) => activityNumber(a.id) - activityNumber(b.id));
+  const acts = watched.activities || []; // in the agenda's order (the server's)
   els.agendaEmpty.classList.toggle("hidden", acts.length > 0);
   Object.keys(liveEls).forEach((k) => delete liveEls[k]);
   // Estimates that already have their second round (it names them in `previous`).
@@ -436,7 +442,9 @@ sock.on("frame", (msg) => {
     return;
   }
   snapshots[msg.activity] = msg.snapshot;
+  if (msg.opened_at) openedAt[msg.activity] = msg.opened_at;
   renderLive(msg.activity);
+  presenter.renderFigures(msg.activity);
 });
 
 sock.on("volunteers", (msg) => {
@@ -445,6 +453,7 @@ sock.on("volunteers", (msg) => {
   const slot = liveEls[msg.call];
   if (slot) slot.n.textContent = countText(slot.activity, rosters[msg.call].length);
   renderLive(msg.call);
+  presenter.renderFigures(msg.call);
 });
 
 sock.on("pulse", (msg) => {
@@ -453,6 +462,8 @@ sock.on("pulse", (msg) => {
   els.screens.textContent = String(msg.screens || 0);
   els.rate.textContent = formatNumber(msg.rate || 0, 1);
   els.active.textContent = String(msg.active || 0);
+  pulse = msg;
+  presenter.renderFigures(null);
 });
 
 sock.on("status", (s) => {
@@ -464,7 +475,10 @@ sock.on("status", (s) => {
 
 window.addEventListener("crowd:lang", () => {
   els.conn.textContent = t("conn." + sock.state);
-  if (watched) renderAgenda();
+  if (watched) {
+    renderAgenda();
+    presenter.render();
+  }
   renderRooms();
 });
 
@@ -476,6 +490,16 @@ mountAddForm(els.addForm, (spec) => {
 mountCrieeForm(els.crieeForm, (spec) => {
   if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
   return command({ t: "call", room: watched.code, spec: spec });
+});
+
+const presenter = mountPresenter(els.presenter, {
+  room: () => watched,
+  snapshot: (id) => snapshots[id] || null,
+  roster: (id) => rosters[id] || null,
+  opened: (id) => openedAt[id] || null,
+  pulse: () => pulse,
+  run: command,
+  active: () => !!watched && !els.app.classList.contains("hidden"),
 });
 
 const exportsView = mountExports(els.exports, {
