@@ -24,6 +24,7 @@ import { mountCrieeForm, callLive, callMeta } from "./criee.js";
 import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
 import { mountPresenter } from "./presenter.js";
+import { arrangeButtons, editor, enableDrag } from "./arrange.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -278,7 +279,9 @@ function renderAgenda() {
   acts.forEach((a) => {
     if (a.previous) followed[a.previous] = true;
   });
-  fill(els.agenda, acts.map((a) => {
+  const ids = acts.map((a) => a.id);
+  const arranging = { room: watched.code, command: command, flash: flash, rerender: renderAgenda };
+  fill(els.agenda, acts.map((a, index) => {
     const id = a.id;
     const state = a.state;
     const isCall = a.kind === "call";
@@ -312,6 +315,7 @@ function renderAgenda() {
     });
     return h("li", { class: "agenda-item", "data-activity": id, "data-state": state },
       h("div", { class: "agenda-top" },
+        h("span", { class: "drag-handle", draggable: "true", "aria-hidden": "true", title: t("arrange.drag") }, "⠿"),
         h("span", { class: "agenda-kind" }, t("kind." + a.kind)),
         h("span", { class: "state state-" + state }, t("state." + state)),
         a.revealed ? h("span", { class: "state state-revealed" }, t("state.revealed")) : null,
@@ -322,7 +326,9 @@ function renderAgenda() {
         isCall ? callMeta(a) : null),
       liveEl,
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
-      h("div", { class: "agenda-actions" }, buttons));
+      editor(a, arranging),
+      h("div", { class: "agenda-actions" }, buttons),
+      h("div", { class: "agenda-arrange" }, arrangeButtons(a, index, ids, arranging)));
   }));
   restoreFocus(focus);
 }
@@ -490,6 +496,12 @@ mountAddForm(els.addForm, (spec) => {
 mountCrieeForm(els.crieeForm, (spec) => {
   if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
   return command({ t: "call", room: watched.code, spec: spec });
+});
+
+enableDrag(els.agenda, {
+  room: () => watched && watched.code,
+  ids: () => ((watched && watched.activities) || []).map((a) => a.id),
+  command: command,
 });
 
 const presenter = mountPresenter(els.presenter, {

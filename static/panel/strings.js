@@ -5,6 +5,18 @@ import { extend } from "../shared/i18n.js";
 
 extend({
   fr: {
+    // preparing the agenda (static/panel/arrange.js)
+    "arrange.up": "↑",
+    "arrange.down": "↓",
+    "arrange.up_label": "Monter « {prompt} »",
+    "arrange.down_label": "Descendre « {prompt} »",
+    "arrange.drag": "Glisser pour déplacer",
+    "arrange.duplicate": "Dupliquer",
+    "arrange.duplicated": "Copie ajoutée au déroulé ✓",
+    "arrange.edit": "Modifier",
+    "arrange.save": "Enregistrer",
+    "arrange.saved": "Modifications enregistrées ✓",
+    "arrange.cancel": "Annuler",
     // presenter view (static/panel/presenter.js)
     "presenter.title": "En direct",
     "presenter.remote": "Télécommande",
@@ -121,6 +133,17 @@ extend({
     "exports.popup": "Le navigateur a bloqué la nouvelle fenêtre : le fichier est téléchargé à la place.",
   },
   en: {
+    "arrange.up": "↑",
+    "arrange.down": "↓",
+    "arrange.up_label": "Move “{prompt}” up",
+    "arrange.down_label": "Move “{prompt}” down",
+    "arrange.drag": "Drag to move",
+    "arrange.duplicate": "Duplicate",
+    "arrange.duplicated": "Copy added to the agenda ✓",
+    "arrange.edit": "Edit",
+    "arrange.save": "Save",
+    "arrange.saved": "Changes saved ✓",
+    "arrange.cancel": "Cancel",
     "presenter.title": "Live",
     "presenter.remote": "Remote",
     "presenter.full_panel": "Full panel",
