@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from crowd.core.errors import BadMessage, BadValue
-from crowd.core.types import Role
+from crowd.core.types import Moderation, Role
 
 if TYPE_CHECKING:
     from crowd.core.authorization import Peer
@@ -122,8 +122,11 @@ class ActivityType(ABC):
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The animator's map -> a clean spec (fields the kind does not know are dropped)."""
-        return {"kind": str(self.kind), "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
+        spec = {"kind": str(self.kind), "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
                 "note": text(raw, "note", MAX_PROMPT)}
+        if self.free_text:
+            spec.update(moderation_field(raw))
+        return spec
 
     @abstractmethod
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
@@ -178,6 +181,24 @@ class ActivityType(ABC):
         """What to send at the hub's tick (bounded work, never per input)."""
         return []
 
+    # ------------------------------------------------------------ free text (moderation)
+    # A kind whose answers hold free text that may reach the big screen (a word cloud, a
+    # board of ideas) says so, and says what its entries are: the core's moderation
+    # (crowd/core/moderation.py) then decides, entry by entry, what the tally counts,
+    # the same way for every such kind. The spec field `moderation` is theirs.
+
+    #: Its answers hold free text shown in public (moderated: off, filter, approve).
+    free_text: ClassVar[bool] = False
+
+    def entries(self, value: Any) -> list[str]:
+        """The free-text entries of an accepted value (distinct, normalised)."""
+        return []
+
+    def keep_entries(self, value: Any, entries: list[str]) -> Any:
+        """The value the tally counts when only `entries` show (the visible ones, variants
+        merged into their target, in the value's order)."""
+        return value
+
 
 # ---------------------------------------------------------------- spec helpers
 
@@ -214,6 +235,14 @@ def labels(raw: Mapping[str, Any], name: str, *, minimum: int = 2, maximum: int 
     if len(set(items)) != len(items):
         raise BadMessage(reason="field_entry_twice", field=name)
     return items
+
+
+def moderation_field(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The spec's `moderation` ({} when off, so specs written before it stay the same)."""
+    value = raw.get("moderation", Moderation.OFF)
+    if value not in Moderation.__members__.values():
+        raise BadMessage(reason="moderation_unknown", field="moderation")
+    return {} if value == Moderation.OFF else {"moderation": str(value)}
 
 
 def number(raw: Mapping[str, Any], name: str, default: float | None = None) -> float | None:

@@ -324,8 +324,16 @@ class Words(ActivityType):
     #: word of MAX_LENGTH characters.
     MAX_RAW_LENGTH = 4 * MAX_LENGTH
 
+    free_text = True  # moderated before the big screen (crowd.core.moderation)
+
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {**super().normalize_spec(raw), "max_words": integer(raw, "max_words", 3, 1, 5)}
+
+    def entries(self, value: Any) -> list[str]:
+        return list(value)
+
+    def keep_entries(self, value: Any, entries: list[str]) -> Any:
+        return list(entries)
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         if isinstance(value, str):

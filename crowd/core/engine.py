@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda
+from crowd.core import agenda, moderation
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -109,6 +109,9 @@ class Engine:
         self.skipped = 0  # stored events a tool could not apply (see apply_stored)
         self.rng = rng or random.Random()
         self._in_step: list[Event] = []  # applied by the handler now running
+        self.blocklist = moderation.Blocklist()  # the server may extend it from a file
+        self.moderated: set[str] = set()  # activities with a moderation (see moderation.py)
+        self._moderation_told = moderation.Told()
         self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
             Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
             ActivityNew: self._activity_new, ActivityUpdate: self._activity_update,
@@ -124,11 +127,13 @@ class Engine:
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
             ev.NICKNAMED: self._on_nicknamed,
         }
-        # The agenda's commands (next, reorder, duplicate) live in their own module.
-        for msg_type, command in agenda.COMMANDS.items():
-            self._handlers[msg_type] = functools.partial(command, self)
-        for event_type, applier in agenda.APPLIERS.items():
-            self._appliers[event_type] = functools.partial(applier, self)
+        # The agenda's commands (next, reorder, duplicate) and the moderation of free text
+        # live in their own modules.
+        for module in (agenda, moderation):
+            for msg_type, command in module.COMMANDS.items():
+                self._handlers[msg_type] = functools.partial(command, self)
+            for event_type, applier in module.APPLIERS.items():
+                self._appliers[event_type] = functools.partial(applier, self)
         # The kinds' own commands and events (the engine never names a kind).
         self._kinds = all_types()
         for kind in self._kinds:
@@ -199,6 +204,7 @@ class Engine:
             count += 1
         self.dirty.clear()
         self._kind_states.clear()  # nothing was told during a replay
+        self._moderation_told = moderation.Told()
         return count
 
     def relink(self) -> None:
@@ -207,6 +213,7 @@ class Engine:
         self._snapshots.clear()
         self.versions.clear()
         self._followers.clear()
+        self.moderated = {a.id for a in self.activities.values() if a.moderation is not None}
         for act in self.activities.values():
             previous = act.spec.get("previous")
             if previous in self.activities:
@@ -418,10 +425,12 @@ class Engine:
             raise NotOpen(reason="activity_closed" if act.state is State.CLOSED
                           else "activity_not_open_yet")
         value = activity_type(act.spec["kind"]).validate(act.spec, msg.value)
+        data = {"id": act.id, "device": peer.client, "value": value}
+        flagged = moderation.flags_for(self, act, value)
+        if flagged:  # logged with the answer: a replay hides the same entries
+            data["flagged"] = flagged
         step = Step()
-        self.commit(step, self.event(
-            ev.RESPONDED, act.room, {"id": act.id, "device": peer.client, "value": value},
-            now, peer, msg.seq))
+        self.commit(step, self.event(ev.RESPONDED, act.room, data, now, peer, msg.seq))
         self.ack(step, peer, msg.seq, activity=act.id)
         return step
 
@@ -592,6 +601,7 @@ class Engine:
         sends: list[tuple[Target, dict[str, Any]]] = []
         for kind in self._kinds:
             sends.extend(kind.tick(self, now, watched))
+        sends.extend(moderation.tick(self, self._moderation_told, now, watched))
         return sends
 
     def kind_state(self, kind: ActivityType) -> Any:
@@ -612,6 +622,7 @@ class Engine:
         activity_id = event.data["id"]
         act = Activity(activity_id, room.code, event.data["spec"])
         self._link(act)
+        moderation.on_activity_spec(self, act)
         room.activities[activity_id] = act
         room.next_number = int(activity_id.rsplit("-", 1)[1]) + 1
         self.activities[activity_id] = act
@@ -621,6 +632,7 @@ class Engine:
         act.spec = event.data["spec"]
         act.tally = activity_type(act.spec["kind"]).new_tally(act.spec)
         self._link(act)
+        moderation.on_activity_spec(self, act)
         self.dirty.add(act.id)
 
     def _link(self, act: Activity) -> None:
@@ -638,6 +650,7 @@ class Engine:
         if room.projected == act.id:
             room.projected = None
         self.dirty.discard(act.id)
+        self.moderated.discard(act.id)
 
     def _on_opened(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
@@ -657,6 +670,8 @@ class Engine:
 
     def _on_responded(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
+        if "flagged" in event.data and act.moderation is not None:
+            act.moderation.flagged.update(event.data["flagged"])
         act.set_response(event.data["device"], event.data["value"])
         act.tally.observe(event.ts)
         self.rooms[act.room].note_response(event.data["device"], event.ts)

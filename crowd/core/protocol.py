@@ -335,6 +335,28 @@ class Duplicate(Message):
     activity: str
 
 
+@dataclass(frozen=True, slots=True)
+class SetModeration(Message):
+    """What of a free-text activity reaches the big screen: off, filter or approve."""
+
+    TYPE: ClassVar[str] = "set_moderation"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate(Message):
+    """An animator's decision on one entry: approve, hide, or merge it into another."""
+
+    TYPE: ClassVar[str] = "moderate"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+    entry: str
+    action: str
+    into: str | None = None
+
+
 def _short(limit: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, str) and len(v) <= limit
 
@@ -402,6 +424,16 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
         order=_get(raw, "order", lambda v: _is_list(v) and len(v) <= MAX_AGENDA
                    and all(map(_is_id, v)), "a list of activity ids")),
     "duplicate": lambda raw: Duplicate(activity=_get(raw, "activity", _is_id, "an activity id")),
+    "set_moderation": lambda raw: SetModeration(
+        activity=_get(raw, "activity", _is_id, "an activity id"),
+        mode=_get(raw, "mode", lambda v: v in ("off", "filter", "approve"),
+                  "off, filter or approve")),
+    "moderate": lambda raw: Moderate(
+        activity=_get(raw, "activity", _is_id, "an activity id"),
+        entry=_get(raw, "entry", _short(200), "an entry (a text)"),
+        action=_get(raw, "action", lambda v: v in ("approve", "hide", "merge"),
+                    "approve, hide or merge"),
+        into=_get(raw, "into", _short(200), "the entry to merge into", required=False)),
 }
 
 
@@ -433,6 +465,7 @@ def message_class(type_name: str) -> type[Message]:
         return _CLASSES[type_name]
     sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
               "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [], "order": [],
+              "mode": "off", "entry": "e", "action": "hide",
               "role": "phone"}
     return type(_PARSERS[type_name](sample))
 
@@ -466,7 +499,7 @@ def decode_message(frame: bytes | str) -> tuple[Message, Encoding]:
 
 
 #: State messages (latest wins per connection): type -> the field that names which state.
-_STATE: dict[str, str | None] = {"room": "room", "rooms": None}
+_STATE: dict[str, str | None] = {"room": "room", "rooms": None, "moderation": "activity"}
 
 
 def register_state(type_name: str, key_field: str | None) -> None:

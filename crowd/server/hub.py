@@ -15,6 +15,7 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from crowd import __version__
@@ -40,6 +41,7 @@ from crowd.core.errors import (
     Unavailable,
     UnknownRoom,
 )
+from crowd.core.moderation import read_blocklist
 from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.core.types import Role, normalize_code
 from crowd.server.connection import Connection
@@ -61,6 +63,8 @@ class Hub:
         self.settings = settings
         self.log = eventlog
         self.engine = engine or Engine()
+        if settings.blocklist:
+            self._extend_blocklist(settings.blocklist)
         self.clock = clock
         self.members: dict[str, dict[Role, set[Connection]]] = defaultdict(
             lambda: {role: set() for role in Role})
@@ -208,6 +212,17 @@ class Hub:
                 same.discard(conn)
                 if not same:
                     del self.phones[conn.peer.client]
+
+    def _extend_blocklist(self, path: str) -> None:
+        """The festival's own words for `filter` moderation; an unreadable file leaves
+        the built-in list (and says so) rather than stopping the server."""
+        try:
+            words = read_blocklist(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.error("blocklist %s cannot be read (%s): the built-in list only", path, exc)
+            return
+        self.engine.blocklist.extend(words)
+        log.info("blocklist %s: %d words added", path, len(words))
 
     async def greet(self, conn: Connection, hello: Hello) -> None:
         """Check a hello, attach the connection to its room and send the welcome."""

@@ -113,6 +113,10 @@ export const ERROR_STRINGS = {
     "reason.field_not_number": "{field}" + NNBSP + ": un nombre est attendu",
     "reason.field_not_whole": "{field}" + NNBSP + ": un nombre entier de {min} à {max}",
     "reason.field_not_bool": "{field}" + NNBSP + ": oui ou non",
+    "reason.moderation_unknown": "{field}" + NNBSP + ": sans, filtre ou validation",
+    "reason.not_free_text": "cette activité n'a pas de texte libre à modérer",
+    "reason.entry_unknown": "personne n'a écrit «\u00a0{entry}\u00a0» ici",
+    "reason.merge_into_itself": "une entrée ne se fusionne pas avec elle-même",
     "reason.no_truth": "cette activité n'a pas de vraie valeur",
     // values
     "reason.value_not_option": "choisissez une option",
@@ -185,6 +189,7 @@ export const ERROR_STRINGS = {
     "field.activity": "Activité",
     "field.room": "Salle",
     "field.call": "Appel",
+    "field.moderation": "Modération",
   },
   en: {
     "error.error": "Error",
@@ -281,6 +286,10 @@ export const ERROR_STRINGS = {
     "reason.field_not_number": "{field}: a number is expected",
     "reason.field_not_whole": "{field}: a whole number from {min} to {max}",
     "reason.field_not_bool": "{field}: yes or no",
+    "reason.moderation_unknown": "{field}: off, filter or approve",
+    "reason.not_free_text": "this activity has no free text to moderate",
+    "reason.entry_unknown": "nobody wrote “{entry}” here",
+    "reason.merge_into_itself": "an entry cannot be merged into itself",
     "reason.no_truth": "this activity has no true value",
     "reason.value_not_option": "choose an option",
     "reason.value_option_range": "this option does not exist",
@@ -347,5 +356,6 @@ export const ERROR_STRINGS = {
     "field.activity": "Activity",
     "field.room": "Room",
     "field.call": "Call",
+    "field.moderation": "Moderation",
   },
 };
