@@ -25,6 +25,7 @@ import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
 import { mountPresenter } from "./presenter.js";
 import { arrangeButtons, editor, enableDrag } from "./arrange.js";
+import { isFreeText, refresh as refreshModeration } from "./moderation.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -90,6 +91,7 @@ const liveEls = {}; // activity id -> {live, n} elements in the agenda
 const fetched = {}; // activity ids whose snapshot was fetched once over HTTP
 const rosters = {}; // call id -> volunteers [{nickname, contact, at, status, position}]
 const openedAt = {}; // activity id -> when it last opened (from its frames)
+const queues = {}; // free-text activity id -> its moderation {mode, entries}
 let pulse = null; // the room's latest pulse
 
 const sock = new CrowdSocket({ role: "panel", room: stored(ROOM_KEY) });
@@ -225,6 +227,7 @@ function setRoom(state) {
     Object.keys(snapshots).forEach((k) => delete snapshots[k]);
     Object.keys(rosters).forEach((k) => delete rosters[k]);
     Object.keys(openedAt).forEach((k) => delete openedAt[k]);
+    Object.keys(queues).forEach((k) => delete queues[k]);
     pulse = null;
     els.connected.textContent = els.screens.textContent = els.rate.textContent = els.active.textContent = "0";
   }
@@ -240,6 +243,7 @@ function setRoom(state) {
   showQr(els.roomQr, watched.code, "QR " + join);
   (watched.activities || []).forEach((a) => {
     if (a.kind === "call" && Array.isArray(a.volunteers)) rosters[a.id] = a.volunteers;
+    if (a.moderation) queues[a.id] = a.moderation;
   });
   exportsView.setRoom(watched.code);
   renderRooms();
@@ -305,7 +309,9 @@ function renderAgenda() {
     }
     const nEl = h("span", { class: "agenda-n" }, countText(a, a.n || 0));
     const liveEl = h("div", { class: "live" });
-    liveEls[id] = { live: liveEl, n: nEl, activity: a };
+    const modEl = isFreeText(a) ? h("div", { class: "agenda-mod" }) : null;
+    liveEls[id] = { live: liveEl, n: nEl, activity: a, mod: modEl };
+    if (modEl) refreshModeration(modEl, a, queues[id] || null, { command: command });
     renderLive(id);
     // Open and projected activities come with their frame on `watch`; the others once over HTTP.
     if (!snapshots[id] && a.n > 0 && a.state !== "open" && !a.projected) fetchSnapshot(id);
@@ -326,6 +332,7 @@ function renderAgenda() {
         isCall ? callMeta(a) : null),
       liveEl,
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
+      modEl,
       editor(a, arranging),
       h("div", { class: "agenda-actions" }, buttons),
       h("div", { class: "agenda-arrange" }, arrangeButtons(a, index, ids, arranging)));
@@ -453,6 +460,14 @@ sock.on("frame", (msg) => {
   presenter.renderFigures(msg.activity);
 });
 
+sock.on("moderation", (msg) => {
+  if (!watched || msg.room !== watched.code) return;
+  queues[msg.activity] = { mode: msg.mode, entries: msg.entries || [] };
+  const slot = liveEls[msg.activity];
+  if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity], { command: command });
+  presenter.renderFigures(msg.activity);
+});
+
 sock.on("volunteers", (msg) => {
   if (!watched || !msg.call) return;
   rosters[msg.call] = msg.volunteers || [];
@@ -509,6 +524,7 @@ const presenter = mountPresenter(els.presenter, {
   snapshot: (id) => snapshots[id] || null,
   roster: (id) => rosters[id] || null,
   opened: (id) => openedAt[id] || null,
+  queue: (id) => queues[id] || null,
   pulse: () => pulse,
   run: command,
   active: () => !!watched && !els.app.classList.contains("hidden"),

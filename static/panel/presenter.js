@@ -12,6 +12,7 @@ import { h, fill } from "../shared/dom.js";
 import { t, lang } from "../shared/i18n.js";
 import { liveView } from "./live.js";
 import { callLive } from "./criee.js";
+import { waitingCount } from "./moderation.js";
 
 const REMOTE_KEY = "crowd.panel.remote";
 
@@ -58,6 +59,7 @@ function isTyping(target) {
 /**
  * Mounts the presenter in `root`. ctx: {room() -> watched room state or null,
  * snapshot(id), roster(id), opened(id) -> opened_at or null, pulse() -> latest pulse,
+ * queue(id) -> a free-text activity's moderation queue or null,
  * run(msg) -> Promise (failures already shown), active() -> is the panel showing a room}.
  * Returns {render(), renderFigures(id)}.
  */
@@ -68,6 +70,7 @@ export function mountPresenter(root, ctx) {
   const clock = h("span", { class: "presenter-clock", id: "presenter-clock" });
   const phones = h("span", { class: "presenter-count", id: "presenter-phones" });
   const answered = h("span", { class: "presenter-count", id: "presenter-answered" });
+  const waiting = h("span", { class: "presenter-count presenter-waiting", id: "presenter-waiting" });
   const figures = h("div", { class: "presenter-figures live", id: "presenter-figures" });
   const upcoming = h("p", { class: "presenter-next", id: "presenter-next" });
   const empty = h("p", { class: "presenter-empty muted", id: "presenter-empty" });
@@ -96,7 +99,7 @@ export function mountPresenter(root, ctx) {
       h("div", { class: "presenter-current" },
         h("div", { class: "presenter-badges" }, kind, state, clock),
         prompt, empty,
-        h("p", { class: "presenter-counts" }, phones, answered),
+        h("p", { class: "presenter-counts" }, phones, answered, waiting),
         figures),
       upcoming),
     h("div", { class: "presenter-controls", role: "group" }, back, next, reveal, project));
@@ -148,6 +151,8 @@ export function mountPresenter(root, ctx) {
     const snap = a ? ctx.snapshot(a.id) : null;
     const n = snap && typeof snap.n === "number" ? snap.n : a ? a.n || 0 : 0;
     answered.textContent = a ? plural(a.kind === "call" ? "presenter.volunteered" : "presenter.answered", n) : "";
+    const held = a && ctx.queue ? waitingCount(ctx.queue(a.id)) : 0;
+    waiting.textContent = held ? plural("presenter.waiting", held) : "";
   }
 
   function renderFigures(id) {
