@@ -177,6 +177,11 @@ class ActivityType(ABC):
         """Welcome fields this kind always fills for `role`, with their empty value."""
         return {}
 
+    def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
+        """State messages for a panel that starts following the room (watch, welcome,
+        resume): what the room's state does not carry (a criée's withdrawals)."""
+        return []
+
     def tick(self, engine: EngineAPI, now: float, watched: Callable[[str], bool]) -> Sends:
         """What to send at the hub's tick (bounded work, never per input)."""
         return []

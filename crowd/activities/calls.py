@@ -100,6 +100,8 @@ class CallTally(Tally):
         self.quota = quota
         self.volunteers: dict[str, Signup] = {}  # insertion order is arrival order
         self.declined: set[str] = set()
+        #: Who withdrew, and when, in the order they left (the roster's last rows).
+        self.withdrawn: dict[str, tuple[Signup, float]] = {}
         self._arrival: dict[str, int] = {}  # device -> arrival number
         self._device: dict[int, str] = {}  # arrival number -> device
         self._order: SortedList = SortedList()  # arrival numbers of those on the call
@@ -159,6 +161,7 @@ class CallTally(Tally):
     def join(self, volunteer: Signup) -> None:
         device = volunteer.device
         self.declined.discard(device)
+        self.withdrawn.pop(device, None)
         if device in self._arrival:  # already on the call: keeps its place
             self.volunteers[device] = volunteer
             return
@@ -169,13 +172,15 @@ class CallTally(Tally):
         self._order.add(arrival)
         self.volunteers[device] = volunteer
 
-    def leave(self, device: str) -> None:
+    def leave(self, device: str, at: float | None = None) -> None:
         arrival = self._arrival.pop(device, None)
         if arrival is None:
             return
         del self._device[arrival]
         self._order.remove(arrival)
-        del self.volunteers[device]
+        signup = self.volunteers.pop(device)
+        if at is not None:
+            self.withdrawn[device] = (signup, at)
 
     def decline(self, device: str) -> None:
         self.declined.add(device)
@@ -199,6 +204,11 @@ class CallTally(Tally):
         return [{"nickname": v.nickname, "contact": v.contact, "at": v.at,
                  **self._status_at(rank)}
                 for rank, v in enumerate(self.volunteers.values())]
+
+    def withdrawals(self) -> list[dict[str, Any]]:
+        """Who withdrew (animators only): when they came, when they left."""
+        return [{"nickname": v.nickname, "contact": v.contact, "at": v.at, "left_at": left,
+                 "status": WITHDRAWN} for v, left in self.withdrawn.values()]
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         quota = max(snap["quota"], 1)
@@ -350,9 +360,15 @@ def changed_rosters(engine: EngineAPI, state: Deliveries, now: float,
             continue
         state.rosters.discard(call_id)
         state.roster_built[call_id] = now
-        found.append((ToRoom(act.room, PANELS), out("volunteers", call=act.id,
-                                                     volunteers=act.tally.roster())))
+        found.append((ToRoom(act.room, PANELS), roster_message(act)))
     return found
+
+
+def roster_message(act: Activity) -> dict[str, Any]:
+    tally = act.tally
+    assert isinstance(tally, CallTally)
+    return out("volunteers", call=act.id, volunteers=tally.roster(),
+               withdrawn=tally.withdrawals())
 
 
 # ---------------------------------------------------------------- commands
@@ -485,7 +501,7 @@ def on_volunteered(engine: EngineAPI, event: Event) -> None:
 def on_withdrew(engine: EngineAPI, event: Event) -> None:
     act, tally = _tally_of(engine, event)
     rank = tally.rank(event.data["device"])
-    tally.leave(event.data["device"])
+    tally.leave(event.data["device"], event.ts)
     state = _deliveries(engine)
     state.rosters.add(act.id)
     if rank is not None:  # everyone behind it moved up
@@ -556,6 +572,9 @@ class CallKind(ActivityType):
         deadline = self.closes_at(act.spec)
         if deadline is not None and deadline <= now:
             raise Conflict(reason="deadline_passed_open")
+
+    def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
+        return [roster_message(act)]  # with who withdrew, which the room state has not
 
     def welcome_fields(self, role: Role) -> Mapping[str, Any]:
         return {"calls": {} if role is Role.PHONE else []} if role is not Role.PANEL else {}

@@ -296,6 +296,11 @@ class Engine:
                                     projected or self._on_screens(act)))
         return frames
 
+    def panel_messages(self, code: str) -> list[dict[str, Any]]:
+        """The kinds' state messages for a panel that starts following a room."""
+        return [m for act in self.room(code).activities.values()
+                for m in activity_type(act.kind).panel_messages(self, act)]
+
     def collect_frames(self) -> list[Frame]:
         """Snapshots of the activities that changed since the last call (the hub's tick)."""
         frames = []

@@ -288,6 +288,9 @@ class Hub:
             for msg in missed:
                 conn.send(msg)
             self._send_current_state(conn)
+        elif peer.role is Role.PANEL and room is not None:
+            for msg in self.engine.panel_messages(room):
+                conn.send(msg)
         self._pulse_dirty(room)
 
     def _check_hellos(self, address: str) -> None:
@@ -349,6 +352,8 @@ class Hub:
             return
         if conn.peer.role is Role.PANEL:
             conn.send(out("room", room=self.engine.room_state(code, for_panel=True)))
+            for msg in self.engine.panel_messages(code):
+                conn.send(msg)
         if conn.peer.role is Role.PHONE:
             return  # phones get no frames
         for frame in self.engine.current_frames(code):
@@ -413,6 +418,8 @@ class Hub:
         conn.send(self._pulse_message(code))
         for frame in self.engine.current_frames(code):  # counts so far, not only from now
             conn.send(frame.message)
+        for extra in self.engine.panel_messages(code):
+            conn.send(extra)
 
     def fail(self, conn: Connection, exc: CrowdError) -> None:
         conn.send(error(exc.code, exc.message, exc.seq, **exc.details()))

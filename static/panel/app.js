@@ -20,7 +20,7 @@ import { showQr } from "../shared/qr.js";
 import "./strings.js";
 import { mountAddForm } from "./form.js";
 import { liveView } from "./live.js";
-import { mountCrieeForm, callLive, callMeta } from "./criee.js";
+import { mountCrieeForm, callLive, callMeta, setWithdrawals } from "./criee.js";
 import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
 import { mountPresenter } from "./presenter.js";
@@ -471,6 +471,7 @@ sock.on("moderation", (msg) => {
 sock.on("volunteers", (msg) => {
   if (!watched || !msg.call) return;
   rosters[msg.call] = msg.volunteers || [];
+  setWithdrawals(msg.call, msg.withdrawn);
   const slot = liveEls[msg.call];
   if (slot) slot.n.textContent = countText(slot.activity, rosters[msg.call].length);
   renderLive(msg.call);
