@@ -574,7 +574,9 @@ class CallKind(ActivityType):
             raise Conflict(reason="deadline_passed_open")
 
     def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
-        return [roster_message(act)]  # with who withdrew, which the room state has not
+        # who withdrew, which the room's state does not carry (the rest of it does)
+        withdrawn = isinstance(act.tally, CallTally) and act.tally.withdrawn
+        return [roster_message(act)] if withdrawn else []
 
     def welcome_fields(self, role: Role) -> Mapping[str, Any]:
         return {"calls": {} if role is Role.PHONE else []} if role is not Role.PANEL else {}
