@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import crowd.activities  # noqa: F401 - every kind declares its reasons on import
+import crowd.activities  # every kind declares its reasons on import
+import crowd.core.engine  # noqa: F401 - so do the agenda's and the moderation's modules
 from crowd.core import errors
 from crowd.core.errors import BadMessage, CrowdError, error_codes, reasons
 
