@@ -92,6 +92,11 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "decline": {"call": ids["other_call"]},
         "statement": {"activity": ids["opinion"], "text": "Une cagnotte commune"},
         "statement_review": {"activity": ids["opinion"], "submission": 1, "accept": True},
+        "advance": {"room": room},
+        "reorder": {"room": room, "order": [ids["closed"], ids["to_close"]]},
+        "duplicate": {"activity": ids["closed"]},
+        "set_moderation": {"activity": ids["words"], "mode": "filter"},
+        "moderate": {"activity": ids["words"], "entry": "pain", "action": "approve"},
     }
 
 
@@ -123,13 +128,15 @@ async def test_every_message_from_every_role_gets_its_documented_answer(
         ids["estimate"] = await panel.add_activity(room, "estimate", "Poids ?")
         ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
                                                   statements=["Un four", "Deux fours"])
-        for name in ("open", "to_close", "closed", "estimate", "opinion"):
+        ids["words"] = await panel.add_activity(room, "words", "Un mot ?")
+        for name in ("open", "to_close", "closed", "estimate", "opinion", "words"):
             await panel.open(ids[name])
         await panel.close(ids["closed"])
         ids["call"] = await panel.call(room, "Bras", 2)
         ids["other_call"] = await panel.call(room, "Autres bras", 2)
         async with Phone.connect(url, room) as witness:
             await witness.respond(ids["estimate"], 1200)
+            await witness.respond(ids["words"], ["pain"])
         frames = samples(ids)
         assert set(frames) == message_types() - {"hello"}, "a message type has no sample"
 

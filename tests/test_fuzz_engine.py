@@ -254,7 +254,7 @@ SPECS = [
 RESPONSES = {
     "choice": [0, 2], "approval": [[], [1, 0]], "ranking": [[0, 1, 2], [1]],
     "grades": [[0, 1, 2], [6, 6, 6]], "estimate": [0, 1999.5], "round1": [3.5],
-    "round2": [1300, 1e6], "words": [["Solidarité!"], "pain vin"],
+    "round2": [1300, 1e6], "words": [["Solidarité!"], "pain vin", ["connard", "fête"]],
     # valid, finite, and at the edges of what a float holds
     "free": [1355, 1e308, -1.7976931348623157e308, 5e-324, 0],
     "logscale": [42, 1e308, 5e-324, -1],
@@ -295,6 +295,19 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
                    "accept": True}),
         ("panel", {"t": "statement_review", "activity": IDS["opinion"], "submission": 2,
                    "accept": False}),
+        ("panel", {"t": "advance", "room": a}),
+        ("panel", {"t": "advance", "room": a, "back": True}),
+        ("panel", {"t": "reorder", "room": a, "order": [IDS["closed"], IDS["choice"]]}),
+        ("panel", {"t": "duplicate", "activity": IDS["closed"]}),
+        ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "filter"}),
+        ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "approve"}),
+        ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "off"}),
+        ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",
+                   "action": "approve"}),
+        ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",
+                   "action": "hide"}),
+        ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",
+                   "action": "merge", "into": "connard"}),
     ]
     for spec in SPECS:
         out.append(("panel", {"t": "activity_new", "room": a, "spec": spec}))

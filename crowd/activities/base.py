@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from crowd.core.errors import BadMessage, BadValue
-from crowd.core.types import Role
+from crowd.core.types import Moderation, Role
 
 if TYPE_CHECKING:
     from crowd.core.authorization import Peer
@@ -81,7 +81,7 @@ class Tally(ABC):
 
     def set_truth(self, value: float | None) -> None:
         """The true value, entered by the animator after the fact (estimates only)."""
-        raise BadMessage("this activity has no true value")
+        raise BadMessage(reason="no_truth")
 
     def panel_fields(self) -> dict[str, Any]:
         """Extra fields of the activity in the panel's agenda (a criée's roster)."""
@@ -122,8 +122,11 @@ class ActivityType(ABC):
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """The animator's map -> a clean spec (fields the kind does not know are dropped)."""
-        return {"kind": str(self.kind), "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
+        spec = {"kind": str(self.kind), "prompt": text(raw, "prompt", MAX_PROMPT, required=True),
                 "note": text(raw, "note", MAX_PROMPT)}
+        if self.free_text:
+            spec.update(moderation_field(raw))
+        return spec
 
     @abstractmethod
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
@@ -174,9 +177,32 @@ class ActivityType(ABC):
         """Welcome fields this kind always fills for `role`, with their empty value."""
         return {}
 
+    def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
+        """State messages for a panel that starts following the room (watch, welcome,
+        resume): what the room's state does not carry (a criée's withdrawals)."""
+        return []
+
     def tick(self, engine: EngineAPI, now: float, watched: Callable[[str], bool]) -> Sends:
         """What to send at the hub's tick (bounded work, never per input)."""
         return []
+
+    # ------------------------------------------------------------ free text (moderation)
+    # A kind whose answers hold free text that may reach the big screen (a word cloud, a
+    # board of ideas) says so, and says what its entries are: the core's moderation
+    # (crowd/core/moderation.py) then decides, entry by entry, what the tally counts,
+    # the same way for every such kind. The spec field `moderation` is theirs.
+
+    #: Its answers hold free text shown in public (moderated: off, filter, approve).
+    free_text: ClassVar[bool] = False
+
+    def entries(self, value: Any) -> list[str]:
+        """The free-text entries of an accepted value (distinct, normalised)."""
+        return []
+
+    def keep_entries(self, value: Any, entries: list[str]) -> Any:
+        """The value the tally counts when only `entries` show (the visible ones, variants
+        merged into their target, in the value's order)."""
+        return value
 
 
 # ---------------------------------------------------------------- spec helpers
@@ -187,15 +213,15 @@ def text(raw: Mapping[str, Any], name: str, limit: int, *, required: bool = Fals
     value = raw.get(name)
     if value is None or value == "":
         if required:
-            raise BadMessage(f"'{name}' is required")
+            raise BadMessage(reason="field_required", field=name)
         return default
     if not isinstance(value, str):
-        raise BadMessage(f"'{name}' must be a text")
+        raise BadMessage(reason="field_not_text", field=name)
     value = value.strip()
     if len(value) > limit:
-        raise BadMessage(f"'{name}' is longer than {limit} characters")
+        raise BadMessage(reason="field_too_long", field=name, limit=limit)
     if required and not value:
-        raise BadMessage(f"'{name}' is required")
+        raise BadMessage(reason="field_required", field=name)
     return value
 
 
@@ -205,15 +231,23 @@ def labels(raw: Mapping[str, Any], name: str, *, minimum: int = 2, maximum: int 
     if value is None and default is not None:
         return list(default)
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise BadMessage(f"'{name}' must be a list of texts")
+        raise BadMessage(reason="field_not_texts", field=name)
     items = [x.strip() for x in value]
     if not minimum <= len(items) <= maximum:
-        raise BadMessage(f"'{name}' needs between {minimum} and {maximum} entries")
+        raise BadMessage(reason="field_count", field=name, min=minimum, max=maximum)
     if any(not x or len(x) > MAX_OPTION for x in items):
-        raise BadMessage(f"each of '{name}' must be 1 to {MAX_OPTION} characters")
+        raise BadMessage(reason="field_entry_length", field=name, limit=MAX_OPTION)
     if len(set(items)) != len(items):
-        raise BadMessage(f"'{name}' has the same entry twice")
+        raise BadMessage(reason="field_entry_twice", field=name)
     return items
+
+
+def moderation_field(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The spec's `moderation` ({} when off, so specs written before it stay the same)."""
+    value = raw.get("moderation", Moderation.OFF)
+    if value not in Moderation.__members__.values():
+        raise BadMessage(reason="moderation_unknown", field="moderation")
+    return {} if value == Moderation.OFF else {"moderation": str(value)}
 
 
 def number(raw: Mapping[str, Any], name: str, default: float | None = None) -> float | None:
@@ -221,14 +255,14 @@ def number(raw: Mapping[str, Any], name: str, default: float | None = None) -> f
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadMessage(f"'{name}' must be a finite number")
+        raise BadMessage(reason="field_not_number", field=name)
     return float(value) if isinstance(value, float) else value
 
 
 def integer(raw: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -> int:
     value = raw.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise BadMessage(f"'{name}' must be a whole number from {lo} to {hi}")
+        raise BadMessage(reason="field_not_whole", field=name, min=lo, max=hi)
     return value
 
 
@@ -237,26 +271,26 @@ def integer(raw: Mapping[str, Any], name: str, default: int, lo: int, hi: int) -
 
 def option_index(value: Any, n: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadValue("the answer must be an option number")
+        raise BadValue(reason="value_not_option")
     if not 0 <= value < n:
-        raise BadValue(f"option {value} does not exist (0 to {n - 1})")
+        raise BadValue(reason="value_option_range", value=value, last=n - 1)
     return value
 
 
 def index_list(value: Any, n: int, *, minimum: int, maximum: int) -> list[int]:
     if not isinstance(value, list):
-        raise BadValue("the answer must be a list of option numbers")
+        raise BadValue(reason="value_not_options")
     indices = [option_index(v, n) for v in value]
     if len(set(indices)) != len(indices):
-        raise BadValue("the same option appears twice")
+        raise BadValue(reason="value_option_twice")
     if not minimum <= len(indices) <= maximum:
-        raise BadValue(f"choose between {minimum} and {maximum} options")
+        raise BadValue(reason="value_options_count", min=minimum, max=maximum)
     return indices
 
 
 def finite(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise BadValue("the answer must be a number")
+        raise BadValue(reason="value_not_number")
     if not math.isfinite(value):
-        raise BadValue("the answer must be a finite number")
+        raise BadValue(reason="value_not_finite")
     return float(value)

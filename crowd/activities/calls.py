@@ -33,7 +33,14 @@ from crowd.activities.base import (
 from crowd.activities.registry import register
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
-from crowd.core.errors import BadMessage, BadValue, Conflict, NotOpen, UnknownActivity
+from crowd.core.errors import (
+    BadMessage,
+    BadValue,
+    Conflict,
+    NotOpen,
+    UnknownActivity,
+    declare_reasons,
+)
 from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_int, is_map, out, short_text
 from crowd.core.steps import PANELS, Step, Target, ToDevice, ToRoom
@@ -41,6 +48,17 @@ from crowd.core.types import Kind, Role, State, normalize_code
 
 if TYPE_CHECKING:
     from crowd.core.room import Activity
+
+declare_reasons({
+    "value_call_answer": "answer a call with volunteer, withdraw or decline",
+    "not_a_call": "{id!r} is not a call",
+    "call_closed": "this call is closed",
+    "deadline_past": "the deadline is already past",
+    "decline_on_call": "you are on this call: withdraw instead",
+    "quota_below_confirmed": "{taken} volunteers are already confirmed: the quota cannot go "
+                             "below that",
+    "deadline_passed_open": "the call's deadline has passed: change it before opening",
+})
 
 #: Volunteers per second of delay between two rosters of one call sent to panels.
 ROSTER_PER_SECOND = 1000.0
@@ -82,6 +100,8 @@ class CallTally(Tally):
         self.quota = quota
         self.volunteers: dict[str, Signup] = {}  # insertion order is arrival order
         self.declined: set[str] = set()
+        #: Who withdrew, and when, in the order they left (the roster's last rows).
+        self.withdrawn: dict[str, tuple[Signup, float]] = {}
         self._arrival: dict[str, int] = {}  # device -> arrival number
         self._device: dict[int, str] = {}  # arrival number -> device
         self._order: SortedList = SortedList()  # arrival numbers of those on the call
@@ -89,10 +109,10 @@ class CallTally(Tally):
 
     # Calls are driven by volunteer/withdraw events, not by generic responses.
     def add(self, value: Any) -> None:  # pragma: no cover - not used for calls
-        raise BadValue("answer a call with volunteer or withdraw")
+        raise BadValue(reason="value_call_answer")
 
     def remove(self, value: Any) -> None:  # pragma: no cover
-        raise BadValue("answer a call with volunteer or withdraw")
+        raise BadValue(reason="value_call_answer")
 
     def rank(self, device: str) -> int | None:
         """0-based place in arrival order among those on the call, None if not on it."""
@@ -141,6 +161,7 @@ class CallTally(Tally):
     def join(self, volunteer: Signup) -> None:
         device = volunteer.device
         self.declined.discard(device)
+        self.withdrawn.pop(device, None)
         if device in self._arrival:  # already on the call: keeps its place
             self.volunteers[device] = volunteer
             return
@@ -151,13 +172,15 @@ class CallTally(Tally):
         self._order.add(arrival)
         self.volunteers[device] = volunteer
 
-    def leave(self, device: str) -> None:
+    def leave(self, device: str, at: float | None = None) -> None:
         arrival = self._arrival.pop(device, None)
         if arrival is None:
             return
         del self._device[arrival]
         self._order.remove(arrival)
-        del self.volunteers[device]
+        signup = self.volunteers.pop(device)
+        if at is not None:
+            self.withdrawn[device] = (signup, at)
 
     def decline(self, device: str) -> None:
         self.declined.add(device)
@@ -181,6 +204,11 @@ class CallTally(Tally):
         return [{"nickname": v.nickname, "contact": v.contact, "at": v.at,
                  **self._status_at(rank)}
                 for rank, v in enumerate(self.volunteers.values())]
+
+    def withdrawals(self) -> list[dict[str, Any]]:
+        """Who withdrew (animators only): when they came, when they left."""
+        return [{"nickname": v.nickname, "contact": v.contact, "at": v.at, "left_at": left,
+                 "status": WITHDRAWN} for v, left in self.withdrawn.values()]
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         quota = max(snap["quota"], 1)
@@ -332,9 +360,15 @@ def changed_rosters(engine: EngineAPI, state: Deliveries, now: float,
             continue
         state.rosters.discard(call_id)
         state.roster_built[call_id] = now
-        found.append((ToRoom(act.room, PANELS), out("volunteers", call=act.id,
-                                                     volunteers=act.tally.roster())))
+        found.append((ToRoom(act.room, PANELS), roster_message(act)))
     return found
+
+
+def roster_message(act: Activity) -> dict[str, Any]:
+    tally = act.tally
+    assert isinstance(tally, CallTally)
+    return out("volunteers", call=act.id, volunteers=tally.roster(),
+               withdrawn=tally.withdrawals())
 
 
 # ---------------------------------------------------------------- commands
@@ -343,9 +377,9 @@ def changed_rosters(engine: EngineAPI, state: Deliveries, now: float,
 def _call_activity(engine: EngineAPI, call_id: str, peer: Peer) -> tuple[Activity, CallTally]:
     act = engine.activity(call_id)
     if not isinstance(act.tally, CallTally):
-        raise UnknownActivity(f"{call_id!r} is not a call")
+        raise UnknownActivity(reason="not_a_call", id=call_id[:40])
     if peer.role is Role.PHONE and act.room != normalize_code(peer.room or ""):
-        raise UnknownActivity(f"no call {call_id!r} in this room")
+        raise UnknownActivity(reason="not_in_room", field="call", id=call_id[:40])
     return act, act.tally
 
 
@@ -354,7 +388,7 @@ def _open_call(engine: EngineAPI, call_id: str, peer: Peer,
     act, tally = _call_activity(engine, call_id, peer)
     deadline = act.spec.get("deadline")
     if act.state is not State.OPEN or (deadline is not None and now >= deadline):
-        raise NotOpen("this call is closed")
+        raise NotOpen(reason="call_closed")
     return act, tally
 
 
@@ -367,7 +401,7 @@ def call(engine: EngineAPI, msg: Call, peer: Peer, now: float) -> Step:
     room = engine.room(msg.room)
     spec = CALLS.normalize_spec(msg.spec)
     if spec["deadline"] is not None and spec["deadline"] <= now:
-        raise BadMessage("the deadline is already past")
+        raise BadMessage(reason="deadline_past")
     step = Step()
     act = engine.add_activity(step, room, spec, now, peer, None)
     engine.commit(step, engine.event(ev.OPENED, room.code, {"id": act.id}, now, peer, msg.seq))
@@ -409,7 +443,7 @@ def decline(engine: EngineAPI, msg: Decline, peer: Peer, now: float) -> Step:
     act, tally = _open_call(engine, msg.call, peer, now)
     step = Step()
     if peer.client in tally.volunteers:
-        raise Conflict("you are on this call: withdraw instead")
+        raise Conflict(reason="decline_on_call")
     if peer.client not in tally.declined:
         engine.commit(step, engine.event(DECLINED, act.room, {
             "id": act.id, "device": peer.client}, now, peer, msg.seq))
@@ -421,8 +455,7 @@ def set_quota(engine: EngineAPI, msg: SetQuota, peer: Peer, now: float) -> Step:
     act, tally = _call_activity(engine, msg.call, peer)
     taken = min(tally.quota, len(tally.volunteers))
     if msg.quota < taken:
-        raise Conflict(f"{taken} volunteers are already confirmed: the quota cannot go "
-                       "below that")
+        raise Conflict(reason="quota_below_confirmed", taken=taken)
     step = Step()
     promoted = tally.promoted_by_quota(msg.quota)
     engine.commit(step, engine.event(QUOTA_SET, act.room, {
@@ -468,7 +501,7 @@ def on_volunteered(engine: EngineAPI, event: Event) -> None:
 def on_withdrew(engine: EngineAPI, event: Event) -> None:
     act, tally = _tally_of(engine, event)
     rank = tally.rank(event.data["device"])
-    tally.leave(event.data["device"])
+    tally.leave(event.data["device"], event.ts)
     state = _deliveries(engine)
     state.rosters.add(act.id)
     if rank is not None:  # everyone behind it moved up
@@ -510,12 +543,12 @@ class CallKind(ActivityType):
         for flag in ("ask_nickname", "ask_contact"):
             value = raw.get(flag, False)
             if not isinstance(value, bool):
-                raise BadMessage(f"'{flag}' must be true or false")
+                raise BadMessage(reason="field_not_bool", field=flag)
             spec[flag] = value
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
-        raise BadValue("answer a call with volunteer, withdraw or decline")
+        raise BadValue(reason="value_call_answer")
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return CallTally(spec["quota"])
@@ -538,7 +571,12 @@ class CallKind(ActivityType):
     def check_open(self, act: Activity, now: float) -> None:
         deadline = self.closes_at(act.spec)
         if deadline is not None and deadline <= now:
-            raise Conflict("the call's deadline has passed: change it before opening")
+            raise Conflict(reason="deadline_passed_open")
+
+    def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
+        # who withdrew, which the room's state does not carry (the rest of it does)
+        withdrawn = isinstance(act.tally, CallTally) and act.tally.withdrawn
+        return [roster_message(act)] if withdrawn else []
 
     def welcome_fields(self, role: Role) -> Mapping[str, Any]:
         return {"calls": {} if role is Role.PHONE else []} if role is not Role.PANEL else {}

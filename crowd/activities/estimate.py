@@ -30,12 +30,26 @@ from crowd.activities.base import (
 from crowd.activities.registry import register
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
-from crowd.core.errors import BadMessage, BadValue, Conflict
+from crowd.core.errors import BadMessage, BadValue, Conflict, declare_reasons
 from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_value
 from crowd.core.steps import Step
 from crowd.core.types import Kind, Role, State
 from crowd.models import estimates
+
+declare_reasons({
+    "round2_needs_round1": "a second round follows a first-round estimate",
+    "round2_needs_opening": "open and collect the first round before the second",
+    "round2_needs_answers": "the first round has no answers yet",
+    "round2_exists": "this estimate already has its second round",
+    "truth_estimate_only": "only an estimate has a true value",
+    "value_estimate_size": "an estimate is 0 or between 1e-9 and 1e15 in size",
+    "field_estimate_size": "'{field}' must be 0 or between 1e-9 and 1e15 in size",
+    "min_not_below_max": "'min' must be below 'max'",
+    "scale_unknown": "'scale' is auto, linear or log",
+    "value_below_min": "the estimate must be at least {min:g}",
+    "value_above_max": "the estimate must be at most {max:g}",
+})
 
 if TYPE_CHECKING:
     from crowd.core.room import Activity
@@ -80,22 +94,22 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], Message]] = {
 def _estimate(engine: EngineAPI, activity_id: str, refusal: str) -> Activity:
     act = engine.activity(activity_id)
     if not isinstance(act.tally, EstimateTally):
-        raise Conflict(refusal)
+        raise Conflict(reason=refusal)
     return act
 
 
 def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: float) -> Step:
     """Round 2: close round 1 if open, open a linked activity whose spec carries the
     crowd's round-1 answer, and move the projection to it."""
-    act = _estimate(engine, msg.activity, "a second round follows a first-round estimate")
+    act = _estimate(engine, msg.activity, "round2_needs_round1")
     if act.spec.get("round", 1) != 1:
-        raise Conflict("a second round follows a first-round estimate")
+        raise Conflict(reason="round2_needs_round1")
     if act.state is State.DRAFT:
-        raise Conflict("open and collect the first round before the second")
+        raise Conflict(reason="round2_needs_opening")
     if not act.responses:
-        raise Conflict("the first round has no answers yet")
+        raise Conflict(reason="round2_needs_answers")
     if any(a.spec.get("previous") == act.id for a in engine.activities.values()):
-        raise Conflict("this estimate already has its second round")
+        raise Conflict(reason="round2_exists")
     room = engine.rooms[act.room]
     first = act.tally.snapshot()  # before any change: a failure here changes nothing
     step = Step()
@@ -117,7 +131,7 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
 
 
 def set_truth(engine: EngineAPI, msg: SetTruth, peer: Peer, now: float) -> Step:
-    act = _estimate(engine, msg.activity, "only an estimate has a true value")
+    act = _estimate(engine, msg.activity, "truth_estimate_only")
     if msg.value is not None:
         estimate_number(msg.value)
     step = Step()
@@ -241,7 +255,7 @@ def estimate_number(value: Any) -> float:
     """A finite number an estimate can count (answers, bounds, the true value)."""
     x = finite(value)
     if not _countable(x):
-        raise BadValue("an estimate is 0 or between 1e-9 and 1e15 in size")
+        raise BadValue(reason="value_estimate_size")
     return x
 
 
@@ -261,12 +275,12 @@ class EstimateKind(ActivityType):
                 "min": number(raw, "min"), "max": number(raw, "max")}
         for bound in ("min", "max"):
             if spec[bound] is not None and not _countable(spec[bound]):
-                raise BadMessage(f"'{bound}' must be 0 or between 1e-9 and 1e15 in size")
+                raise BadMessage(reason="field_estimate_size", field=bound)
         if spec["min"] is not None and spec["max"] is not None and spec["min"] >= spec["max"]:
-            raise BadMessage("'min' must be below 'max'")
+            raise BadMessage(reason="min_not_below_max")
         scale = raw.get("scale", "auto")
         if scale not in ("auto", "linear", "log"):
-            raise BadMessage("'scale' is auto, linear or log")
+            raise BadMessage(reason="scale_unknown")
         spec["scale"] = scale
         # `round`, `previous` and `social` are set by the engine's influence round only,
         # and the true value by `set_truth`: never taken from an animator's spec or an
@@ -276,9 +290,9 @@ class EstimateKind(ActivityType):
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         x = estimate_number(value)
         if spec["min"] is not None and x < spec["min"]:
-            raise BadValue(f"the estimate must be at least {spec['min']:g}")
+            raise BadValue(reason="value_below_min", min=spec["min"])
         if spec["max"] is not None and x > spec["max"]:
-            raise BadValue(f"the estimate must be at most {spec['max']:g}")
+            raise BadValue(reason="value_above_max", max=spec["max"])
         return x
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:

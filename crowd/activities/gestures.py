@@ -15,10 +15,22 @@ import numpy as np
 
 from crowd.activities.base import ActivityType, Tally, finite, labels, number, text
 from crowd.activities.registry import register
-from crowd.core.errors import BadMessage, BadValue
+from crowd.core.errors import BadMessage, BadValue, declare_reasons
 from crowd.core.types import Kind
 from crowd.models import budget as budget_model
 from crowd.models import circular, scales
+
+declare_reasons({
+    "value_temperature_range": "a temperature is a number from -1 to 1",
+    "value_points_count": "give a number of points to each of the {n} options",
+    "value_points_negative": "points cannot be negative",
+    "value_points_over": "the points add up to {total:g}, over the budget of {budget}",
+    "places_too_many": "'options' must be a list of at most {max} places",
+    "place_shape": "each place is {{label, angle}}",
+    "place_angle_missing": "each place needs an 'angle' in degrees",
+    "value_orientation_shape": "an orientation is {{angle: degrees, strength: 0 to 1}}",
+    "value_strength_range": "the strength is a number from 0 to 1",
+})
 
 # ---------------------------------------------------------------- temperature
 
@@ -133,7 +145,7 @@ class Temperature(ActivityType):
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         x = finite(value)
         if not -1.0 <= x <= 1.0:
-            raise BadValue("a temperature is a number from -1 to 1")
+            raise BadValue(reason="value_temperature_range")
         return round(x, 4)
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
@@ -181,19 +193,19 @@ class Weighting(ActivityType):
         spec = {**super().normalize_spec(raw), "options": labels(raw, "options")}
         points = number(raw, "budget", 100)
         if points is None or not 1 <= points <= 10_000 or points != int(points):
-            raise BadMessage("'budget' must be a whole number of points from 1 to 10000")
+            raise BadMessage(reason="field_not_whole", field="budget", min=1, max=10_000)
         spec["budget"] = int(points)
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         n, points = len(spec["options"]), spec["budget"]
         if not isinstance(value, list) or len(value) != n:
-            raise BadValue(f"give a number of points to each of the {n} options")
+            raise BadValue(reason="value_points_count", n=n)
         parts = [finite(v) for v in value]
         if any(p < 0 for p in parts):
-            raise BadValue("points cannot be negative")
+            raise BadValue(reason="value_points_negative")
         if sum(parts) > points + 1e-9:
-            raise BadValue(f"the points add up to {sum(parts):g}, over the budget of {points}")
+            raise BadValue(reason="value_points_over", total=sum(parts), budget=points)
         return [int(p) if p == int(p) else round(p, 3) for p in parts]
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
@@ -261,15 +273,15 @@ class Orientation(ActivityType):
         spec = super().normalize_spec(raw)
         places = raw.get("options") or []
         if not isinstance(places, list) or len(places) > 16:
-            raise BadMessage("'options' must be a list of at most 16 places")
+            raise BadMessage(reason="places_too_many", max=16)
         clean = []
         for place in places:
             if not isinstance(place, dict):
-                raise BadMessage("each place is {label, angle}")
+                raise BadMessage(reason="place_shape")
             label = text(place, "label", 60, required=True)
             angle = number(place, "angle")
             if angle is None:
-                raise BadMessage("each place needs an 'angle' in degrees")
+                raise BadMessage(reason="place_angle_missing")
             clean.append({"label": label, "angle": circular.normalize_angle(angle)})
         spec["options"] = clean
         return spec
@@ -278,11 +290,11 @@ class Orientation(ActivityType):
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = {"angle": value}
         if not isinstance(value, dict) or "angle" not in value:
-            raise BadValue("an orientation is {angle: degrees, strength: 0 to 1}")
+            raise BadValue(reason="value_orientation_shape")
         angle = finite(value["angle"])
         strength = finite(value.get("strength", 1.0))
         if not 0.0 <= strength <= 1.0:
-            raise BadValue("the strength is a number from 0 to 1")
+            raise BadValue(reason="value_strength_range")
         # Any finite angle is accepted and normalised to [0, 360): 370° is 10°.
         return {"angle": round(circular.normalize_angle(angle), 2),
                 "strength": round(strength, 3)}

@@ -33,7 +33,7 @@ from crowd.activities.base import (
 )
 from crowd.activities.registry import register
 from crowd.core.authorization import Peer
-from crowd.core.errors import BadMessage, BadValue, Conflict, RateLimited
+from crowd.core.errors import BadMessage, BadValue, Conflict, RateLimited, declare_reasons
 from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_int, short_text
 from crowd.core.steps import Step
@@ -43,6 +43,22 @@ from crowd.models.opinion import opinion_map
 if TYPE_CHECKING:
     from crowd.activities.base import Sends
     from crowd.core.room import Activity
+
+declare_reasons({
+    "opinion_not_open": "this activity is not open",
+    "statements_closed": "this activity does not take new statements",
+    "statement_empty": "the statement is empty",
+    "statement_too_long": "a statement is at most {limit} characters",
+    "statements_per_person": "at most {max} statements per person",
+    "statements_queue_full": "too many statements wait for review: try again later",
+    "submission_unknown": "no submission {submission} waits for review",
+    "statements_full": "this activity has its {max} statements already",
+    "statements_too_many": "'statements' has at most {max} entries",
+    "statements_too_few": "'statements' needs at least 2 entries (or allow submissions)",
+    "value_opinion_shape": 'an opinion vote is {{"statement": INDEX, "vote": 1 | -1 | 0}}',
+    "value_no_statement": "no such statement",
+    "value_opinion_vote": "a vote is 1 (agree), -1 (disagree) or 0 (pass)",
+})
 
 KIND = "opinion"
 MAX_STATEMENT = 280
@@ -250,27 +266,27 @@ def _opinion(engine: EngineAPI, activity_id: str, peer: Peer) -> Activity:
     act = engine.activity(activity_id)
     if act.kind != KIND or (peer.role is Role.PHONE and (
             peer.room is None or act.room != normalize_code(peer.room))):
-        raise UnknownActivity(f"no opinion activity {activity_id[:40]!r} here")
+        raise UnknownActivity(reason="not_in_room", field="activity", id=activity_id[:40])
     return act
 
 
 def _submit(engine: EngineAPI, msg: SubmitStatement, peer: Peer, now: float) -> Step:
     act = _opinion(engine, msg.activity, peer)
     if act.state is not State.OPEN:
-        raise Conflict("this activity is not open")
+        raise Conflict(reason="opinion_not_open")
     if not act.spec.get("submissions"):
-        raise Conflict("this activity does not take new statements")
+        raise Conflict(reason="statements_closed")
     words = " ".join(msg.text.split())
     if not words:
-        raise BadValue("the statement is empty")
+        raise BadValue(reason="statement_empty")
     if len(words) > MAX_STATEMENT:
-        raise BadValue(f"a statement is at most {MAX_STATEMENT} characters")
+        raise BadValue(reason="statement_too_long", limit=MAX_STATEMENT)
     tally: OpinionTally = act.tally  # type: ignore[assignment]
     device = peer.client or ""
     if tally.submitted.get(device, 0) >= SUBMISSIONS_PER_DEVICE:
-        raise RateLimited(f"at most {SUBMISSIONS_PER_DEVICE} statements per person")
+        raise RateLimited(reason="statements_per_person", max=SUBMISSIONS_PER_DEVICE)
     if len(tally.pending) >= MAX_PENDING:
-        raise RateLimited("too many statements wait for review: try again later")
+        raise RateLimited(reason="statements_queue_full")
     step = Step()
     engine.commit(step, engine.event(STATEMENT_SUBMITTED, act.room, {
         "id": act.id, "text": words, "device": device}, now, peer, msg.seq))
@@ -283,9 +299,9 @@ def _review(engine: EngineAPI, msg: ReviewStatement, peer: Peer, now: float) -> 
     act = _opinion(engine, msg.activity, peer)
     tally: OpinionTally = act.tally  # type: ignore[assignment]
     if not any(p["n"] == msg.submission for p in tally.pending):
-        raise BadMessage(f"no submission {msg.submission} waits for review")
+        raise BadMessage(reason="submission_unknown", submission=msg.submission)
     if msg.accept and len(act.spec["statements"]) >= MAX_STATEMENTS:
-        raise Conflict(f"this activity has its {MAX_STATEMENTS} statements already")
+        raise Conflict(reason="statements_full", max=MAX_STATEMENTS)
     step = Step()
     engine.commit(step, engine.event(STATEMENT_REVIEWED, act.room, {
         "id": act.id, "submission": msg.submission, "accept": msg.accept}, now, peer,
@@ -334,19 +350,19 @@ class OpinionType(ActivityType):
         spec = super().normalize_spec(raw)
         statements = raw.get("statements", [])
         if not isinstance(statements, list) or not all(isinstance(s, str) for s in statements):
-            raise BadMessage("'statements' must be a list of texts")
+            raise BadMessage(reason="field_not_texts", field="statements")
         cleaned = [" ".join(s.split()) for s in statements]
         if len(cleaned) > MAX_STATEMENTS:
-            raise BadMessage(f"'statements' has at most {MAX_STATEMENTS} entries")
+            raise BadMessage(reason="statements_too_many", max=MAX_STATEMENTS)
         if any(not s or len(s) > MAX_STATEMENT for s in cleaned):
-            raise BadMessage(f"each statement must be 1 to {MAX_STATEMENT} characters")
+            raise BadMessage(reason="field_entry_length", field="statements", limit=MAX_STATEMENT)
         if len(set(cleaned)) != len(cleaned):
-            raise BadMessage("'statements' has the same entry twice")
+            raise BadMessage(reason="field_entry_twice", field="statements")
         submissions = raw.get("submissions", False)
         if not isinstance(submissions, bool):
-            raise BadMessage("'submissions' must be true or false")
+            raise BadMessage(reason="field_not_bool", field="submissions")
         if len(cleaned) < 2 and not submissions:
-            raise BadMessage("'statements' needs at least 2 entries (or allow submissions)")
+            raise BadMessage(reason="statements_too_few")
         spec["statements"] = cleaned
         spec["submissions"] = submissions
         spec["prompt"] = text(raw, "prompt", 500, required=True)
@@ -354,13 +370,13 @@ class OpinionType(ActivityType):
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         if not isinstance(value, Mapping) or set(value) != {"statement", "vote"}:
-            raise BadValue('an opinion vote is {"statement": INDEX, "vote": 1 | -1 | 0}')
+            raise BadValue(reason="value_opinion_shape")
         statement, vote = value["statement"], value["vote"]
         if isinstance(statement, bool) or not isinstance(statement, int) or not (
                 0 <= statement < len(spec["statements"])):
-            raise BadValue("no such statement")
+            raise BadValue(reason="value_no_statement")
         if isinstance(vote, bool) or vote not in VOTES:
-            raise BadValue("a vote is 1 (agree), -1 (disagree) or 0 (pass)")
+            raise BadValue(reason="value_opinion_vote")
         return {"statement": statement, "vote": int(vote)}
 
     def merge(self, previous: Any | None, value: Any) -> Any:

@@ -21,9 +21,17 @@ from crowd.activities.base import (
     option_index,
 )
 from crowd.activities.registry import register
-from crowd.core.errors import BadValue
+from crowd.core.errors import BadValue, declare_reasons
 from crowd.core.types import Kind
 from crowd.models import voting
+
+declare_reasons({
+    "value_grades_count": "give one grade to each of the {n} options",
+    "value_grade_range": "a grade is a number from 0 to {last}",
+    "value_not_words": "the answer must be a list of words",
+    "value_words_count": "give between 1 and {max} words",
+    "value_word_length": "a word has at most {limit} characters",
+})
 
 DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
                   "Excellent"]
@@ -244,10 +252,10 @@ class Grades(Choice):
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         n, g = len(spec["options"]), len(spec["grades"])
         if not isinstance(value, list) or len(value) != n:
-            raise BadValue(f"give one grade to each of the {n} options")
+            raise BadValue(reason="value_grades_count", n=n)
         for grade in value:
             if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade < g:
-                raise BadValue(f"a grade is a number from 0 to {g - 1}")
+                raise BadValue(reason="value_grade_range", last=g - 1)
         return list(value)
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
@@ -316,26 +324,34 @@ class Words(ActivityType):
     #: word of MAX_LENGTH characters.
     MAX_RAW_LENGTH = 4 * MAX_LENGTH
 
+    free_text = True  # moderated before the big screen (crowd.core.moderation)
+
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {**super().normalize_spec(raw), "max_words": integer(raw, "max_words", 3, 1, 5)}
+
+    def entries(self, value: Any) -> list[str]:
+        return list(value)
+
+    def keep_entries(self, value: Any, entries: list[str]) -> Any:
+        return list(entries)
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(w, str) for w in value):
-            raise BadValue("the answer must be a list of words")
+            raise BadValue(reason="value_not_words")
         # Sizes first: normalising is the costly part (a word of 2,000 combining marks
         # took milliseconds), so nothing oversized reaches it.
         if len(value) > 2 * spec["max_words"]:
-            raise BadValue(f"give between 1 and {spec['max_words']} words")
+            raise BadValue(reason="value_words_count", max=spec["max_words"])
         if any(len(w) > self.MAX_RAW_LENGTH for w in value):
-            raise BadValue(f"a word has at most {self.MAX_LENGTH} characters")
+            raise BadValue(reason="value_word_length", limit=self.MAX_LENGTH)
         words = [normalize_word(w) for w in value]
         words = [w for w in words if w]
         if not 1 <= len(words) <= spec["max_words"]:
-            raise BadValue(f"give between 1 and {spec['max_words']} words")
+            raise BadValue(reason="value_words_count", max=spec["max_words"])
         if any(len(w) > self.MAX_LENGTH for w in words):
-            raise BadValue(f"a word has at most {self.MAX_LENGTH} characters")
+            raise BadValue(reason="value_word_length", limit=self.MAX_LENGTH)
         return list(dict.fromkeys(words))  # the same word twice counts once
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:

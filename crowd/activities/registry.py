@@ -35,7 +35,7 @@ def activity_type(kind: object) -> ActivityType:
         return _REGISTRY[kind]  # type: ignore[index]
     except (KeyError, TypeError):
         known = ", ".join(sorted(_REGISTRY))
-        raise BadMessage(f"unknown activity kind {str(kind)[:30]!r} (known: {known})") from None
+        raise BadMessage(reason="kind_unknown", kind=str(kind)[:30], known=known) from None
 
 
 def known_kinds() -> list[str]:

@@ -237,6 +237,20 @@ class Panel(_Client):
         await self.conn.request("statement_review", activity=activity,
                                 submission=submission, accept=accept)
 
+    async def advance(self, room: str, back: bool = False) -> str:
+        """"Suivant" (or "Précédent"): close what is on, open and project the next
+        activity of the agenda; returns its id."""
+        return str((await self.conn.request("advance", room=room, back=back))["activity"])
+
+    async def reorder(self, room: str, order: list[str]) -> list[str]:
+        """Put these activities in this order (in the places they hold together);
+        returns the room's whole new order."""
+        return list((await self.conn.request("reorder", room=room, order=order))["order"])
+
+    async def duplicate(self, activity: str) -> str:
+        """A fresh draft of the same activity, right after it; returns its id."""
+        return str((await self.conn.request("duplicate", activity=activity))["activity"])
+
     async def call(self, room: str, title: str, quota: int, **spec: Any) -> str:
         """Shout a criée call now (note, deadline, place, when, ask_nickname, ask_contact)."""
         reply = await self.conn.request("call", room=room,

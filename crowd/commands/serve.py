@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="TLS certificate (PEM): serve https, which phones need for "
                              "the compass and to keep the screen on")
     parser.add_argument("--keyfile", default=None, help="the certificate's private key (PEM)")
+    parser.add_argument("--blocklist", default=None,
+                        help="file of words (one a line) that filter moderation holds back, "
+                             "besides the built-in insults")
 
 
 def tls_problem(certfile: str, keyfile: str) -> str | None:
@@ -89,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(host=args.host, port=args.port, db=args.db,
                                  public_url=args.public_url, certfile=args.certfile,
-                                 keyfile=args.keyfile)
+                                 keyfile=args.keyfile, blocklist=args.blocklist)
     problem = (tls_problem(settings.certfile, settings.keyfile)
                or listen_problem(settings.host, settings.port) or check_file(settings.db))
     if problem:

@@ -40,16 +40,18 @@ def authorize(msg: Message, peer: Peer) -> None:
     The hub calls it for every greeted message; `Engine.handle` calls it too, because
     the engine is also driven without a hub (tests, tools): the rules live here only."""
     if peer.role not in msg.ROLES:
-        raise Forbidden(f"'{msg.TYPE}' is not allowed for a {peer.role.value}", seq=msg.seq)
+        raise Forbidden(reason="role_forbidden", type=msg.TYPE, role=peer.role.value,
+                        seq=msg.seq)
     if peer.role is Role.PANEL:
         return
     for name in ROOM_FIELDS:
         value = getattr(msg, name, None)
         if isinstance(value, str) and normalize_code(value) != peer.room:
-            raise Forbidden(f"'{msg.TYPE}' names another room than yours", seq=msg.seq)
+            raise Forbidden(reason="other_room", type=msg.TYPE, seq=msg.seq)
     for name in ID_FIELDS:
         value = getattr(msg, name, None)
         if isinstance(value, str) and normalize_code(value.rsplit("-", 1)[0]) != peer.room:
             # Answered as for an id that does not exist: a phone learns nothing of
             # other rooms.
-            raise UnknownActivity(f"no {name} {value[:40]!r} in this room", seq=msg.seq)
+            raise UnknownActivity(reason="not_in_room", field=name, id=value[:40],
+                                  seq=msg.seq)

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
+from crowd.core import agenda, moderation
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
     BadMessage,
     Conflict,
     NotOpen,
+    ServerError,
     UnknownActivity,
     UnknownRoom,
 )
@@ -107,6 +109,9 @@ class Engine:
         self.skipped = 0  # stored events a tool could not apply (see apply_stored)
         self.rng = rng or random.Random()
         self._in_step: list[Event] = []  # applied by the handler now running
+        self.blocklist = moderation.Blocklist()  # the server may extend it from a file
+        self.moderated: set[str] = set()  # activities with a moderation (see moderation.py)
+        self._moderation_told = moderation.Told()
         self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
             Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
             ActivityNew: self._activity_new, ActivityUpdate: self._activity_update,
@@ -122,6 +127,13 @@ class Engine:
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
             ev.NICKNAMED: self._on_nicknamed,
         }
+        # The agenda's commands (next, reorder, duplicate) and the moderation of free text
+        # live in their own modules.
+        for module in (agenda, moderation):
+            for msg_type, command in module.COMMANDS.items():
+                self._handlers[msg_type] = functools.partial(command, self)
+            for event_type, applier in module.APPLIERS.items():
+                self._appliers[event_type] = functools.partial(applier, self)
         # The kinds' own commands and events (the engine never names a kind).
         self._kinds = all_types()
         for kind in self._kinds:
@@ -139,7 +151,7 @@ class Engine:
             return self._duplicate(msg.seq, peer)
         handler = self._handlers.get(type(msg))
         if handler is None:
-            raise BadMessage(f"'{msg.TYPE}' is not handled here", seq=msg.seq)
+            raise BadMessage(reason="not_handled", type=msg.TYPE, seq=msg.seq)
         self._in_step = []
         try:
             step = handler(msg, peer, now)
@@ -161,9 +173,8 @@ class Engine:
         log.error("'%s' failed after applying %d event(s); they are kept", msg.TYPE,
                   len(applied), exc_info=exc)
         step = Step(events=applied)
-        step.send(REPLY, error("server_error", "the command was applied, but its "
-                               "messages could not be built: reload to see the state",
-                               msg.seq))
+        told = ServerError(reason="applied_not_told")
+        step.send(REPLY, error(told.code, told.message, msg.seq, **told.details()))
         return step
 
     def apply(self, event: Event) -> None:
@@ -193,6 +204,7 @@ class Engine:
             count += 1
         self.dirty.clear()
         self._kind_states.clear()  # nothing was told during a replay
+        self._moderation_told = moderation.Told()
         return count
 
     def relink(self) -> None:
@@ -201,6 +213,7 @@ class Engine:
         self._snapshots.clear()
         self.versions.clear()
         self._followers.clear()
+        self.moderated = {a.id for a in self.activities.values() if a.moderation is not None}
         for act in self.activities.values():
             previous = act.spec.get("previous")
             if previous in self.activities:
@@ -209,13 +222,13 @@ class Engine:
     def room(self, code: str) -> Room:
         room = self.rooms.get(normalize_code(code))
         if room is None:
-            raise UnknownRoom(f"no room with code {code[:12]!r}")
+            raise UnknownRoom(reason="room_unknown", code=code[:12])
         return room
 
     def activity(self, activity_id: str) -> Activity:
         act = self.activities.get(activity_id)
         if act is None:
-            raise UnknownActivity(f"no activity {activity_id[:40]!r}")
+            raise UnknownActivity(reason="activity_unknown", id=activity_id[:40])
         return act
 
     def welcome(self, peer: Peer, device: str | None = None) -> dict[str, Any]:
@@ -283,6 +296,11 @@ class Engine:
                                     projected or self._on_screens(act)))
         return frames
 
+    def panel_messages(self, code: str) -> list[dict[str, Any]]:
+        """The kinds' state messages for a panel that starts following a room."""
+        return [m for act in self.room(code).activities.values()
+                for m in activity_type(act.kind).panel_messages(self, act)]
+
     def collect_frames(self) -> list[Frame]:
         """Snapshots of the activities that changed since the last call (the hub's tick)."""
         frames = []
@@ -313,7 +331,7 @@ class Engine:
             log.exception("activity %s: chart failed", act.id)
             return self.error_frame(act, "its figures could not be computed")
         return out("frame", room=act.room, activity=act.id, state=act.state.value,
-                   snapshot=snap, chart=chart)
+                   opened_at=act.opened_at, snapshot=snap, chart=chart)
 
     def error_frame(self, act: Activity, why: str) -> dict[str, Any]:
         """A frame without figures, for an activity whose snapshot or chart failed."""
@@ -344,6 +362,8 @@ class Engine:
         act = self.activities[room.projected]
         frame = self._frame(act)
         return {"activity": act.public(), "snapshot": frame["snapshot"], "chart": frame["chart"]}
+
+    projection = _projection  # public for the agenda's commands
 
     def _duplicate(self, seq: int, peer: Peer) -> Step:
         step = Step()
@@ -398,22 +418,24 @@ class Engine:
             code = "".join(self.rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             if code not in self.rooms:
                 return code
-        raise Conflict("no free room code left")
+        raise Conflict(reason="room_codes_exhausted")
 
     # ------------------------------------------------------------ phone inputs
 
     def _respond(self, msg: Respond, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if peer.room is None or act.room != normalize_code(peer.room):
-            raise UnknownActivity(f"no activity {msg.activity[:40]!r} in this room")
+            raise UnknownActivity(reason="not_in_room", field="activity", id=msg.activity[:40])
         if act.state is not State.OPEN:
-            raise NotOpen("this activity is closed" if act.state is State.CLOSED
-                          else "this activity is not open yet")
+            raise NotOpen(reason="activity_closed" if act.state is State.CLOSED
+                          else "activity_not_open_yet")
         value = activity_type(act.spec["kind"]).validate(act.spec, msg.value)
+        data = {"id": act.id, "device": peer.client, "value": value}
+        flagged = moderation.flags_for(self, act, value)
+        if flagged:  # logged with the answer: a replay hides the same entries
+            data["flagged"] = flagged
         step = Step()
-        self.commit(step, self.event(
-            ev.RESPONDED, act.room, {"id": act.id, "device": peer.client, "value": value},
-            now, peer, msg.seq))
+        self.commit(step, self.event(ev.RESPONDED, act.room, data, now, peer, msg.seq))
         self.ack(step, peer, msg.seq, activity=act.id)
         return step
 
@@ -431,7 +453,7 @@ class Engine:
     def _create_room(self, msg: CreateRoom, peer: Peer, now: float) -> Step:
         title = " ".join(msg.title.split())[:120]
         if not title:
-            raise BadMessage("a room needs a title")
+            raise BadMessage(reason="room_title_missing")
         code = self._new_code()
         step = Step()
         self.commit(step, self.event(
@@ -462,7 +484,7 @@ class Engine:
     def _activity_update(self, msg: ActivityUpdate, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if act.state is not State.DRAFT:
-            raise Conflict("only a draft can be edited (close and duplicate it instead)")
+            raise Conflict(reason="edit_not_draft")
         merged = {**act.spec, **msg.spec, "kind": act.spec["kind"]}
         spec = activity_type(act.spec["kind"]).normalize_spec(merged)
         step = Step()
@@ -475,7 +497,7 @@ class Engine:
     def _activity_delete(self, msg: ActivityDelete, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         if act.state is State.OPEN:
-            raise Conflict("close the activity before deleting it")
+            raise Conflict(reason="delete_open")
         step = Step()
         room = self.rooms[act.room]
         self.commit(step, self.event(
@@ -491,7 +513,7 @@ class Engine:
                     peer: Peer, seq: int | None, now: float,
                     extra: dict[str, Any] | None = None) -> Step:
         if act.state not in allowed:
-            raise Conflict(refusal)
+            raise Conflict(reason=refusal)
         step = Step()
         self.commit(step, self.event(
             type_, act.room, {"id": act.id, **(extra or {})}, now, peer, seq))
@@ -503,17 +525,17 @@ class Engine:
         act = self.activity(msg.activity)
         activity_type(act.kind).check_open(act, now)
         return self._transition(ev.OPENED, act, {State.DRAFT, State.CLOSED},
-                                "the activity is already open", peer, msg.seq, now)
+                                "already_open", peer, msg.seq, now)
 
     def _close(self, msg: Close, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
-        return self._transition(ev.CLOSED, act, {State.OPEN}, "only an open activity can close",
+        return self._transition(ev.CLOSED, act, {State.OPEN}, "close_not_open",
                                 peer, msg.seq, now)
 
     def _reveal(self, msg: Reveal, peer: Peer, now: float) -> Step:
         act = self.activity(msg.activity)
         step = self._transition(ev.REVEALED, act, {State.OPEN, State.CLOSED},
-                                "a draft has no results to reveal", peer, msg.seq, now,
+                                "reveal_draft", peer, msg.seq, now,
                                 {"on": msg.on})
         if msg.on:
             step.send(ToRoom(act.room, PHONES), out("result", activity=act.id,
@@ -525,7 +547,8 @@ class Engine:
         if msg.activity is not None:
             act = self.activity(msg.activity)
             if act.room != room.code:
-                raise UnknownActivity(f"no activity {msg.activity!r} in room {room.code}")
+                raise UnknownActivity(reason="not_in_room", field="activity",
+                                      id=msg.activity[:40])
         step = Step()
         self.commit(step, self.event(
             ev.PROJECTED, room.code, {"id": msg.activity}, now, peer, msg.seq))
@@ -551,7 +574,8 @@ class Engine:
             try:
                 specs.append(activity_type(raw.get("kind")).normalize_spec(raw))
             except BadMessage as exc:
-                raise BadMessage(f"activity {position + 1}: {exc.message}", seq=msg.seq) from None
+                raise BadMessage(reason="agenda_item", position=position + 1, detail=exc.message,
+                                 cause=exc.details(), seq=msg.seq) from None
         step = Step()
         ids = []
         for position, spec in enumerate(specs):
@@ -582,6 +606,7 @@ class Engine:
         sends: list[tuple[Target, dict[str, Any]]] = []
         for kind in self._kinds:
             sends.extend(kind.tick(self, now, watched))
+        sends.extend(moderation.tick(self, self._moderation_told, now, watched))
         return sends
 
     def kind_state(self, kind: ActivityType) -> Any:
@@ -602,6 +627,7 @@ class Engine:
         activity_id = event.data["id"]
         act = Activity(activity_id, room.code, event.data["spec"])
         self._link(act)
+        moderation.on_activity_spec(self, act)
         room.activities[activity_id] = act
         room.next_number = int(activity_id.rsplit("-", 1)[1]) + 1
         self.activities[activity_id] = act
@@ -611,6 +637,7 @@ class Engine:
         act.spec = event.data["spec"]
         act.tally = activity_type(act.spec["kind"]).new_tally(act.spec)
         self._link(act)
+        moderation.on_activity_spec(self, act)
         self.dirty.add(act.id)
 
     def _link(self, act: Activity) -> None:
@@ -628,9 +655,12 @@ class Engine:
         if room.projected == act.id:
             room.projected = None
         self.dirty.discard(act.id)
+        self.moderated.discard(act.id)
 
     def _on_opened(self, event: Event) -> None:
-        self.activities[event.data["id"]].state = State.OPEN
+        act = self.activities[event.data["id"]]
+        act.state = State.OPEN
+        act.opened_at = event.ts
         self.dirty.add(event.data["id"])
 
     def _on_closed(self, event: Event) -> None:
@@ -645,6 +675,8 @@ class Engine:
 
     def _on_responded(self, event: Event) -> None:
         act = self.activities[event.data["id"]]
+        if "flagged" in event.data and act.moderation is not None:
+            act.moderation.flagged.update(event.data["flagged"])
         act.set_response(event.data["device"], event.data["value"])
         act.tally.observe(event.ts)
         self.rooms[act.room].note_response(event.data["device"], event.ts)

@@ -27,10 +27,14 @@ VOLUNTEERED: Final = "volunteered"  # {id, device, nickname, contact}  (contact:
 WITHDREW: Final = "withdrew"  # {id, device}
 DECLINED: Final = "declined"  # {id, device}
 QUOTA_SET: Final = "quota_set"  # {id, quota}
+REORDERED: Final = "reordered"  # {order: [ids]}: the room's agenda, every activity once
+MODERATION_SET: Final = "moderation_set"  # {id, mode, flagged?: [entries matching the list]}
+ENTRY_MODERATED: Final = "entry_moderated"  # {id, entry, action: approve|hide|merge, into?}
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
                               OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET,
-                              VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET})
+                              VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET, REORDERED,
+                              MODERATION_SET, ENTRY_MODERATED})
 
 
 class Event(NamedTuple):

@@ -24,6 +24,7 @@ from crowd.core.types import PROTOCOL_VERSION, Role
 
 MAX_SEQ = 2**53 - 1  # exact in JavaScript numbers
 MAX_TEXT = 2_000  # longest free text field (prompts, titles)
+MAX_AGENDA = 2_000  # activity ids in a `reorder`
 
 
 class Encoding(StrEnum):
@@ -48,11 +49,11 @@ def decode(frame: bytes | str) -> tuple[dict[str, Any], Encoding]:
             obj = msgpack.unpackb(frame, raw=False, strict_map_key=True, use_list=True)
             encoding = Encoding.MSGPACK
     except (ValueError, TypeError, RecursionError, msgpack.ExtraData) as exc:
-        raise BadFrame(f"frame does not decode: {type(exc).__name__}") from None
+        raise BadFrame(reason="frame_undecodable", why=type(exc).__name__) from None
     if not isinstance(obj, dict):
-        raise BadFrame("a frame must be a map with a 't' (type) field")
+        raise BadFrame(reason="frame_not_map")
     if encoding is Encoding.JSON and not _storable(obj):
-        raise BadFrame("a text with a lone surrogate, or an integer beyond 64 bits")
+        raise BadFrame(reason="frame_unstorable")
     return obj, encoding
 
 
@@ -117,11 +118,13 @@ def _get(raw: Mapping[str, Any], name: str, check: Callable[[Any], bool], what: 
          required: bool = True, default: Any = None) -> Any:
     if name not in raw or raw[name] is None:
         if required:
-            raise BadMessage(f"field '{name}' is required ({what})", seq=_seq_or_none(raw))
+            raise BadMessage(reason="message_field_missing", field=name, what=what,
+                             seq=_seq_or_none(raw))
         return default
     value = raw[name]
     if not check(value):
-        raise BadMessage(f"field '{name}' must be {what}", seq=_seq_or_none(raw))
+        raise BadMessage(reason="message_field_invalid", field=name, what=what,
+                         seq=_seq_or_none(raw))
     return value
 
 
@@ -302,6 +305,58 @@ class AgendaImport(Message):
     activities: list[dict[str, Any]]
 
 
+@dataclass(frozen=True, slots=True)
+class Advance(Message):
+    """The presenter's "Suivant" (or "Précédent" with `back`): close what is on, open
+    and project the next activity of the agenda."""
+
+    TYPE: ClassVar[str] = "advance"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    room: str
+    back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reorder(Message):
+    """Activities of a room in a new order (see crowd.core.agenda.reorder)."""
+
+    TYPE: ClassVar[str] = "reorder"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    room: str
+    order: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate(Message):
+    """A new draft with the same spec, right after the original (to ask again)."""
+
+    TYPE: ClassVar[str] = "duplicate"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetModeration(Message):
+    """What of a free-text activity reaches the big screen: off, filter or approve."""
+
+    TYPE: ClassVar[str] = "set_moderation"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+    mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Moderate(Message):
+    """An animator's decision on one entry: approve, hide, or merge it into another."""
+
+    TYPE: ClassVar[str] = "moderate"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    activity: str
+    entry: str
+    action: str
+    into: str | None = None
+
+
 def _short(limit: int) -> Callable[[Any], bool]:
     return lambda v: isinstance(v, str) and len(v) <= limit
 
@@ -361,6 +416,24 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Message]] = {
         activities=_get(raw, "activities",
                         lambda v: _is_list(v) and len(v) <= 200 and all(map(_is_map, v)),
                         "a list of at most 200 activity maps")),
+    "advance": lambda raw: Advance(
+        room=_get(raw, "room", _is_id, "a room code"),
+        back=_get(raw, "back", _is_bool, "true or false", required=False, default=False)),
+    "reorder": lambda raw: Reorder(
+        room=_get(raw, "room", _is_id, "a room code"),
+        order=_get(raw, "order", lambda v: _is_list(v) and len(v) <= MAX_AGENDA
+                   and all(map(_is_id, v)), "a list of activity ids")),
+    "duplicate": lambda raw: Duplicate(activity=_get(raw, "activity", _is_id, "an activity id")),
+    "set_moderation": lambda raw: SetModeration(
+        activity=_get(raw, "activity", _is_id, "an activity id"),
+        mode=_get(raw, "mode", lambda v: v in ("off", "filter", "approve"),
+                  "off, filter or approve")),
+    "moderate": lambda raw: Moderate(
+        activity=_get(raw, "activity", _is_id, "an activity id"),
+        entry=_get(raw, "entry", _short(200), "an entry (a text)"),
+        action=_get(raw, "action", lambda v: v in ("approve", "hide", "merge"),
+                    "approve, hide or merge"),
+        into=_get(raw, "into", _short(200), "the entry to merge into", required=False)),
 }
 
 
@@ -391,7 +464,8 @@ def message_class(type_name: str) -> type[Message]:
     if type_name in _CLASSES:
         return _CLASSES[type_name]
     sample = {"room": "ABCD", "activity": "ABCD-1", "call": "ABCD-1", "title": "t",
-              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [],
+              "spec": {}, "name": "n", "value": 1, "quota": 1, "activities": [], "order": [],
+              "mode": "off", "entry": "e", "action": "hide",
               "role": "phone"}
     return type(_PARSERS[type_name](sample))
 
@@ -401,15 +475,15 @@ def parse(raw: Mapping[str, Any]) -> Message:
     seq = _seq_or_none(raw)
     version = raw.get("v", PROTOCOL_VERSION)
     if version != PROTOCOL_VERSION:
-        raise BadMessage(f"protocol version {version!r} is not supported (use 1)", seq=seq)
+        raise BadMessage(reason="version_unsupported", version=repr(version)[:20], seq=seq)
     t = raw.get("t")
     if not isinstance(t, str):
-        raise BadMessage("field 't' (message type) is required", seq=seq)
+        raise BadMessage(reason="type_missing", seq=seq)
     parser = _PARSERS.get(t)
     if parser is None:
-        raise BadMessage(f"unknown message type {t[:40]!r}", seq=seq)
+        raise BadMessage(reason="type_unknown", type=t[:40], seq=seq)
     if "seq" in raw and raw["seq"] is not None and seq is None:
-        raise BadMessage("field 'seq' must be an integer >= 0", seq=None)
+        raise BadMessage(reason="seq_invalid", seq=None)
     msg = parser(raw)
     if seq is not None:
         object.__setattr__(msg, "seq", seq)
@@ -425,7 +499,7 @@ def decode_message(frame: bytes | str) -> tuple[Message, Encoding]:
 
 
 #: State messages (latest wins per connection): type -> the field that names which state.
-_STATE: dict[str, str | None] = {"room": "room", "rooms": None}
+_STATE: dict[str, str | None] = {"room": "room", "rooms": None, "moderation": "activity"}
 
 
 def register_state(type_name: str, key_field: str | None) -> None:
@@ -455,5 +529,6 @@ def ack(seq: int | None, **fields: Any) -> dict[str, Any]:
     return out("ack", seq=seq, **fields)
 
 
-def error(code: str, message: str, seq: int | None = None) -> dict[str, Any]:
-    return out("error", code=code, message=message, seq=seq)
+def error(code: str, message: str, seq: int | None = None, **details: Any) -> dict[str, Any]:
+    """An error frame; `details` are a refusal's `reason` and `params` (see errors.py)."""
+    return out("error", code=code, message=message, seq=seq, **details)

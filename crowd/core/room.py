@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crowd.activities.base import Tally
 from crowd.activities.registry import activity_type
 from crowd.core.types import State
+
+if TYPE_CHECKING:
+    from crowd.core.moderation import Moderated
 
 
 @dataclass(slots=True)
@@ -18,8 +21,11 @@ class Activity:
     spec: dict[str, Any]
     state: State = State.DRAFT
     revealed: bool = False
+    opened_at: float | None = None  # when it last opened (the presenter's clock)
     responses: dict[str, Any] = field(default_factory=dict)  # device -> latest value
     tally: Tally = field(init=False)
+    #: What of its free text shows (crowd.core.moderation); None: everything, as always.
+    moderation: Moderated | None = None
 
     def __post_init__(self) -> None:
         self.tally = activity_type(self.spec["kind"]).new_tally(self.spec)
@@ -32,8 +38,12 @@ class Activity:
         """Latest wins: the previous answer of this device leaves the tally first (or, for
         a kind answered in parts, the new part joins the device's answer)."""
         previous = self.responses.get(device)
-        stored = activity_type(self.spec["kind"]).merge(previous, value)
+        kind = activity_type(self.spec["kind"])
+        stored = kind.merge(previous, value)
         self.responses[device] = stored
+        if self.moderation is not None:  # the tally counts only what shows
+            self.moderation.answer(kind, self.tally, device, previous, stored)
+            return
         self.tally.respond(device, previous, stored, value)
 
     def public(self) -> dict[str, Any]:
@@ -67,6 +77,8 @@ class Room:
                 item["projected"] = act.id == self.projected
                 item["n"] = len(act.responses)
                 item.update(act.tally.panel_fields())  # a criée's roster: animators only
+                if act.moderation is not None:  # the queue of free text to moderate
+                    item["moderation"] = act.moderation.describe()
             items.append(item)
         return items
 

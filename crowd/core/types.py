@@ -39,6 +39,14 @@ class Kind(enum.StrEnum):
     CALL = "call"
 
 
+class Moderation(enum.StrEnum):
+    """What free text reaches the big screen (crowd.core.moderation)."""
+
+    OFF = "off"  # live: everything shows
+    FILTER = "filter"  # entries matching the list of insults wait for an animator
+    APPROVE = "approve"  # nothing shows before an animator approves it
+
+
 class State(enum.StrEnum):
     """Life cycle of an activity: draft -> open -> closed (and back to open if reopened)."""
 

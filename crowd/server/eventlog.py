@@ -219,7 +219,7 @@ class EventLog:
         """
         if self._writer is None or self._writer.done() or self._closing:
             self._diverged = True
-            raise Unavailable("the event log is not running")
+            raise Unavailable(reason="log_stopped")
         self._pending.extend(events)
         done = self._pending_done
         if done is None:

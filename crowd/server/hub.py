@@ -15,6 +15,7 @@ import secrets
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from crowd import __version__
@@ -40,6 +41,7 @@ from crowd.core.errors import (
     Unavailable,
     UnknownRoom,
 )
+from crowd.core.moderation import read_blocklist
 from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.core.types import Role, normalize_code
 from crowd.server.connection import Connection
@@ -61,6 +63,8 @@ class Hub:
         self.settings = settings
         self.log = eventlog
         self.engine = engine or Engine()
+        if settings.blocklist:
+            self._extend_blocklist(settings.blocklist)
         self.clock = clock
         self.members: dict[str, dict[Role, set[Connection]]] = defaultdict(
             lambda: {role: set() for role in Role})
@@ -209,6 +213,17 @@ class Hub:
                 if not same:
                     del self.phones[conn.peer.client]
 
+    def _extend_blocklist(self, path: str) -> None:
+        """The festival's own words for `filter` moderation; an unreadable file leaves
+        the built-in list (and says so) rather than stopping the server."""
+        try:
+            words = read_blocklist(Path(path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.error("blocklist %s cannot be read (%s): the built-in list only", path, exc)
+            return
+        self.engine.blocklist.extend(words)
+        log.info("blocklist %s: %d words added", path, len(words))
+
     async def greet(self, conn: Connection, hello: Hello) -> None:
         """Check a hello, attach the connection to its room and send the welcome."""
         assert self.tokens is not None and self.guard is not None
@@ -216,16 +231,16 @@ class Hub:
         room = normalize_code(hello.room) if hello.room else None
         if hello.role is Role.PANEL:
             if self.guard.locked(conn.address, now):
-                raise LockedOut("too many wrong secrets: try again in a few minutes")
+                raise LockedOut(reason="secret_locked")
             ok, delay = self.guard.check(conn.address, hello.secret, self.clock())
             if not ok:
                 if delay:
                     await asyncio.sleep(delay)  # slows down guessing, costs us nothing
                 if self.guard.locked(conn.address, self.clock()):
-                    raise LockedOut("too many wrong secrets: try again in a few minutes")
-                raise BadSecret("wrong animator secret")
+                    raise LockedOut(reason="secret_locked")
+                raise BadSecret(reason="secret_wrong")
         elif room is None:
-            raise BadHello("a phone or a screen must name a room")
+            raise BadHello(reason="hello_no_room")
         if hello.role is not Role.PANEL:
             self._check_hellos(conn.address)
         if hello.device and self.tokens.verify(hello.device, hello.role.value):
@@ -273,6 +288,9 @@ class Hub:
             for msg in missed:
                 conn.send(msg)
             self._send_current_state(conn)
+        elif peer.role is Role.PANEL and room is not None:
+            for msg in self.engine.panel_messages(room):
+                conn.send(msg)
         self._pulse_dirty(room)
 
     def _check_hellos(self, address: str) -> None:
@@ -286,8 +304,7 @@ class Hub:
             bucket = self._hellos[address] = TokenBucket(settings.hello_rate,
                                                          settings.hello_burst)
         if not bucket.take(time.monotonic()):
-            raise MintLimited("too many connections from this address: try again in a "
-                              "few seconds")
+            raise MintLimited(reason="too_many_connections")
 
     def _check_mint(self, address: str) -> None:
         """New device tokens are rate limited per address: one device, one voice."""
@@ -298,7 +315,7 @@ class Hub:
         if bucket is None:
             bucket = self._minting[address] = TokenBucket(settings.mint_rate, settings.mint_burst)
         if not bucket.take(time.monotonic()):
-            raise MintLimited("too many new devices from this address: try again in a minute")
+            raise MintLimited(reason="too_many_devices")
 
     def _channels(self, peer: Peer) -> tuple[tuple[str, ...] | None, tuple[str, str]]:
         room_key = ("room", peer.room, peer.role.value) if peer.room is not None else None
@@ -335,6 +352,8 @@ class Hub:
             return
         if conn.peer.role is Role.PANEL:
             conn.send(out("room", room=self.engine.room_state(code, for_panel=True)))
+            for msg in self.engine.panel_messages(code):
+                conn.send(msg)
         if conn.peer.role is Role.PHONE:
             return  # phones get no frames
         for frame in self.engine.current_frames(code):
@@ -354,10 +373,9 @@ class Hub:
             self._watch(conn, msg)
             return False
         if self.failed is not None:
-            raise Unavailable(f"the server cannot store inputs ({self.failed}): "
-                              "it must be restarted", seq=msg.seq)
+            raise Unavailable(reason="store_failed", why=self.failed, seq=msg.seq)
         if self.stopping:
-            raise Unavailable("the server is shutting down", seq=msg.seq)
+            raise Unavailable(reason="shutting_down", seq=msg.seq)
         applied = self.engine.applied
         try:
             step = self.engine.handle(msg, conn.peer, self.clock())
@@ -400,9 +418,11 @@ class Hub:
         conn.send(self._pulse_message(code))
         for frame in self.engine.current_frames(code):  # counts so far, not only from now
             conn.send(frame.message)
+        for extra in self.engine.panel_messages(code):
+            conn.send(extra)
 
     def fail(self, conn: Connection, exc: CrowdError) -> None:
-        conn.send(error(exc.code, exc.message, exc.seq))
+        conn.send(error(exc.code, exc.message, exc.seq, **exc.details()))
         # An unknown room closes a hello only: named in a later command, it is refused.
         if exc.close_code is not None and not (conn.peer is not None
                                                and isinstance(exc, UnknownRoom)):
@@ -428,7 +448,7 @@ class Hub:
                 self._broadcast([c for c in self.phones.get(target.device, ())
                                  if c.room == target.room], numbered)
             else:  # pragma: no cover - exhaustive
-                raise ServerError(f"unknown target {target!r}")
+                raise ServerError(reason="unknown_target", target=repr(target))
 
     def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
         """Encode once per encoding in use, not once per connection.

@@ -69,6 +69,9 @@ class Settings:
     #: A public replay of the same rooms is served from cache for this long, even if the
     #: log moved on (a public request never forces a new replay sooner).
     public_replay_max_age_s: float = 30.0
+    #: A file of words (one a line, # comments) added to the built-in list of insults
+    #: that `filter` moderation holds back from the big screen.
+    blocklist: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:

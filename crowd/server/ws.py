@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -16,8 +17,10 @@ from crowd.core.errors import (
     CLOSE_HELLO_TIMEOUT,
     CLOSE_LOCKED_OUT,
     CLOSE_POLICY,
+    BadOrigin,
     CrowdError,
     FrameTooBig,
+    HelloTimeout,
     NotGreeted,
     RateLimited,
     ServerError,
@@ -72,13 +75,18 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         await conn.finished(timeout=2.0)
 
 
+def _frame(exc: CrowdError) -> dict[str, Any]:
+    """The error frame of a refusal sent without raising it (the connection closes next)."""
+    return error(exc.code, exc.message, exc.seq, **exc.details())
+
+
 async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | None) -> None:
     settings = hub.settings
     deadline = time.monotonic() + settings.hello_timeout_s
     while conn.open:
         timeout = None if conn.peer is not None else deadline - time.monotonic()
         if timeout is not None and timeout <= 0:
-            conn.send(error("hello_timeout", "no hello received in time"))
+            conn.send(_frame(HelloTimeout(reason="hello_timeout")))
             conn.close(CLOSE_HELLO_TIMEOUT, "no hello")
             return
         if timeout is None:
@@ -101,7 +109,7 @@ async def _serve(hub: Hub, conn: Connection, origin: str | None, host: str | Non
             await _refused(conn)
         except Exception:
             log.exception("connection %d: unexpected error", conn.id)
-            conn.send(error("server_error", "the server could not handle this message"))
+            conn.send(_frame(ServerError(reason="handler_failed")))
         if conn.flush_due:
             await conn.flush()
         if not waited:
@@ -137,17 +145,17 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
         limit = settings.max_phone_frame_bytes
     size = len(frame) if isinstance(frame, bytes) else _utf8_size(frame, limit)
     if size > limit:
-        raise FrameTooBig(f"frame of {size} bytes is over the limit of {limit}")
+        raise FrameTooBig(reason="frame_too_big", size=size, limit=limit)
     raw, encoding = decode(frame)
     if conn.peer is None:
         conn.encoding = encoding
     msg = parse(raw)
     if conn.peer is None:
         if not isinstance(msg, Hello):
-            raise NotGreeted("send hello first", seq=msg.seq)
+            raise NotGreeted(reason="hello_first", seq=msg.seq)
         if msg.role is Role.PANEL and not panel_origin_ok(origin, host,
                                                           settings.allowed_origins):
-            conn.send(error("bad_origin", "the panel must be opened from this server's pages"))
+            conn.send(_frame(BadOrigin(reason="panel_origin")))
             conn.close(1008, "bad origin")
             return False
         await hub.greet(conn, msg)
@@ -155,15 +163,14 @@ async def _one_frame(hub: Hub, conn: Connection, frame: bytes | str, origin: str
             conn.allow_frames_up_to(settings.max_frame_bytes)
         return False
     if isinstance(msg, Hello):
-        raise NotGreeted("already greeted: open a new connection to change room",
-                         seq=msg.seq)
+        raise NotGreeted(reason="hello_again", seq=msg.seq)
     # Anonymous roles (phones, screens) have a budget; animators proved the secret.
     if conn.role is not Role.PANEL and not conn.bucket.take(time.monotonic()):
-        raise RateLimited("too many messages: slow down", seq=msg.seq)
+        raise RateLimited(reason="too_many_messages", seq=msg.seq)
     try:
         return await hub.submit(conn, msg)
     except CrowdError:
         raise
     except Exception as exc:  # a bug of ours: answer the input, keep the connection
         log.exception("connection %d: %s failed", conn.id, msg.TYPE)
-        raise ServerError("the server could not handle this message", seq=msg.seq) from exc
+        raise ServerError(reason="handler_failed", seq=msg.seq) from exc

@@ -58,13 +58,19 @@ def device_tokens(room: Room) -> set[str]:
     return tokens
 
 
-def activity_result(act: Activity, tokens: set[str]) -> dict[str, Any]:
+def activity_result(act: Activity, tokens: set[str], *, public: bool = True) -> dict[str, Any]:
+    """One activity's results. The figures are the tally's: moderated free text counts
+    only what showed; the animator's export (`public=False`) also lists every entry with
+    its status (waiting, hidden, merged...), the public one never."""
     snap = act.tally.snapshot()
     chart = act.tally.chart(snap)
-    return {"id": act.id, "kind": act.spec["kind"], "prompt": act.spec.get("prompt", ""),
-            "state": act.state.value, "revealed": act.revealed, "n": len(act.responses)
-            if act.responses else _n(snap), "spec": public_copy(act.public(), tokens),
-            "snapshot": public_copy(snap, tokens), "chart": public_copy(chart, tokens)}
+    result = {"id": act.id, "kind": act.spec["kind"], "prompt": act.spec.get("prompt", ""),
+              "state": act.state.value, "revealed": act.revealed, "n": len(act.responses)
+              if act.responses else _n(snap), "spec": public_copy(act.public(), tokens),
+              "snapshot": public_copy(snap, tokens), "chart": public_copy(chart, tokens)}
+    if not public and act.moderation is not None:
+        result["moderation"] = act.moderation.describe()
+    return result
 
 
 def _n(snap: Mapping[str, Any]) -> int:
@@ -84,7 +90,8 @@ def results(engine: Engine, code: str, *, public: bool = True,
     acts = [a for a in room.activities.values() if not public or a.revealed]
     return {"format": RESULTS_FORMAT, "version": FORMAT_VERSION,
             "room": {"code": room.code, "title": room.title}, "public": public,
-            "as_of": as_of, "activities": [activity_result(a, tokens) for a in acts]}
+            "as_of": as_of, "activities": [activity_result(a, tokens, public=public)
+                                           for a in acts]}
 
 
 def _scalar(value: Any) -> bool:

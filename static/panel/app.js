@@ -13,16 +13,19 @@
 // first. Every command goes through `request`, which resolves on its ack: the panel
 // shows state only as the server reports it (`room`, `frame`, `pulse` messages).
 
-import { $, h, fill, activityNumber } from "../shared/dom.js";
+import { $, h, fill } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText, formatNumber } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
 import "./strings.js";
 import { mountAddForm } from "./form.js";
 import { liveView } from "./live.js";
-import { mountCrieeForm, callLive, callMeta } from "./criee.js";
+import { mountCrieeForm, callLive, callMeta, setWithdrawals } from "./criee.js";
 import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
+import { mountPresenter } from "./presenter.js";
+import { arrangeButtons, editor, enableDrag } from "./arrange.js";
+import { isFreeText, refresh as refreshModeration } from "./moderation.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -35,7 +38,7 @@ const els = {
   roomCode: $("#room-code"), joinUrl: $("#join-url"), screenLink: $("#screen-link"),
   connected: $("#connected"), screens: $("#screens"), rate: $("#rate"), active: $("#active"),
   agenda: $("#agenda"), agendaEmpty: $("#agenda-empty"), exportBtn: $("#export"), importInput: $("#import"),
-  addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"),
+  addForm: $("#add-form"), crieeForm: $("#criee-form"), exports: $("#exports"), presenter: $("#presenter"),
   linkOffer: $("#link-offer"), linkUse: $("#link-use"), linkIgnore: $("#link-ignore"),
 };
 
@@ -87,6 +90,9 @@ const snapshots = {}; // activity id -> latest snapshot from frames
 const liveEls = {}; // activity id -> {live, n} elements in the agenda
 const fetched = {}; // activity ids whose snapshot was fetched once over HTTP
 const rosters = {}; // call id -> volunteers [{nickname, contact, at, status, position}]
+const openedAt = {}; // activity id -> when it last opened (from its frames)
+const queues = {}; // free-text activity id -> its moderation {mode, entries}
+let pulse = null; // the room's latest pulse
 
 const sock = new CrowdSocket({ role: "panel", room: stored(ROOM_KEY) });
 
@@ -100,10 +106,10 @@ function flash(text, isError) {
   flashTimer = setTimeout(() => els.flash.classList.add("hidden"), isError ? 8000 : 3000);
 }
 
-/** A failed request in words: the French/English sentence, then the server's detail. */
+/** A failed request in the animator's language: the code's sentence, then the reason's
+ * (never the server's English message, which is for the Python clients). */
 function readable(err) {
-  const base = errorText(err.code, err.message);
-  return err.message && err.message !== err.code && err.message !== base ? base + " — " + err.message : base;
+  return errorText(err);
 }
 
 /** Sends a command; a failure is shown, and the promise rejects with a readable Error. */
@@ -180,7 +186,7 @@ sock.on("fatal", (f) => {
     return;
   }
   showLogin(null);
-  els.loginError.textContent = errorText(f.code, f.message);
+  els.loginError.textContent = errorText(f);
 });
 
 // ------------------------------------------------------------ rooms
@@ -220,6 +226,9 @@ function setRoom(state) {
   if (changed) {
     Object.keys(snapshots).forEach((k) => delete snapshots[k]);
     Object.keys(rosters).forEach((k) => delete rosters[k]);
+    Object.keys(openedAt).forEach((k) => delete openedAt[k]);
+    Object.keys(queues).forEach((k) => delete queues[k]);
+    pulse = null;
     els.connected.textContent = els.screens.textContent = els.rate.textContent = els.active.textContent = "0";
   }
   els.noRoom.classList.add("hidden");
@@ -234,10 +243,12 @@ function setRoom(state) {
   showQr(els.roomQr, watched.code, "QR " + join);
   (watched.activities || []).forEach((a) => {
     if (a.kind === "call" && Array.isArray(a.volunteers)) rosters[a.id] = a.volunteers;
+    if (a.moderation) queues[a.id] = a.moderation;
   });
   exportsView.setRoom(watched.code);
   renderRooms();
   renderAgenda();
+  presenter.render();
 }
 
 function actionButton(key, className, onclick) {
@@ -264,7 +275,7 @@ function restoreFocus(focus) {
 
 function renderAgenda() {
   const focus = agendaFocus();
-  const acts = (watched.activities || []).slice().sort((a, b) => activityNumber(a.id) - activityNumber(b.id));
+  const acts = watched.activities || []; // in the agenda's order (the server's)
   els.agendaEmpty.classList.toggle("hidden", acts.length > 0);
   Object.keys(liveEls).forEach((k) => delete liveEls[k]);
   // Estimates that already have their second round (it names them in `previous`).
@@ -272,7 +283,9 @@ function renderAgenda() {
   acts.forEach((a) => {
     if (a.previous) followed[a.previous] = true;
   });
-  fill(els.agenda, acts.map((a) => {
+  const ids = acts.map((a) => a.id);
+  const arranging = { room: watched.code, command: command, flash: flash, rerender: renderAgenda };
+  fill(els.agenda, acts.map((a, index) => {
     const id = a.id;
     const state = a.state;
     const isCall = a.kind === "call";
@@ -296,7 +309,9 @@ function renderAgenda() {
     }
     const nEl = h("span", { class: "agenda-n" }, countText(a, a.n || 0));
     const liveEl = h("div", { class: "live" });
-    liveEls[id] = { live: liveEl, n: nEl, activity: a };
+    const modEl = isFreeText(a) ? h("div", { class: "agenda-mod" }) : null;
+    liveEls[id] = { live: liveEl, n: nEl, activity: a, mod: modEl };
+    if (modEl) refreshModeration(modEl, a, queues[id] || null, { command: command });
     renderLive(id);
     // Open and projected activities come with their frame on `watch`; the others once over HTTP.
     if (!snapshots[id] && a.n > 0 && a.state !== "open" && !a.projected) fetchSnapshot(id);
@@ -306,6 +321,7 @@ function renderAgenda() {
     });
     return h("li", { class: "agenda-item", "data-activity": id, "data-state": state },
       h("div", { class: "agenda-top" },
+        h("span", { class: "drag-handle", draggable: "true", "aria-hidden": "true", title: t("arrange.drag") }, "⠿"),
         h("span", { class: "agenda-kind" }, t("kind." + a.kind)),
         h("span", { class: "state state-" + state }, t("state." + state)),
         a.revealed ? h("span", { class: "state state-revealed" }, t("state.revealed")) : null,
@@ -316,7 +332,10 @@ function renderAgenda() {
         isCall ? callMeta(a) : null),
       liveEl,
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
-      h("div", { class: "agenda-actions" }, buttons));
+      modEl,
+      editor(a, arranging),
+      h("div", { class: "agenda-actions" }, buttons),
+      h("div", { class: "agenda-arrange" }, arrangeButtons(a, index, ids, arranging)));
   }));
   restoreFocus(focus);
 }
@@ -436,15 +455,27 @@ sock.on("frame", (msg) => {
     return;
   }
   snapshots[msg.activity] = msg.snapshot;
+  if (msg.opened_at) openedAt[msg.activity] = msg.opened_at;
   renderLive(msg.activity);
+  presenter.renderFigures(msg.activity);
+});
+
+sock.on("moderation", (msg) => {
+  if (!watched || msg.room !== watched.code) return;
+  queues[msg.activity] = { mode: msg.mode, entries: msg.entries || [] };
+  const slot = liveEls[msg.activity];
+  if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity], { command: command });
+  presenter.renderFigures(msg.activity);
 });
 
 sock.on("volunteers", (msg) => {
   if (!watched || !msg.call) return;
   rosters[msg.call] = msg.volunteers || [];
+  setWithdrawals(msg.call, msg.withdrawn);
   const slot = liveEls[msg.call];
   if (slot) slot.n.textContent = countText(slot.activity, rosters[msg.call].length);
   renderLive(msg.call);
+  presenter.renderFigures(msg.call);
 });
 
 sock.on("pulse", (msg) => {
@@ -453,6 +484,8 @@ sock.on("pulse", (msg) => {
   els.screens.textContent = String(msg.screens || 0);
   els.rate.textContent = formatNumber(msg.rate || 0, 1);
   els.active.textContent = String(msg.active || 0);
+  pulse = msg;
+  presenter.renderFigures(null);
 });
 
 sock.on("status", (s) => {
@@ -464,7 +497,10 @@ sock.on("status", (s) => {
 
 window.addEventListener("crowd:lang", () => {
   els.conn.textContent = t("conn." + sock.state);
-  if (watched) renderAgenda();
+  if (watched) {
+    renderAgenda();
+    presenter.render();
+  }
   renderRooms();
 });
 
@@ -476,6 +512,23 @@ mountAddForm(els.addForm, (spec) => {
 mountCrieeForm(els.crieeForm, (spec) => {
   if (!watched) return Promise.reject(new Error(t("panel.pick_room")));
   return command({ t: "call", room: watched.code, spec: spec });
+});
+
+enableDrag(els.agenda, {
+  room: () => watched && watched.code,
+  ids: () => ((watched && watched.activities) || []).map((a) => a.id),
+  command: command,
+});
+
+const presenter = mountPresenter(els.presenter, {
+  room: () => watched,
+  snapshot: (id) => snapshots[id] || null,
+  roster: (id) => rosters[id] || null,
+  opened: (id) => openedAt[id] || null,
+  queue: (id) => queues[id] || null,
+  pulse: () => pulse,
+  run: command,
+  active: () => !!watched && !els.app.classList.contains("hidden"),
 });
 
 const exportsView = mountExports(els.exports, {

@@ -9,6 +9,16 @@ import { callFields } from "./specs.js";
 import { handleSubmit } from "./submit.js";
 
 let uid = 0;
+const withdrawals = new Map(); // call id -> who withdrew [{nickname, contact, at, left_at}]
+
+/** Who withdrew from a call, from its `volunteers` messages (not in the room's state). */
+export function setWithdrawals(callId, list) {
+  withdrawals.set(callId, list || []);
+}
+
+export function withdrawnOf(callId) {
+  return withdrawals.get(callId) || [];
+}
 
 /** The quick form; `onSubmit(spec)` returns a Promise (resolved: cleared for the next call). */
 export function mountCrieeForm(form, onSubmit) {
@@ -22,7 +32,7 @@ export function mountCrieeForm(form, onSubmit) {
     deadline: input("deadline", { type: "time" }),
     place: input("place", { maxlength: 120 }),
     when: input("when", { maxlength: 120 }),
-    askNick: input("ask-nickname", { type: "checkbox", class: "check" }),
+    askNick: input("ask-nickname", { type: "checkbox", class: "check", checked: true }), // names on the roster
     askContact: input("ask-contact", { type: "checkbox", class: "check" }),
   };
   const submit = h("button", { type: "submit", class: "btn btn-primary criee-launch" });
@@ -104,7 +114,64 @@ function clock(seconds, withSeconds) {
 function statusText(v) {
   if (v.status === "confirmed") return t("criee.status_confirmed");
   if (v.status === "waiting") return t("criee.status_waiting", { k: v.position });
+  if (v.status === "withdrawn") return t("criee.status_withdrawn", { time: clock(v.left_at, true) });
   return v.status || "";
+}
+
+/** The roster's rows: those on the call in arrival order, then who withdrew. */
+function rows(activity, roster) {
+  const on = (roster || []).map((v, i) => ({ rank: formatNumber(i + 1), v: v }));
+  return on.concat(withdrawnOf(activity.id).map((v) => ({ rank: "–", v: v })));
+}
+
+/**
+ * A printable list for the workshop lead, in a new window (no script in it: the page's
+ * own print dialog opens). Names and contacts only leave through the printer.
+ */
+export function printRoster(activity, roster) {
+  const win = window.open("", "_blank");
+  if (!win) return false;
+  const doc = win.document;
+  doc.open();
+  doc.close();
+  doc.documentElement.lang = document.documentElement.lang;
+  doc.title = activity.prompt;
+  const style = doc.createElement("style");
+  style.textContent = "body{font:14px system-ui,sans-serif;margin:16mm}table{border-collapse:collapse;width:100%}" +
+    "th,td{border-bottom:1px solid #999;padding:6px 8px;text-align:left}tr.withdrawn td{color:#777;text-decoration:line-through}" +
+    "td.check{width:3em}@page{margin:12mm}";
+  doc.head.appendChild(style);
+  const heading = doc.createElement("h1");
+  heading.textContent = activity.prompt;
+  doc.body.appendChild(heading);
+  const meta = [activity.place ? t("criee.where", { x: activity.place }) : "", activity.when ? t("criee.when", { x: activity.when }) : ""]
+    .filter(Boolean).join(" · ");
+  const lead = doc.createElement("p");
+  lead.textContent = (meta ? meta + " · " : "") + t("criee.print_count", { k: (roster || []).length, quota: activity.quota || 0 });
+  doc.body.appendChild(lead);
+  const table = doc.createElement("table");
+  const head = table.createTHead().insertRow();
+  ["criee.col_rank", "criee.col_nickname", "criee.col_contact", "criee.col_time", "criee.col_status", "criee.col_present"]
+    .forEach((k) => {
+      const th = doc.createElement("th");
+      th.textContent = t(k);
+      head.appendChild(th);
+    });
+  const body = table.createTBody();
+  rows(activity, roster).forEach((r) => {
+    const tr = body.insertRow();
+    tr.className = r.v.status;
+    [r.rank, r.v.nickname || "–", r.v.contact || "–", typeof r.v.at === "number" ? clock(r.v.at) : "", statusText(r.v), ""]
+      .forEach((text, i) => {
+        const td = tr.insertCell();
+        td.textContent = text;
+        if (i === 5) td.className = "check";
+      });
+  });
+  doc.body.appendChild(table);
+  win.focus();
+  win.print();
+  return true;
 }
 
 /** Where and when, as the phones show it. */
@@ -131,16 +198,16 @@ export function callLive(activity, roster, snapshot) {
       [c.waiting ? t("criee.waiting_count", { k: c.waiting }) : "",
         c.declined ? t("criee.declined_count", { k: c.declined }) : ""].filter(Boolean).join(" · ")) : null);
   const list = roster || [];
-  const table = list.length ? h("table", { class: "roster" },
+  const table = list.length || withdrawnOf(activity.id).length ? h("table", { class: "roster" },
     h("caption", { class: "sr-only" }, t("criee.roster")),
     h("thead", null, h("tr", null, ["criee.col_rank", "criee.col_nickname", "criee.col_contact",
       "criee.col_time", "criee.col_status"].map((k) => h("th", { scope: "col" }, t(k))))),
-    h("tbody", null, list.map((v, i) => h("tr", { "data-status": v.status },
-      h("td", null, formatNumber(i + 1)),
-      h("td", null, v.nickname || "–"),
-      h("td", null, v.contact || "–"),
-      h("td", null, typeof v.at === "number" ? clock(v.at, true) : ""),
-      h("td", null, statusText(v))))))
+    h("tbody", null, rows(activity, list).map((r) => h("tr", { "data-status": r.v.status },
+      h("td", null, r.rank),
+      h("td", null, r.v.nickname || "–"),
+      h("td", null, r.v.contact || "–"),
+      h("td", null, typeof r.v.at === "number" ? clock(r.v.at, true) : ""),
+      h("td", null, statusText(r.v))))))
     : h("p", { class: "muted small" }, t("criee.no_volunteers"));
   return h("div", { class: "call-live" }, gauge, table);
 }

@@ -9,7 +9,7 @@
 // them with their own security policy, which a local blob would not get.
 
 import { h, fill } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { t, has, errorText } from "../shared/i18n.js";
 
 const POLL_MS = 700;
 
@@ -24,7 +24,9 @@ function authorized(url, secret, init) {
   return fetch(url, options).then((res) => {
     if (res.ok || res.status === 202) return res;
     return res.json().catch(() => ({})).then((body) => {
-      const err = new Error(body.message || res.statusText || String(res.status));
+      // the animator's language for the codes the pages know; the server's words else
+      const known = body.code && has("error." + body.code);
+      const err = new Error(known ? errorText(body) : body.message || res.statusText || String(res.status));
       err.status = res.status;
       err.body = body;
       throw err;

@@ -63,7 +63,7 @@ export function mountAddForm(form, onSubmit) {
     deadline: input("deadline", { type: "time" }),
     place: input("place", { maxlength: 120 }),
     when: input("when", { maxlength: 120 }),
-    askNick: input("ask_nickname", { type: "checkbox", class: "check" }),
+    askNick: input("ask_nickname", { type: "checkbox", class: "check", checked: true }), // names on the roster
     askContact: input("ask_contact", { type: "checkbox", class: "check" }),
   };
   const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });

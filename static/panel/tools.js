@@ -5,7 +5,7 @@
 import { h } from "../shared/dom.js";
 import { t, formatNumber } from "../shared/i18n.js";
 import { decimal } from "./specs.js";
-import { rosterCsv, saveText } from "./criee.js";
+import { rosterCsv, saveText, printRoster } from "./criee.js";
 
 const drafts = new Map(); // "activity:field" -> text typed and not sent yet
 
@@ -98,5 +98,8 @@ function callTools(a, ctx) {
     button("criee.export", "btn-quiet", () => {
       saveText(rosterCsv(a, ctx.roster()), "text/csv;charset=utf-8",
         "crowd-" + id.toLowerCase() + "-volontaires.csv");
+    }),
+    button("criee.print", "btn-quiet", () => {
+      if (!printRoster(a, ctx.roster())) ctx.flash(t("criee.print_blocked"), true);
     }));
 }

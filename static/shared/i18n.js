@@ -4,6 +4,8 @@
 // visitor switched to English on this device (remembered in localStorage). Strings take
 // {name} placeholders; static markup is translated through data-i18n attributes.
 
+import { ERROR_STRINGS } from "./errors.js";
+
 const STORAGE_KEY = "crowd.lang";
 export const LANGS = ["fr", "en"];
 
@@ -83,24 +85,7 @@ const STRINGS = {
     "results.words": "{d} mot(s) différent(s)",
     "results.none": "Aucune réponse.",
 
-    // errors (codes from docs/protocol.md)
-    "error.not_open": "Ce vote est fermé",
-    "error.bad_value": "Réponse non valable",
-    "error.rate_limited": "Trop rapide : réessayez dans un instant",
-    "error.unavailable": "Le serveur n'a pas pu enregistrer : réessayez",
-    "error.unknown_activity": "Ce vote n'existe plus",
-    "error.unknown_room": "Salle introuvable",
-    "error.conflict": "Impossible dans l'état actuel",
-    "error.forbidden": "Action non autorisée",
-    "error.bad_message": "Demande refusée",
-    "error.too_big": "Trop volumineux",
-    "error.bad_secret": "Code animateur incorrect",
-    "error.locked_out": "Trop d'essais : réessayez dans quelques minutes",
-    "error.too_many_requests": "Trop de demandes depuis cet appareil : réessayez dans un instant",
-    "error.offline": "Pas de connexion au serveur",
-    "error.timeout": "Le serveur ne répond pas",
-    "error.server_error": "Erreur du serveur",
-    "error.generic": "Erreur",
+    // errors: static/shared/errors.js
 
     // kinds (names)
     "kind.choice": "Choix unique",
@@ -155,7 +140,7 @@ const STRINGS = {
     "panel.login_lead": "Le code s'affiche au lancement du serveur (« Animator secret »).",
     "panel.login_label": "Code animateur",
     "panel.login_submit": "Entrer",
-    "panel.logout": "Changer de code",
+    "panel.logout": "Se déconnecter",
     "panel.rooms": "Salles",
     "panel.no_rooms": "Aucune salle : créez-en une.",
     "panel.new_room": "Nouvelle salle",
@@ -281,23 +266,6 @@ const STRINGS = {
     "results.words": "{d} different word(s)",
     "results.none": "No answers.",
 
-    "error.not_open": "This vote is closed",
-    "error.bad_value": "This answer is not valid",
-    "error.rate_limited": "Too fast: try again in a moment",
-    "error.unavailable": "The server could not store it: try again",
-    "error.unknown_activity": "This vote no longer exists",
-    "error.unknown_room": "Room not found",
-    "error.conflict": "Not possible in the current state",
-    "error.forbidden": "Not allowed",
-    "error.bad_message": "Request refused",
-    "error.too_big": "Too large",
-    "error.bad_secret": "Wrong animator code",
-    "error.locked_out": "Too many tries: try again in a few minutes",
-    "error.too_many_requests": "Too many requests from this device: try again in a moment",
-    "error.offline": "No connection to the server",
-    "error.timeout": "The server does not answer",
-    "error.server_error": "Server error",
-    "error.generic": "Error",
 
     "kind.choice": "Single choice",
     "kind.approval": "Approval",
@@ -348,7 +316,7 @@ const STRINGS = {
     "panel.login_lead": "The code is printed when the server starts (“Animator secret”).",
     "panel.login_label": "Animator code",
     "panel.login_submit": "Enter",
-    "panel.logout": "Change code",
+    "panel.logout": "Log out",
     "panel.rooms": "Rooms",
     "panel.no_rooms": "No room yet: create one.",
     "panel.new_room": "New room",
@@ -405,6 +373,8 @@ const STRINGS = {
   },
 };
 
+LANGS.forEach((code) => Object.assign(STRINGS[code], ERROR_STRINGS[code]));
+
 function stored() {
   try {
     return localStorage.getItem(STORAGE_KEY);
@@ -448,10 +418,34 @@ export function has(key) {
   return key in STRINGS.fr;
 }
 
-/** A server error code -> a short readable sentence in the current language. */
-export function errorText(code, fallback) {
-  if (has("error." + code)) return t("error." + code);
-  return fallback || t("error.generic");
+/**
+ * A refusal in the current language. `err` is an error frame or a RequestError
+ * ({code, message, reason, params}), or a bare code with the server's English message as
+ * `fallback` (shown only for a code no table knows). The code's sentence comes first,
+ * then the reason's ("Demande refusée — Options : entre 2 et 20 lignes").
+ */
+export function errorText(err, fallback) {
+  const e = typeof err === "string" || err == null ? { code: err, message: fallback } : err;
+  const base = has("error." + e.code) ? t("error." + e.code) : e.message || fallback || t("error.generic");
+  const why = reasonText(e.reason, e.params);
+  return why ? base + " — " + why : base;
+}
+
+/** A refusal's reason in words, its parameters in the visitor's language; "" if unknown. */
+export function reasonText(reason, params) {
+  if (!reason || !has("reason." + reason)) return "";
+  const shown = {};
+  Object.keys(params || {}).forEach((name) => {
+    const value = params[name];
+    if (name === "field") shown.field = has("field." + value) ? t("field." + value) : "« " + value + " »";
+    else if (typeof value === "number") shown[name] = formatNumber(value, 6);
+    else shown[name] = value == null ? "" : String(value);
+  });
+  // A reason about one item of a list (an agenda's activity): its own reason translated.
+  const cause = params && params.cause;
+  if (cause && cause.reason) shown.detail = reasonText(cause.reason, cause.params) || shown.detail;
+  const text = t("reason." + reason, shown);
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /**

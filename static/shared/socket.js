@@ -47,9 +47,12 @@ export function defaultUrl() {
 
 /** A failed request: `code` is a protocol error code, or "offline" / "timeout". */
 export class RequestError extends Error {
-  constructor(code, message) {
+  /** `reason` and `params` say precisely why (see shared/errors.js); `message` is English. */
+  constructor(code, message, reason, params) {
     super(message || code);
     this.code = code;
+    this.reason = reason || null;
+    this.params = params || null;
   }
 }
 
@@ -304,7 +307,7 @@ export class CrowdSocket extends EventTarget {
       this.setStatus("online");
     } else if (msg.t === "error" && !this.ready && FATAL.indexOf(msg.code) >= 0) {
       this.stop("stopped");
-      this.emit("fatal", { code: msg.code, message: msg.message });
+      this.emit("fatal", { code: msg.code, message: msg.message, reason: msg.reason, params: msg.params });
       return;
     }
     const waiting = msg.seq != null ? this.pending.get(msg.seq) : null;
@@ -312,7 +315,7 @@ export class CrowdSocket extends EventTarget {
       this.pending.delete(msg.seq);
       clearTimeout(waiting.timer);
       if (msg.t === "ack") waiting.resolve(msg);
-      else waiting.reject(new RequestError(msg.code, msg.message));
+      else waiting.reject(new RequestError(msg.code, msg.message, msg.reason, msg.params));
     }
     this.emit(msg.t, msg);
   }

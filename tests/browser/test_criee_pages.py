@@ -181,6 +181,8 @@ async def test_a_call_prepared_in_the_agenda_rings_when_opened(browser: Any, ser
     await page.fill("#add-quota", "4")
     await page.fill("#add-when", "après la plénière")
     await page.check("#add-ask-contact")
+    assert await page.is_checked("#add-ask-nickname")  # a first name is asked by default
+    await page.uncheck("#add-ask-nickname")  # this call asks a contact only
     await page.click("#add-form button[type=submit]")
     item = page.locator(".agenda-item[data-state='draft']", has_text="Rangement des chaises")
     await item.wait_for()
