@@ -6,6 +6,8 @@ extend({
   fr: {
     "temp.hint": "Votre position compte en direct : vous pouvez la changer tant que le vote est ouvert.",
     "temp.untouched": "Glissez le curseur vers votre position.",
+    "temp.i_am_middle": "Je suis au milieu",
+    "phone.new_vote": "Nouveau vote : {prompt}",
     "weight.hint": "Répartissez vos {budget} points entre les options, puis validez.",
     "weight.left": "Reste {k} point(s) sur {budget}",
     "weight.add": "Ajouter {k} point(s) à {label}",
@@ -52,6 +54,8 @@ extend({
   en: {
     "temp.hint": "Your position counts live: you can change it while the vote is open.",
     "temp.untouched": "Slide to your position.",
+    "temp.i_am_middle": "I am in the middle",
+    "phone.new_vote": "New vote: {prompt}",
     "weight.hint": "Share your {budget} points among the options, then submit.",
     "weight.left": "{k} point(s) left of {budget}",
     "weight.add": "Add {k} point(s) to {label}",

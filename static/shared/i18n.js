@@ -18,6 +18,8 @@ const STRINGS = {
     "conn.reconnecting": "Reconnexion…",
     "conn.offline": "Hors ligne",
     "conn.stopped": "Déconnecté",
+    "conn.unsure": "Connexion incertaine…",
+    "conn.pending": "Réponse en attente d'envoi…",
 
     // home
     "home.title": "Rejoindre une salle",
@@ -220,6 +222,8 @@ const STRINGS = {
     "conn.reconnecting": "Reconnecting…",
     "conn.offline": "Offline",
     "conn.stopped": "Disconnected",
+    "conn.unsure": "Connection unsure…",
+    "conn.pending": "Answer waiting to leave…",
 
     "home.title": "Join a room",
     "home.lead": "Type the 4-character code shown on the screen.",

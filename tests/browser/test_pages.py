@@ -124,6 +124,9 @@ async def test_phone_keeps_its_answer_after_reload_then_sees_closed_and_results(
 
         await panel.close(act)
         await phone.page.wait_for_selector(f'.card[data-activity="{act}"][data-state="closed"]')
+        # closed: folded to one line, a tap on it unfolds it
+        await phone.page.wait_for_selector(f'.card.folded[data-activity="{act}"]')
+        await phone.card(act).get_by_role("button", name="Budget ?").click()
         await phone.status_is(act, "closed")
         assert "Vote clos" in await phone.card(act).locator(".card-status").inner_text()
         assert await phone.card(act).locator(".opt").count() == 0

@@ -27,7 +27,13 @@ export default {
     function move(from, to) {
       const item = order.splice(from, 1)[0];
       order.splice(to, 0, item);
+      changed();
+    }
+
+    /** The order so far survives a reload until it is sent. */
+    function changed() {
       render();
+      ctx.draft(order.slice());
     }
 
     function render() {
@@ -43,13 +49,13 @@ export default {
               ctx.disabled || pos === order.length - 1, () => move(pos, pos + 1)),
             iconButton("✕", t("ranking.remove", { label: label }), ctx.disabled, () => {
               order.splice(pos, 1);
-              render();
+              changed();
             })));
       }) : h("li", { class: "ranked-empty muted" }, t("ranking.empty")));
       const left = options.map((_, i) => i).filter((i) => order.indexOf(i) < 0);
       fill(rest, left.map((i) => optionButton(options[i], false, ctx.disabled, () => {
         order.push(i);
-        render();
+        changed();
       })));
       restTitle.className = left.length ? "sub" : "sub hidden";
       submit.disabled = ctx.disabled || order.length === 0;
