@@ -194,7 +194,7 @@ async def test_panel_creates_a_room_and_opens_an_activity(browser: Any, server: 
     assert agenda["format"] == "crowd-agenda"
     assert [a["options"] for a in agenda["activities"]] == [["Rouge", "Vert", "Bleu"]]
     await page.set_input_files("#import", path)
-    await page.wait_for_selector(".flash-ok:has-text('1 activité(s) importée(s)')")
+    await page.wait_for_selector(".flash-ok:has-text('1 activité importée')")
     assert await page.locator(".agenda-item", has_text="repeint la grange").count() == 2
     await tab.close()
 
