@@ -87,6 +87,9 @@ const STRINGS = {
     "results.majority": "Mention majoritaire",
     "results.borda": "points",
     "results.first": "{k}× en 1er",
+    "ranking.duels": { one: "bat {k} option sur {total} en duel", other: "bat {k} options sur {total} en duel" },
+    "ranking.tied": "ex æquo",
+    "ranking.duels_hint": "Chaque option est comparée à chaque autre : laquelle les votants placent-ils devant ?",
     "results.words": { one: "{d} mot différent", other: "{d} mots différents" },
     "results.none": "Aucune réponse.",
 
@@ -288,6 +291,9 @@ const STRINGS = {
     "results.majority": "Majority grade",
     "results.borda": "points",
     "results.first": "{k}× first",
+    "ranking.duels": { one: "beats {k} option of {total} head to head", other: "beats {k} options of {total} head to head" },
+    "ranking.tied": "tied",
+    "ranking.duels_hint": "Each option is compared with each other one: which do voters put first?",
     "results.words": { one: "{d} different word", other: "{d} different words" },
     "results.none": "No answers.",
 

@@ -229,3 +229,42 @@ async def test_second_tab_learns_the_vote_and_unsent_selections_survive_a_reload
     snap = await snapshot(first, server, temp)
     assert snap["n"] == 1 and snap["mean"] == 0
     await first.close()
+
+
+async def test_ranking_results_order_agrees_with_their_figures_and_shows_ties(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Classement")
+        act = await panel.add_activity(code, kind="ranking", prompt="Par quoi commencer ?",
+                                       options=["Buvette", "Accueil", "Scène", "Parking"])
+        await panel.open(act)
+        # a cycle among the first three (each beats the next, 2 to 1), all above Parking
+        for ballot in ([0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3]):
+            async with Phone.connect(server.url, code) as voter:
+                await voter.respond(act, ballot)
+        await panel.close(act)
+        await panel.reveal(act)
+
+        phone = await open_tab(browser, f"{server.url}/r/{code}", SMALL_PHONE)
+        await phone.card(act).get_by_role("button", name="Par quoi commencer ?").click()
+        rows = phone.card(act).locator(".card-results .bar-row")
+        await rows.first.wait_for()
+        labels = await rows.locator(".bar-label").all_inner_texts()
+        figures = await rows.locator(".bar-figure").all_inner_texts()
+        wins = [int(f.split()[1]) for f in figures]  # "bat 2 options sur 3 en duel · …"
+        places = [int(label.split(".")[0]) for label in labels]
+        # shown top to bottom: figures never rise, places follow the figures, ties share one
+        assert wins == sorted(wins, reverse=True)
+        assert wins == [1, 1, 1, 0]  # the cycle is a three-way tie
+        for i in range(len(wins)):
+            assert places[i] == 1 + sum(w > wins[i] for w in wins)
+            tied = wins.count(wins[i]) > 1
+            assert ("ex æquo" in labels[i]) == tied
+        snap = await snapshot(phone, server, act)
+        names = ["Buvette", "Accueil", "Scène", "Parking"]
+        # the same order as the server's Schulze ranking (ties in option order)
+        assert [label.split(". ", 1)[1].split(" (")[0] for label in labels] == [
+            names[i] for i in snap["ranking"]]
+        assert labels[-1].startswith("4. Parking") and wins[-1] == 0
+    await phone.close()
