@@ -3,7 +3,8 @@
 // the live Bokeh chart. Open criée calls stand in a strip along the bottom.
 //
 // Choice, approval and weighting are drawn as HTML bars (board.js: wrapped labels, pages
-// when they do not fit); the other kinds as Bokeh charts (chart.js).
+// when they do not fit), words as a word cloud (cloud.js); the other kinds as Bokeh
+// charts (chart.js).
 //
 // Test hook: window.crowdScreen = {frames, lastChart, activity, calls, board}: websocket
 // frames applied to the chart, the last columns applied, the projected activity id (or
@@ -15,6 +16,7 @@ import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
 import { LiveChart } from "./chart.js";
 import { Board, BOARD_KINDS } from "./board.js";
+import { Cloud } from "./cloud.js";
 import "./strings.js";
 import { CallStrip } from "./calls.js";
 import { showInsight } from "./insight.js";
@@ -43,7 +45,9 @@ function applied(columns, fromFrame) {
 
 const chart = new LiveChart(els.chart, applied);
 const board = new Board(els.chart);
+const cloud = new Cloud(els.chart);
 let boarded = false; // the projected activity is drawn by the board
+let clouded = false; // ... or by the word cloud
 hook.board = {
   pages: () => board.pages.length,
   turn: (i) => board.turn(i),
@@ -106,7 +110,9 @@ function project(projection) {
     strip.setProjected(null);
     chart.clear();
     board.clear();
+    cloud.clear();
     boarded = false;
+    clouded = false;
     document.body.setAttribute("data-mode", "join");
     return;
   }
@@ -120,6 +126,18 @@ function project(projection) {
   lastN = lastSnapshot && typeof lastSnapshot.n === "number" ? lastSnapshot.n : 0;
   renderAnswers();
   els.chartMessage.classList.add("hidden");
+  if (a.kind === "words") {
+    const again = clouded && previous === a.id;
+    chart.clear();
+    board.clear();
+    boarded = false;
+    if (!again) cloud.clear();
+    clouded = true;
+    if (lastSnapshot && cloud.show(lastSnapshot)) applied(projection.chart || {}, false);
+    return;
+  }
+  if (clouded) cloud.clear();
+  clouded = false;
   if (BOARD_KINDS.indexOf(a.kind) >= 0) {
     const again = boarded && previous === a.id;
     chart.clear();
@@ -167,7 +185,9 @@ sock.on("frame", (msg) => {
     projected = Object.assign({}, projected, { state: msg.state });
     renderAnswers();
   }
-  if (boarded) {
+  if (clouded) {
+    if (cloud.show(msg.snapshot)) applied(msg.chart || {}, true);
+  } else if (boarded) {
     if (msg.chart && board.show(msg.chart)) applied(msg.chart, true);
   } else {
     chart.update(msg.chart);

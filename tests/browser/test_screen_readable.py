@@ -149,3 +149,59 @@ async def test_an_unknown_room_shows_no_code_and_no_qr(browser: Any, server: Any
     assert "ZZZZ" not in await page.locator("body").inner_text()
     assert await page.locator("#join-qr svg").count() == 0
     await screen.close()
+
+
+CLOUD = """() => {
+    const stage = document.querySelector("#chart").getBoundingClientRect();
+    return {stage: {x: stage.left, y: stage.top, right: stage.right, bottom: stage.bottom},
+            words: Array.from(document.querySelectorAll(".cloud-word")).map((el) => {
+                const r = el.getBoundingClientRect();
+                return {text: el.textContent, count: Number(el.dataset.count),
+                        x: r.left, y: r.top, right: r.right, bottom: r.bottom,
+                        font: parseFloat(getComputedStyle(el).fontSize),
+                        turned: getComputedStyle(el).transform !== "none"};
+            })};
+}"""
+
+
+async def test_the_word_cloud_sizes_words_by_count_without_overlap(
+    browser: Any, server: Any
+) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Mots")
+        act = await panel.add_activity(code, kind="words", prompt="Un mot pour demain ?",
+                                       max_words=3)
+        await panel.open(act)
+        await panel.project(act, room=code)
+        # one word in three spellings from everyone, and words said less and less often
+        spellings = ["Coopérative", "cooperative", "coopérative 🌱"]
+        others = [f"mot{i}" for i in range(16)]
+        for i in range(12):
+            answer = [spellings[i % 3], others[i % 16], others[(i * 5 + 3) % 16]]
+            async with Phone.connect(server.url, code) as voter:
+                await voter.respond(act, answer)
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SIZES[0])
+        page = screen.page
+        await page.wait_for_function(
+            "() => document.querySelectorAll('.cloud-word').length >= 10")
+        for size in SIZES:
+            await page.set_viewport_size(size)
+            await page.wait_for_function(
+                f"() => document.querySelector('.cloud').clientWidth > {size['width'] // 2}")
+            drawn = await page.evaluate(CLOUD)
+            stage, words = drawn["stage"], drawn["words"]
+            texts = [w["text"] for w in words]
+            # the three spellings are one word, said 12 times, in the biggest type
+            assert sum("oop" in t for t in texts) == 1
+            top = max(words, key=lambda w: w["font"])
+            assert "oop" in top["text"] and top["count"] == 12
+            for w in words:
+                assert w["font"] >= 24 and not w["turned"], w
+                assert stage["x"] - 1 <= w["x"] and w["right"] <= stage["right"] + 1, w
+                assert stage["y"] - 1 <= w["y"] and w["bottom"] <= stage["bottom"] + 1, w
+            for i, a in enumerate(words):
+                for b in words[i + 1:]:
+                    assert not overlaps(a, b), (a["text"], b["text"])
+                    if a["count"] > b["count"]:
+                        assert a["font"] > b["font"], (a, b)
+    await screen.close()
