@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib.metadata
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import bokeh
@@ -47,12 +49,22 @@ from crowd.views import charts
 
 log = logging.getLogger(__name__)
 BOKEH_URL = f"/bokeh/{bokeh.__version__}"
+# Noto Sans (French and every Latin letter) and Noto Emoji, from the manimgx-fonts wheel
+# (SIL OFL 1.1): a projector laptop without emoji fonts draws no empty boxes, offline.
+FONTS_URL = f"/fonts/{importlib.metadata.version('manimgx-fonts')}"
+
+
+def fonts_dir() -> Path:
+    """Where pip put the bundled fonts."""
+    import manimgx_fonts
+
+    return Path(manimgx_fonts.__file__).parent
 
 
 @functools.cache
 def _page(name: str) -> str:
     html = (static_dir() / name).read_text(encoding="utf-8")
-    return html.replace("{{BOKEH_URL}}", BOKEH_URL)
+    return html.replace("{{BOKEH_URL}}", BOKEH_URL).replace("{{FONTS_URL}}", FONTS_URL)
 
 
 def _html(name: str) -> HTMLResponse:
@@ -108,6 +120,16 @@ class RevalidatedStaticFiles(StaticFiles):
     def file_response(self, *args: Any, **kwargs: Any) -> Response:
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Files under a URL that carries their version (BokehJS, the fonts): a new version
+    is a new URL, so browsers keep them for a year without asking again."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
 
 
@@ -225,7 +247,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/activities/{activity}/chart", activity_chart),
         WebSocketRoute("/ws", websocket_endpoint),
         Mount("/static", RevalidatedStaticFiles(directory=static_dir()), name="static"),
-        Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
+        Mount(BOKEH_URL, VersionedStaticFiles(directory=bokeh_static_path()), name="bokeh"),
+        Mount(FONTS_URL, VersionedStaticFiles(directory=fonts_dir()), name="fonts"),
     ]
     routes[-2:-2] = _feature_routes()
     app = CrowdApp(routes=routes, lifespan=lifespan)

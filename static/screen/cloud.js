@@ -67,7 +67,7 @@ export class Cloud {
     for (let attempt = 0; attempt <= MAX_TRIES; attempt += 1) {
       const spans = words.map((w, i) => {
         const px = smallest + (largest - smallest) * Math.sqrt(w.count / top);
-        const span = h("span", { class: "cloud-word", "data-count": w.count }, w.text);
+        const span = h("span", { class: "cloud-word", "data-count": w.count, "data-word": w.text }, w.text);
         span.style.fontSize = px.toFixed(1) + "px";
         span.style.color = COLOURS[i % COLOURS.length];
         return span;

@@ -205,3 +205,41 @@ async def test_the_word_cloud_sizes_words_by_count_without_overlap(
                     if a["count"] > b["count"]:
                         assert a["font"] > b["font"], (a, b)
     await screen.close()
+
+
+async def test_the_projector_draws_french_letters_and_emoji_with_bundled_fonts(
+    browser: Any, server: Any
+) -> None:
+    """This machine has no emoji font: the word cloud's emoji must come from the font the
+    server bundles (Chromium says which font drew each node's glyphs), and so must the
+    French letters; both load from this server and are kept for a year."""
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Polices")
+        act = await panel.add_activity(code, kind="words", prompt="Un emoji ?")
+        await panel.open(act)
+        await panel.project(act, room=code)
+        async with Phone.connect(server.url, code) as voter:
+            await voter.respond(act, ["🌱", "Élan"])
+    screen = await open_tab(browser, None, SIZES[0])
+    fonts: list[Any] = []
+    screen.page.on("response", lambda r: fonts.append(r) if "/fonts/" in r.url else None)
+    await screen.page.goto(f"{server.url}/screen/{code}")
+    await screen.page.wait_for_function(
+        "() => document.querySelectorAll('.cloud-word').length === 2")
+    await screen.page.evaluate("() => document.fonts.ready.then(() => true)")
+    cdp = await screen.context.new_cdp_session(screen.page)
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = (await cdp.send("DOM.getDocument", {"depth": -1}))["root"]["nodeId"]
+    drawn: dict[str, set[str]] = {}
+    for word in ("🌱", "Élan"):
+        node = (await cdp.send("DOM.querySelector", {
+            "nodeId": root, "selector": f".cloud-word[data-word='{word}']"}))["nodeId"]
+        used = (await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node}))["fonts"]
+        drawn[word] = {f["familyName"] for f in used if f["isCustomFont"]}
+    assert drawn["🌱"] == {"Noto Emoji"}, drawn
+    assert drawn["Élan"] == {"Noto Sans"}, drawn
+    assert fonts and all(r.status == 200 and r.url.startswith(server.url) for r in fonts)
+    for response in fonts:
+        assert "immutable" in (await response.all_headers())["cache-control"]
+    await screen.close()
