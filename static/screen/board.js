@@ -56,6 +56,13 @@ export class Board {
     this.resizes = typeof ResizeObserver === "function"
       ? new ResizeObserver(() => this.paginate()) : null;
     this.onResize = () => this.paginate();
+    // The bundled fonts arrive after the first layout (font-display: swap): measure again.
+    if (document.fonts) {
+      document.fonts.addEventListener("loadingdone", () => {
+        this.measured = "";
+        this.paginate();
+      });
+    }
     this.measured = ""; // the list's size when the pages were measured
   }
 
@@ -101,14 +108,15 @@ export class Board {
   /** Groups the rows into pages that fit the stage's height, then shows the first. */
   paginate() {
     if (!this.rows.length) return;
-    const room = this.list.clientHeight;
+    const style = getComputedStyle(this.list);
+    const room = this.list.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
     const size = room + "x" + this.list.clientWidth;
     if (size === this.measured) return; // hiding rows does not change the room they have
     this.measured = size;
     this.rows.forEach((el) => el.classList.remove("board-off"));
     const pages = [[]];
     let used = 0;
-    const gap = parseFloat(getComputedStyle(this.list).rowGap) || 0;
+    const gap = parseFloat(style.rowGap) || 0;
     this.rows.forEach((el, i) => {
       const height = el.getBoundingClientRect().height;
       if (pages[pages.length - 1].length && used + height > room) {

@@ -31,6 +31,13 @@ export class Cloud {
     this.resizes = typeof ResizeObserver === "function"
       ? new ResizeObserver(() => this.layout()) : null;
     this.size = "";
+    // The bundled fonts arrive after the first layout (font-display: swap): place again.
+    if (document.fonts) {
+      document.fonts.addEventListener("loadingdone", () => {
+        this.size = "";
+        this.layout();
+      });
+    }
   }
 
   /** Shows a words snapshot; lays the cloud out again only when the words changed. */

@@ -268,3 +268,46 @@ async def test_ranking_results_order_agrees_with_their_figures_and_shows_ties(
             names[i] for i in snap["ranking"]]
         assert labels[-1].startswith("4. Parking") and wins[-1] == 0
     await phone.close()
+
+
+async def test_the_phone_page_is_light_on_a_bad_wifi(browser: Any, server: Any) -> None:
+    """Every module the page runs was named up front (no import waterfall), arrives
+    compressed from a versioned URL kept a year, and a reload asks the network for the
+    page alone."""
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Wifi")
+        act = await panel.add_activity(code, kind="choice", prompt="Ça passe ?",
+                                       options=["Oui", "Non"])
+        await panel.open(act)
+    phone = await open_tab(browser, None, PIXEL_5)
+    page = phone.page
+    cdp = await phone.context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    network: list[str] = []
+    cdp.on("Network.requestWillBeSent", lambda e: network.append(e["request"]["url"]))
+    cdp.on("Network.requestServedFromCache", lambda e: network.append("cache"))
+    responses: dict[str, Any] = {}
+    page.on("response", lambda r: responses.setdefault(r.url, r))
+
+    await page.goto(f"{server.url}/r/{code}")
+    await page.wait_for_selector(f'.card[data-activity="{act}"] .opt')
+    preloaded = set(await page.eval_on_selector_all(
+        "link[rel=modulepreload]", "els => els.map((e) => e.href)"))
+    modules = {url for url in responses if url.endswith(".js")}
+    assert modules and modules <= preloaded, modules - preloaded
+    for url in modules:
+        assert "/static/v/" in url
+        headers = await responses[url].all_headers()
+        assert "immutable" in headers["cache-control"]
+        if int(headers.get("content-length", "1000")) >= 1000:
+            assert headers.get("content-encoding") == "gzip", url
+
+    await page.wait_for_load_state("networkidle")
+    network.clear()
+    await page.reload()
+    await page.wait_for_selector(f'.card[data-activity="{act}"] .opt')
+    await page.wait_for_load_state("networkidle")
+    reached = [u for u in network if u != "cache"]
+    cached = network.count("cache")
+    assert len(reached) - cached == 1, network  # the page; everything else from cache
+    await phone.close()

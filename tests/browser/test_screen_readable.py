@@ -26,6 +26,10 @@ pytestmark = [
 
 SIZES = [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}]
 
+# Fonts loaded and two frames painted since: what is measured next is what stays.
+SETTLED = """() => document.fonts.ready.then(() => new Promise((done) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""
+
 
 def long_option(i: int) -> str:
     base = (f"Proposition {i} : créer une coopérative d'habitants avec jardin partagé, "
@@ -101,7 +105,8 @@ async def test_twenty_long_options_are_readable_at_both_projector_sizes(
         for size in SIZES:
             await page.set_viewport_size(size)
             await page.wait_for_function("() => window.crowdScreen.board.pages() >= 1")
-            await page.evaluate("() => window.crowdScreen.board.turn(0)")  # re-measured
+            await page.evaluate(SETTLED)  # the bundled fonts are in, the bars laid out
+            await page.evaluate("() => window.crowdScreen.board.turn(0)")
             pages = await page.evaluate("() => window.crowdScreen.board.pages()")
             seen: list[str] = []
             for p in range(pages):
@@ -114,7 +119,7 @@ async def test_twenty_long_options_are_readable_at_both_projector_sizes(
                     assert not box["cut"], f"cut: {where}"
                     inside_x = stage["x"] - 1 <= box["x"] and box["right"] <= stage["right"] + 1
                     inside_y = stage["y"] - 1 <= box["y"] and box["bottom"] <= stage["bottom"] + 1
-                    assert inside_x and inside_y, f"outside the stage: {where}"
+                    assert inside_x and inside_y, f"outside the stage: {where} {box} {stage} {p} {pages}"
                     assert box["right"] <= size["width"] and box["bottom"] <= size["height"], where
                     assert box["font"] >= 24, f"{where}: {box['font']} px"
                 for i, a in enumerate(boxes):
@@ -188,6 +193,7 @@ async def test_the_word_cloud_sizes_words_by_count_without_overlap(
             await page.set_viewport_size(size)
             await page.wait_for_function(
                 f"() => document.querySelector('.cloud').clientWidth > {size['width'] // 2}")
+            await page.evaluate(SETTLED)  # the bundled fonts are in, the words placed
             drawn = await page.evaluate(CLOUD)
             stage, words = drawn["stage"], drawn["words"]
             texts = [w["text"] for w in words]
