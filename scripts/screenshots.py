@@ -67,6 +67,9 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         words = await panel.add_activity(code, kind="words", prompt="Un mot pour demain ?")
         ranking = await panel.add_activity(code, kind="ranking", prompt="Par quoi commencer ?",
                                            options=["Buvette", "Accueil", "Scène", "Parking"])
+        temperature = await panel.add_activity(code, kind="temperature",
+                                               prompt="Le rythme de la matinée ?",
+                                               left="trop lent", right="trop rapide")
         await panel.open(done)
         for i in range(7):
             async with Phone.connect(server.url, code) as voter:
@@ -75,12 +78,14 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         await panel.reveal(done)
         await panel.open(vote)
         await panel.open(words)
+        await panel.open(temperature)
         for i in range(14):
             async with Phone.connect(server.url, code) as voter:
                 await voter.respond(vote, sorted({i % 8, (i * 3) % 8}))
                 await voter.respond(words, [["Coopérative", "coopérative 🌱", "entraide"][i % 3],
                                             ["partage", "confiance", "jardin", "vélo", "pain",
                                              "ensemble", "avenir"][i % 7]])
+                await voter.respond(temperature, round(((i * 37) % 21 - 10) / 12, 2))
 
         # projector: the bars, then the word cloud, at both sizes
         context = await browser.new_context(viewport=BEAMER)
@@ -96,6 +101,9 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         await shoot(screen, out / "words.png")
         await screen.set_viewport_size(BEAMER)
         await shoot(screen, out / "words-720.png")
+        await panel.project(temperature, room=code)
+        await screen.wait_for_selector(".chart canvas, .chart .bk-Figure")
+        await shoot(screen, out / "temperature.png")
         await context.close()
 
         # phones: open votes first, closed ones folded; a vote opening out of sight

@@ -557,11 +557,13 @@ const formatters = {};
 
 /**
  * Numbers the local way ("1 234,5" in French, with a narrow no-break space), at most
- * `digits` decimals (2 by default; 0 for counts). The one formatter of the pages.
+ * `digits` decimals. Without `digits`, a sensible precision: none from 100 on ("1 375",
+ * not "1 375,25"), one from 10, two below. The one formatter of the pages.
  */
 export function formatNumber(x, digits) {
   if (typeof x !== "number" || !isFinite(x)) return "–";
-  const max = digits === undefined ? 2 : digits;
+  const size = Math.abs(x);
+  const max = digits !== undefined ? digits : (size >= 100 ? 0 : size >= 10 ? 1 : 2);
   const key = current + max;
   try {
     if (!formatters[key]) {
