@@ -119,7 +119,7 @@ async def test_twenty_long_options_are_readable_at_both_projector_sizes(
                     assert not box["cut"], f"cut: {where}"
                     inside_x = stage["x"] - 1 <= box["x"] and box["right"] <= stage["right"] + 1
                     inside_y = stage["y"] - 1 <= box["y"] and box["bottom"] <= stage["bottom"] + 1
-                    assert inside_x and inside_y, f"outside the stage: {where} {box} {stage} {p} {pages}"
+                    assert inside_x and inside_y, f"outside the stage: {where} {box} {stage}"
                     assert box["right"] <= size["width"] and box["bottom"] <= size["height"], where
                     assert box["font"] >= 24, f"{where}: {box['font']} px"
                 for i, a in enumerate(boxes):
