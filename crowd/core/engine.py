@@ -407,6 +407,9 @@ class Engine:
                                                      snapshot=snapshot))
             step.send(ToRoom(room.code, SCREENS), out("activity", activity=public,
                                                       snapshot=snapshot))
+        elif act.revealed:  # reopened or closed with its results shown: fresh figures
+            step.send(ToRoom(room.code, PHONES), out("activity", activity=public,
+                                                     snapshot=self.snapshot(act)))
         else:
             step.send(ToRoom(room.code, PHONES), out("activity", activity=public))
         if room.projected == act.id:

@@ -9,14 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import importlib.metadata
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import bokeh
 from bokeh.util.paths import static_path as bokeh_static_path
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -28,6 +32,7 @@ from crowd.core.features import optional_module
 from crowd.core.paths import static_dir
 from crowd.core.protocol import Encoding, encode
 from crowd.core.types import normalize_code
+from crowd.server.assets import preload_links, static_url
 from crowd.server.edge import (
     RECOMPUTE_AFTER_S,
     AnonymousBudget,
@@ -47,12 +52,26 @@ from crowd.views import charts
 
 log = logging.getLogger(__name__)
 BOKEH_URL = f"/bokeh/{bokeh.__version__}"
+# Noto Sans (French and every Latin letter) and Noto Emoji, from the manimgx-fonts wheel
+# (SIL OFL 1.1): a projector laptop without emoji fonts draws no empty boxes, offline.
+FONTS_URL = f"/fonts/{importlib.metadata.version('manimgx-fonts')}"
+
+
+def fonts_dir() -> Path:
+    """Where pip put the bundled fonts."""
+    import manimgx_fonts
+
+    return Path(manimgx_fonts.__file__).parent
 
 
 @functools.cache
 def _page(name: str) -> str:
     html = (static_dir() / name).read_text(encoding="utf-8")
-    return html.replace("{{BOKEH_URL}}", BOKEH_URL)
+    entry = re.search(r'src="\{\{STATIC_URL\}\}/([^"]+\.js)"', html)
+    if entry:  # every module it will import, asked for at once (crowd.server.assets)
+        html = html.replace("</head>", preload_links(entry.group(1)) + "\n</head>", 1)
+    return (html.replace("{{BOKEH_URL}}", BOKEH_URL).replace("{{FONTS_URL}}", FONTS_URL)
+            .replace("{{STATIC_URL}}", static_url()))
 
 
 def _html(name: str) -> HTMLResponse:
@@ -109,6 +128,22 @@ class RevalidatedStaticFiles(StaticFiles):
         response = super().file_response(*args, **kwargs)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+class VersionedStaticFiles(StaticFiles):
+    """Files under a URL that carries their version (BokehJS, the fonts): a new version
+    is a new URL, so browsers keep them for a year without asking again."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _compressed(app: ASGIApp) -> ASGIApp:
+    """Static files gzipped on the way when the browser accepts it (a phone page's
+    modules shrink to about a third; exports and the websocket are left alone)."""
+    return GZipMiddleware(app, minimum_size=512)
 
 
 def _not_found(exc: CrowdError) -> JSONResponse:
@@ -224,8 +259,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/api/rooms/{code}/qr.svg", room_qr),
         Route("/api/activities/{activity}/chart", activity_chart),
         WebSocketRoute("/ws", websocket_endpoint),
-        Mount("/static", RevalidatedStaticFiles(directory=static_dir()), name="static"),
-        Mount(BOKEH_URL, StaticFiles(directory=bokeh_static_path()), name="bokeh"),
+        Mount(static_url(), _compressed(VersionedStaticFiles(directory=static_dir())),
+              name="versioned"),
+        Mount("/static", _compressed(RevalidatedStaticFiles(directory=static_dir())),
+              name="static"),
+        Mount(BOKEH_URL, _compressed(VersionedStaticFiles(directory=bokeh_static_path())),
+              name="bokeh"),
+        Mount(FONTS_URL, _compressed(VersionedStaticFiles(directory=fonts_dir())),
+              name="fonts"),
     ]
     routes[-2:-2] = _feature_routes()
     app = CrowdApp(routes=routes, lifespan=lifespan)

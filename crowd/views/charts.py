@@ -9,6 +9,7 @@ keeps BokehJS as a renderer only: no Bokeh server, one websocket per screen.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,14 +18,15 @@ from bokeh.layouts import column, row
 from bokeh.models import (
     ColumnDataSource,
     DataRange1d,
+    FactorRange,
     LabelSet,
     LinearColorMapper,
     Range1d,
     Span,
-    Whisker,
 )
 from bokeh.palettes import Cividis256, RdYlGn11
 from bokeh.plotting import figure
+from bokeh.transform import dodge
 
 from crowd.activities.gestures import DOT_ROWS
 from crowd.core.types import Kind
@@ -53,24 +55,56 @@ def _style(fig: Any) -> Any:
     return fig
 
 
+LABEL_PX = 24  # labels and figures: readable from the back of a hall on a 720p beamer
+LINE_PX = 30  # one line of a label at LABEL_PX, with Bokeh's line height
+WRAP = 52  # characters per label line (the replay's panels, the projector's stage)
+
+
+def _wrap(label: str) -> str:
+    """A long option on several lines, at word boundaries (words never cut)."""
+    return "\n".join(textwrap.wrap(str(label), WRAP, break_long_words=False)) or " "
+
+
+def _hbars(options: list[str], source: ColumnDataSource, length: str, text: str,
+           top: float) -> Any:
+    """Horizontal bars, one per option, its wrapped label above it and its figure just
+    after the bar's end; no interval whiskers (a line nobody explains tells the audience
+    nothing, and a 0-vote option's interval reaches up to tens of percent).
+
+    Rows are categories (the options, first on top) so that the frames' columns, which
+    carry no positions, place everything; the figure grows with the labels' lines.
+    """
+    wrapped = [_wrap(o) for o in options]
+    lines = max(label.count("\n") + 1 for label in wrapped) if wrapped else 1
+    band = lines * LINE_PX + LINE_PX + 14  # label lines, the bar, a gap
+    factors = list(reversed(options))
+    fig = figure(y_range=FactorRange(*factors), x_range=Range1d(0, top * 1.3),
+                 sizing_mode="stretch_width", height=max(300, band * len(options) + 40))
+    bar_at = -0.5 + (LINE_PX * 0.5 + 7) / band  # the bar's centre, near the band's foot
+    fig.hbar(y=dodge("label", bar_at, range=fig.y_range), left=0, right=length,
+             height=LINE_PX * 0.8 / band, source=source, color=BAR)
+    labels = ColumnDataSource({"label": options, "wrapped": wrapped}, name="bar-labels")
+    fig.text(x=0, y=dodge("label", 0.5 - 6 / band, range=fig.y_range), text="wrapped",
+             source=labels, color=INK, text_font_size=f"{LABEL_PX}px", text_baseline="top",
+             text_font_style="bold")
+    fig.text(x=length, y=dodge("label", bar_at, range=fig.y_range), text=text, source=source,
+             color=ACCENT, text_font_size=f"{LABEL_PX}px", text_baseline="middle",
+             text_font_style="bold", x_offset=10)
+    fig.axis.visible = False
+    fig.tags = ["natural-height"]  # the replay keeps this height: labels need it
+    _style(fig)
+    fig.grid.visible = False
+    return fig
+
+
 def _bars(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
           chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
-    """Choice and approval: counts, with each share's 95 % Wilson interval as a whisker."""
+    """Choice and approval: each option's share of the ballots, with count and share."""
     options = list(spec["options"])
     zeros = [0] * len(options)
     source = _source(chart, "bars", {"label": options, "value": zeros, "share": zeros,
                                      "low": zeros, "high": zeros, "text": [""] * len(options)})
-    fig = figure(x_range=options, sizing_mode="stretch_both", height=500,
-                 y_range=Range1d(0, 100))
-    fig.vbar(x="label", top="share", width=0.7, source=source, color=BAR)
-    fig.add_layout(Whisker(base="label", lower="low", upper="high", source=source,
-                           line_color=MUTED, line_width=3))
-    fig.add_layout(LabelSet(x="label", y="high", text="text", source=source,
-                            text_color=INK, text_font_size="26px", text_align="center",
-                            y_offset=8))  # above the interval's whisker, never across it
-    fig.yaxis.axis_label = "%"
-    fig.yaxis.axis_label_text_color = INK
-    return _style(fig)
+    return _hbars(options, source, "share", "text", 100)
 
 
 def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
@@ -253,20 +287,11 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
 
 def _weighting(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
                chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Allocation: the mean share of the budget given to each option (percent)."""
     options = list(spec["options"])
     shares = _source(chart, "shares", {"label": options, "value": [0] * len(options),
                                        "low": [0] * len(options), "high": [0] * len(options)})
-    fig = figure(x_range=options, sizing_mode="stretch_both", height=500,
-                 y_range=Range1d(0, 100))
-    fig.vbar(x="label", top="value", width=0.7, source=shares, color=BAR)
-    fig.add_layout(Whisker(base="label", lower="low", upper="high", source=shares,
-                           line_color=INK, line_width=3))
-    fig.add_layout(LabelSet(x="label", y="high", text="value", source=shares, text_color=INK,
-                            text_font_size="26px", text_align="center", y_offset=8))
-    fig.yaxis.axis_label = "% du budget"
-    fig.yaxis.axis_label_text_color = INK
-    fig.yaxis.axis_label_text_font_size = "22px"
-    return _style(fig)
+    return _hbars(options, shares, "value", "value", 100)
 
 
 def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],

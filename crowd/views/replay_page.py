@@ -134,7 +134,8 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
             sources = _named_sources(body, ColumnDataSource)
             if hasattr(body, "height"):
                 body.sizing_mode = "stretch_width"
-                body.height = 320
+                # option bars are as tall as their wrapped labels need
+                body.height = max(320, body.height) if "natural-height" in body.tags else 320
         else:
             body = Div(text="", height=40)
         heads.append(head)

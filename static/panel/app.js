@@ -340,7 +340,7 @@ function renderAgenda() {
   restoreFocus(focus);
 }
 
-/** "12 réponse(s)", or for a call "3 volontaire(s)" (devices, never people, are counted). */
+/** "12 réponses", or for a call "3 volontaires" (devices, never people, are counted). */
 function countText(activity, n) {
   return t(activity.kind === "call" ? "criee.volunteers" : "panel.answers", { n: n });
 }

@@ -101,8 +101,8 @@ extend({
     "criee.more": "Plus d'options",
     "criee.launch": "Lancer l'appel",
     "criee.launched": "Appel lancé ✓",
-    "criee.volunteers": "{n} volontaire(s)",
-    "criee.gauge": "{taken} / {quota} place(s) prise(s)",
+    "criee.volunteers": { one: "{n} volontaire", other: "{n} volontaires" },
+    "criee.gauge": { one: "{taken} / {quota} place prise", other: "{taken} / {quota} places prises" },
     "criee.waiting_count": "{k} en liste d'attente",
     "criee.declined_count": "{k} « pas pour moi »",
     "criee.full_badge": "COMPLET",
@@ -140,7 +140,7 @@ extend({
     "estimate.round1_of": "1er tour : {id}",
 
     // live summaries
-    "live.weight_total": "{n} appareil(s) ont réparti leurs points",
+    "live.weight_total": { one: "{n} appareil a réparti ses points", other: "{n} appareils ont réparti leurs points" },
 
     // timelapse and exports
     "exports.title": "Timelapse & exports",
@@ -256,8 +256,8 @@ extend({
     "criee.more": "More options",
     "criee.launch": "Launch the call",
     "criee.launched": "Call launched ✓",
-    "criee.volunteers": "{n} volunteer(s)",
-    "criee.gauge": "{taken} / {quota} place(s) taken",
+    "criee.volunteers": { one: "{n} volunteer", other: "{n} volunteers" },
+    "criee.gauge": { one: "{taken} / {quota} place taken", other: "{taken} / {quota} places taken" },
     "criee.waiting_count": "{k} on the waiting list",
     "criee.declined_count": "{k} “not for me”",
     "criee.full_badge": "FULL",
@@ -293,7 +293,7 @@ extend({
     "estimate.truth_bad": "The true value: a number (or nothing to clear it).",
     "estimate.round1_of": "Round 1: {id}",
 
-    "live.weight_total": "{n} device(s) shared their points",
+    "live.weight_total": { one: "{n} device shared its points", other: "{n} devices shared their points" },
 
     "exports.title": "Timelapse & exports",
     "exports.lead": "For the closing plenary: replay the day fast, then take the results home.",

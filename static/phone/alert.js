@@ -78,6 +78,16 @@ export function vibrate() {
   }
 }
 
+/** One short buzz: a vote opened. Silently nothing where the phone does not allow it. */
+export function nudge() {
+  if (typeof navigator.vibrate !== "function") return;
+  try {
+    navigator.vibrate(120);
+  } catch (e) {
+    // no vibration without a recent tap on some browsers: the bar is still there
+  }
+}
+
 /** Vibrate and beep: a call opened, or a place came free. */
 export function ring() {
   vibrate();

@@ -1,14 +1,22 @@
-// The phone page (/r/CODE): joins the room, shows the open activities as cards (newest
-// first), sends answers and says "Vote reçu ✓" only when the server acknowledged them
-// (an ack means the answer is stored on disk, see docs/protocol.md). Criée calls are not
-// cards: criee.js shows them as banners at the top of the page.
+// The phone page (/r/CODE): joins the room, shows the activities as cards, sends answers
+// and says "Vote reçu ✓" only when the server acknowledged them (an ack means the answer
+// is stored on disk, see docs/protocol.md). Criée calls are not cards: criee.js shows them
+// as banners at the top of the page.
+//
+// Nobody misses a vote: open cards come first (the most recently opened on top), closed
+// ones below, folded to one line; an activity that opens while the person reads further
+// down is announced by a bar at the bottom (newvote.js). Other tabs of the same phone
+// learn each acknowledged answer through a BroadcastChannel. The indicator in the header
+// never says "Connecté" while answers wait to leave.
 
 import { $, h, fill, codeFromPath, activityNumber } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import "./strings.js";
 import * as outbox from "./outbox.js";
+import * as drafts from "./drafts.js";
 import { Card } from "./card.js";
+import { NewVoteBar } from "./newvote.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 
@@ -34,6 +42,13 @@ let confirmed = {}; // id -> the answer the server holds for this device
 let results = {}; // id -> snapshot of a revealed activity
 const status = {}; // id -> {kind: "sending" | "waiting" | "received" | "error", code, message}
 const cards = new Map(); // id -> Card
+const openedRank = new Map(); // id -> when this page saw it open (larger: more recent)
+let openings = 0;
+const newVote = new NewVoteBar();
+
+// Tabs of the same phone share the device (and its localStorage): each tells the others
+// what the server acknowledged, so that none shows an older answer.
+const tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel("crowd.answers") : null;
 
 const sock = new CrowdSocket({ role: "phone", room: room, deviceKey: "crowd.device", seqKey: "crowd.seq" });
 
@@ -51,6 +66,8 @@ function isCall(a) {
 function shownValue(id) {
   const pending = outbox.pendingFor(room, id);
   if (pending) return pending.value;
+  const draft = drafts.get(room, id);
+  if (draft !== null) return draft;
   if (id in confirmed) return confirmed[id];
   // A second round starts from this device's first-round answer: keep it or change it.
   const a = activities.get(id);
@@ -73,6 +90,7 @@ function setStatus(id, kind, error) {
   const card = cards.get(id);
   const a = activities.get(id);
   if (card && a) card.renderStatus(statusOf(id), a.state);
+  renderConn();
 }
 
 function renderCard(id, force) {
@@ -82,16 +100,7 @@ function renderCard(id, force) {
   if (!card) {
     card = new Card(id);
     cards.set(id, card);
-    // Newest first, without moving existing cards (moving would steal the focus).
-    const n = activityNumber(id);
-    let before = null;
-    cards.forEach((other, otherId) => {
-      if (other !== card && activityNumber(otherId) < n && other.el.parentNode &&
-          (!before || activityNumber(before.id) < activityNumber(otherId))) {
-        before = other;
-      }
-    });
-    els.cards.insertBefore(card.el, before ? before.el : null);
+    els.cards.appendChild(card.el);
   }
   card.render({
     activity: a,
@@ -100,8 +109,33 @@ function renderCard(id, force) {
     snapshot: results[id] || null,
     mine: id in confirmed ? confirmed[id] : null,
     submit: (value) => submit(id, value),
+    draft: (value) => drafts.put(room, id, value),
     force: force,
   });
+}
+
+/** Open first, the most recently opened on top; then closed ones, newest first. */
+function cardOrder(a, b) {
+  const openA = activities.get(a).state === "open";
+  const openB = activities.get(b).state === "open";
+  if (openA !== openB) return openA ? -1 : 1;
+  if (openA) return (openedRank.get(b) || 0) - (openedRank.get(a) || 0);
+  return activityNumber(b) - activityNumber(a);
+}
+
+/** Puts the cards in order, moving only those out of place (a move drops the focus). */
+function placeCards() {
+  const ids = Array.from(cards.keys()).filter((id) => activities.has(id)).sort(cardOrder);
+  ids.forEach((id, i) => {
+    const el = cards.get(id).el;
+    if (els.cards.children[i] !== el) els.cards.insertBefore(el, els.cards.children[i] || null);
+  });
+}
+
+/** This page just saw `a` open (a new vote or a reopened one). */
+function noteOpened(a) {
+  openings += 1;
+  openedRank.set(a.id, openings);
 }
 
 function removeCard(id) {
@@ -115,7 +149,16 @@ function renderAll(force) {
     if (!activities.has(id)) removeCard(id);
   });
   activities.forEach((_, id) => renderCard(id, force));
+  placeCards();
   renderEmpty();
+}
+
+/** The header's indicator: "Connecté" only with nothing waiting to leave. */
+function renderConn() {
+  let state = sock.state;
+  if (state === "online" && outbox.entries(room).length > 0) state = "pending";
+  els.conn.setAttribute("data-state", state);
+  els.connText.textContent = t("conn." + state);
 }
 
 function renderEmpty() {
@@ -129,6 +172,7 @@ function renderEmpty() {
 function submit(id, value) {
   const seq = sock.nextSeq();
   outbox.put({ seq: seq, room: room, activity: id, value: value });
+  drafts.drop(room, id);
   delete status[id];
   const sent = sock.send({ t: "respond", seq: seq, activity: id, value: value });
   setStatus(id, sent ? "sending" : "waiting");
@@ -151,12 +195,32 @@ sock.on("ack", (msg) => {
   const entry = outbox.take(msg.seq);
   if (!entry) return; // a nick ack, or an answer since replaced by a newer one
   confirmed[entry.activity] = entry.value; // a `dup: true` ack is an ack too
-  if (outbox.pendingFor(room, entry.activity)) return; // a newer answer is on its way
+  if (tabs) tabs.postMessage({ room: room, activity: entry.activity, value: entry.value, seq: entry.seq });
+  if (outbox.pendingFor(room, entry.activity)) {
+    renderConn();
+    return; // a newer answer is on its way
+  }
   setStatus(entry.activity, "received");
   const card = cards.get(entry.activity);
   const a = activities.get(entry.activity);
   if (card && a && a.revealed) renderCard(entry.activity, false); // "your answer" in results
 });
+
+if (tabs) {
+  tabs.onmessage = (event) => {
+    const m = event.data || {};
+    if (m.room !== room || !activities.has(m.activity)) return;
+    confirmed[m.activity] = m.value;
+    drafts.drop(room, m.activity);
+    // Storage reaches other tabs a little later than this message: only a newer answer
+    // of this tab's own, still on its way, outranks the one acknowledged there.
+    const pending = outbox.pendingFor(room, m.activity);
+    if (pending && pending.seq > m.seq) return;
+    status[m.activity] = { kind: "received", code: null, message: null };
+    renderCard(m.activity, true); // show the other tab's answer in the controls
+    renderConn();
+  };
+}
 
 sock.on("error", (msg) => {
   if (msg.seq == null) return;
@@ -175,9 +239,14 @@ sock.on("welcome", (msg) => {
   els.code.textContent = r.code || room;
   document.title = (r.title || room) + " · crowd";
   activities.clear();
-  (msg.activities || []).forEach((a) => {
-    if (!isCall(a)) activities.set(a.id, a);
-  });
+  (msg.activities || []).filter((a) => !isCall(a))
+    .sort((a, b) => activityNumber(a.id) - activityNumber(b.id))
+    .forEach((a) => {
+      const known = openedRank.has(a.id);
+      if (a.state === "open" && !known) noteOpened(a);
+      if (a.state !== "open") openedRank.delete(a.id);
+      activities.set(a.id, a);
+    });
   // Keep first-round answers this page knows: a second round starts from them.
   confirmed = Object.assign({}, confirmed, msg.mine || {});
   results = msg.results || {};
@@ -203,6 +272,8 @@ sock.on("activity", (msg) => {
     activities.delete(a.id);
     delete results[a.id];
     outbox.dropWhere(room, (e) => e.activity !== a.id);
+    const gone = cards.get(a.id);
+    if (gone) newVote.forget(gone.el);
     removeCard(a.id);
     renderEmpty();
     return;
@@ -210,10 +281,20 @@ sock.on("activity", (msg) => {
   // Closed and not revealed: only cards already shown learn it (to say "Vote clos").
   if (a.state !== "open" && !a.revealed && !activities.has(a.id)) return;
   if (!a.revealed) delete results[a.id];
+  else if (msg.snapshot) results[a.id] = msg.snapshot; // reopened: not the old figures
   if (a.state === "open" && status[a.id] && status[a.id].kind === "error") delete status[a.id];
+  const before = activities.get(a.id);
+  const opened = a.state === "open" && (!before || before.state !== "open");
+  if (opened) noteOpened(a);
+  if (a.state !== "open") openedRank.delete(a.id);
   activities.set(a.id, a);
   renderCard(a.id, false);
+  placeCards();
   renderEmpty();
+  const card = cards.get(a.id);
+  if (!card) return;
+  if (opened) newVote.announce(card.el, a.prompt);
+  else if (a.state !== "open") newVote.forget(card.el);
 });
 
 sock.on("result", (msg) => {
@@ -226,10 +307,7 @@ sock.on("call_status", (msg) => criee.callStatus(msg));
 
 // ------------------------------------------------------------ connection and page
 
-sock.on("status", (s) => {
-  els.conn.setAttribute("data-state", s.state);
-  els.connText.textContent = t("conn." + s.state);
-});
+sock.on("status", () => renderConn());
 
 sock.on("fatal", (f) => {
   fill(els.cards);
@@ -258,7 +336,7 @@ els.nickForm.addEventListener("submit", (event) => {
 });
 
 window.addEventListener("crowd:lang", () => {
-  els.connText.textContent = t("conn." + sock.state);
+  renderConn();
   renderAll(true);
   criee.renderAll();
 });

@@ -1,6 +1,12 @@
 // One activity as a card: header, prompt, the kind's answering UI, a status line and,
 // once revealed, the results.
 //
+// A closed card folds to one line (its kind and prompt) so that the open ones stay in
+// reach; a tap on that line unfolds it. The status line ("Envoi…", "Vote reçu ✓") stands
+// right after the control the finger used, not at the bottom of a long card, and the
+// card carries the status in `data-status` so that an option shows its tick only once
+// the server acknowledged it (a pending mark before).
+//
 // The answering UI is rebuilt only when the activity itself changes (state, options...):
 // an ack, a reconnect or another card's update must never wipe what someone is typing.
 
@@ -20,16 +26,41 @@ export class Card {
     this.id = id;
     this.inputKey = null;
     this.resultsKey = null;
+    this.expanded = false; // a closed card unfolded by a tap
+    this.anchor = null; // the control last used: the status line goes after it
     this.kindEl = h("span", { class: "card-kind" });
     this.badgeEl = h("span", { class: "badge hidden" });
-    this.promptEl = h("h2", { class: "card-prompt" });
     this.noteEl = h("p", { class: "card-note muted hidden" });
     this.inputEl = h("div", { class: "card-input" });
     this.statusEl = h("p", { class: "card-status", role: "status", "aria-live": "polite" });
     this.resultsEl = h("section", { class: "card-results hidden" });
-    this.el = h("article", { class: "card", "data-activity": id },
+    this.toggleEl = h("button", {
+      type: "button", class: "card-toggle", "aria-expanded": "true",
+      onclick: () => this.toggle(),
+    });
+    this.promptEl = h("h2", { class: "card-prompt" }, this.toggleEl);
+    this.el = h("article", { class: "card", "data-activity": id, "data-status": "none" },
       h("header", { class: "card-head" }, this.kindEl, this.badgeEl),
       this.promptEl, this.noteEl, this.inputEl, this.statusEl, this.resultsEl);
+    const remember = (event) => {
+      const control = event.target.closest ? event.target.closest("button, input, select, textarea") : null;
+      if (control && this.inputEl.contains(control)) this.anchor = control;
+    };
+    this.inputEl.addEventListener("click", remember, true);
+    this.inputEl.addEventListener("change", remember, true);
+  }
+
+  /** Folds or unfolds a closed card (an open card is always unfolded). */
+  toggle() {
+    if (this.el.getAttribute("data-state") === "open") return;
+    this.expanded = !this.expanded;
+    this.fold();
+  }
+
+  fold() {
+    const folded = this.el.getAttribute("data-state") !== "open" && !this.expanded;
+    this.el.classList.toggle("folded", folded);
+    this.toggleEl.setAttribute("aria-expanded", folded ? "false" : "true");
   }
 
   /**
@@ -44,20 +75,25 @@ export class Card {
     this.el.setAttribute("data-kind", a.kind);
     // A second-round estimate reads as such before anything else.
     this.kindEl.textContent = t("kind." + a.kind) + (a.round === 2 ? " · " + t("estimate.round2_badge") : "");
-    this.promptEl.textContent = a.prompt;
+    this.toggleEl.textContent = a.prompt;
     this.noteEl.textContent = a.note || "";
     this.noteEl.classList.toggle("hidden", !a.note);
     this.badgeEl.textContent = t(open ? "state.open" : "state.closed");
     this.badgeEl.className = "badge " + (open ? "badge-open" : "badge-closed");
+    this.toggleEl.disabled = open;
+    if (open) this.expanded = false; // a reopened card folds again when it closes
+    this.fold();
 
     const key = inputKey(a);
     if (model.force || key !== this.inputKey) {
       this.inputKey = key;
+      this.anchor = null;
       if (!kind) {
         fill(this.inputEl, h("p", { class: "muted" }, t("phone.unsupported")));
       } else if (open) {
         fill(this.inputEl, kind.input({
           activity: a, value: model.value, disabled: false, submit: model.submit,
+          draft: model.draft || function () {},
         }));
       } else {
         fill(this.inputEl); // closed: the status line says so, the results follow
@@ -76,6 +112,16 @@ export class Card {
     }
     this.statusEl.textContent = text;
     this.statusEl.setAttribute("data-status", kind || "none");
+    this.el.setAttribute("data-status", kind || "none");
+    this.placeStatus(kind);
+  }
+
+  /** Next to the control used while an answer travels; in its usual place otherwise. */
+  placeStatus(kind) {
+    const near = kind && kind !== "closed" && this.anchor && this.inputEl.contains(this.anchor);
+    const after = near ? this.anchor : this.inputEl;
+    if (after.nextSibling !== this.statusEl) after.insertAdjacentElement("afterend", this.statusEl);
+    this.statusEl.classList.toggle("card-status-near", !!near);
   }
 
   renderResults(kind, model, force) {

@@ -2,15 +2,21 @@
 // the animator projects an activity, its prompt, a line of words for the newer kinds and
 // the live Bokeh chart. Open criée calls stand in a strip along the bottom.
 //
-// Test hook: window.crowdScreen = {frames, lastChart, activity, calls}: websocket frames
-// applied to the chart, the last columns applied, the projected activity id (or null),
-// the ids of the calls in the strip.
+// Choice, approval and weighting are drawn as HTML bars (board.js: wrapped labels, pages
+// when they do not fit), words as a word cloud (cloud.js); the other kinds as Bokeh
+// charts (chart.js).
+//
+// Test hook: window.crowdScreen = {frames, lastChart, activity, calls, board}: websocket
+// frames applied to the chart, the last columns applied, the projected activity id (or
+// null), the ids of the calls in the strip, and the bars' pages ({pages, turn(i)}).
 
 import { $, codeFromPath } from "../shared/dom.js";
 import { t, translate, mountLangSwitch } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
 import { LiveChart } from "./chart.js";
+import { Board, BOARD_KINDS } from "./board.js";
+import { Cloud } from "./cloud.js";
 import "./strings.js";
 import { CallStrip } from "./calls.js";
 import { showInsight } from "./insight.js";
@@ -26,13 +32,26 @@ const els = {
   chart: $("#chart"), chartMessage: $("#chart-message"),
   sideTitle: $("#side-title"), sideQr: $("#side-qr"), sideCode: $("#side-code"),
   sideUrl: $("#side-url"), sideDevices: $("#side-devices"), conn: $("#conn"),
-  insight: $("#insight"), calls: $("#calls"),
+  insight: $("#insight"), calls: $("#calls"), cta: $("#cta"),
+  joinBody: $("#join-body"), joinProblem: $("#join-problem"),
 };
 
-const chart = new LiveChart(els.chart, (columns, fromFrame) => {
+let roomCode = ""; // known once the server welcomed this screen
+
+function applied(columns, fromFrame) {
   if (fromFrame) hook.frames += 1;
   hook.lastChart = columns;
-});
+}
+
+const chart = new LiveChart(els.chart, applied);
+const board = new Board(els.chart);
+const cloud = new Cloud(els.chart);
+let boarded = false; // the projected activity is drawn by the board
+let clouded = false; // ... or by the word cloud
+hook.board = {
+  pages: () => board.pages.length,
+  turn: (i) => board.turn(i),
+};
 
 let projected = null; // the projected public activity
 let lastN = 0;
@@ -52,6 +71,7 @@ function shortUrl(url) {
 function showRoom(info) {
   const title = info.title || room;
   const code = info.code || room;
+  roomCode = code;
   document.title = title + " · crowd";
   els.joinTitle.textContent = title;
   els.sideTitle.textContent = title;
@@ -66,20 +86,33 @@ function showRoom(info) {
   }
 }
 
+/** The line under the question: open or closed (always said), answers, what to do. */
 function renderAnswers() {
   const calling = projected && projected.kind === "call";
+  const open = !projected || projected.state === "open";
   els.answers.textContent = t(calling ? "screen.volunteers" : "screen.answers", { n: lastN });
-  els.closed.textContent = t(calling ? "screen.call_closed" : "screen.closed");
+  els.closed.setAttribute("data-state", open ? "open" : "closed");
+  els.closed.textContent = t(calling ? (open ? "screen.call_open" : "screen.call_closed")
+    : (open ? "screen.open" : "screen.closed"));
+  // Nobody answered yet: the screen says how to (the code is also on the side).
+  const waiting = open && !calling && lastN === 0 && roomCode;
+  els.cta.textContent = waiting ? t("screen.answer_now", { code: roomCode }) : "";
+  els.cta.classList.toggle("hidden", !waiting);
   showInsight(els.insight, projected, lastSnapshot);
 }
 
 function project(projection) {
+  const previous = projected ? projected.id : null;
   if (!projection || !projection.activity) {
     projected = null;
     lastSnapshot = null;
     hook.activity = null;
     strip.setProjected(null);
     chart.clear();
+    board.clear();
+    cloud.clear();
+    boarded = false;
+    clouded = false;
     document.body.setAttribute("data-mode", "join");
     return;
   }
@@ -89,11 +122,32 @@ function project(projection) {
   strip.setProjected(a.id);
   document.body.setAttribute("data-mode", "stage");
   els.prompt.textContent = a.prompt;
-  els.closed.classList.toggle("hidden", a.state !== "closed");
   lastSnapshot = projection.snapshot || null;
   lastN = lastSnapshot && typeof lastSnapshot.n === "number" ? lastSnapshot.n : 0;
   renderAnswers();
   els.chartMessage.classList.add("hidden");
+  if (a.kind === "words") {
+    const again = clouded && previous === a.id;
+    chart.clear();
+    board.clear();
+    boarded = false;
+    if (!again) cloud.clear();
+    clouded = true;
+    if (lastSnapshot && cloud.show(lastSnapshot)) applied(projection.chart || {}, false);
+    return;
+  }
+  if (clouded) cloud.clear();
+  clouded = false;
+  if (BOARD_KINDS.indexOf(a.kind) >= 0) {
+    const again = boarded && previous === a.id;
+    chart.clear();
+    if (!again) board.clear();
+    boarded = true;
+    if (projection.chart && board.show(projection.chart)) applied(projection.chart, false);
+    return;
+  }
+  if (boarded) board.clear();
+  boarded = false;
   chart.show(a.id, projection.chart).catch(() => {
     if (projected && projected.id === a.id) {
       els.chartMessage.textContent = t("screen.chart_error");
@@ -127,8 +181,17 @@ sock.on("frame", (msg) => {
     if (typeof msg.snapshot.n === "number") lastN = msg.snapshot.n;
     renderAnswers();
   }
-  els.closed.classList.toggle("hidden", msg.state !== "closed");
-  chart.update(msg.chart);
+  if (msg.state && projected.state !== msg.state) {
+    projected = Object.assign({}, projected, { state: msg.state });
+    renderAnswers();
+  }
+  if (clouded) {
+    if (cloud.show(msg.snapshot)) applied(msg.chart || {}, true);
+  } else if (boarded) {
+    if (msg.chart && board.show(msg.chart)) applied(msg.chart, true);
+  } else {
+    chart.update(msg.chart);
+  }
 });
 
 sock.on("pulse", (msg) => {
@@ -142,9 +205,14 @@ sock.on("status", (s) => {
   els.conn.textContent = s.state === "online" ? "" : t("conn." + s.state);
 });
 
+// A room that is not there: no code to advertise, no QR code to scan, a way out instead.
 sock.on("fatal", (f) => {
   document.body.setAttribute("data-mode", "join");
-  els.joinTitle.textContent = f.code === "unknown_room" ? t("screen.unknown_room") + " : " + room : f.message;
+  els.joinTitle.textContent = f.code === "unknown_room" ? t("screen.unknown_room") : f.message;
+  els.joinBody.classList.add("hidden");
+  els.joinProblem.textContent = t("screen.unknown_hint");
+  els.joinProblem.classList.remove("hidden");
+  els.sideCode.textContent = "";
 });
 
 // ------------------------------------------------------------ projector comfort
@@ -195,6 +263,4 @@ window.addEventListener("crowd:lang", () => {
 
 translate();
 mountLangSwitch($("#lang"));
-els.joinCode.textContent = room;
-els.sideCode.textContent = room;
 sock.start();

@@ -3,6 +3,11 @@
 // Festivals of French cooperatives come first: a page always starts in French unless the
 // visitor switched to English on this device (remembered in localStorage). Strings take
 // {name} placeholders; static markup is translated through data-i18n attributes.
+//
+// French typography is applied here, once: numbers through Intl.NumberFormat ("1 375",
+// "3,5": decimal comma, narrow no-break space for thousands), plurals through
+// Intl.PluralRules (a string may be {one, other}: "1 réponse", "267 réponses", never
+// a parenthesised plural), and a narrow no-break space before ? ! : ; and inside « ».
 
 import { ERROR_STRINGS } from "./errors.js";
 
@@ -20,6 +25,8 @@ const STRINGS = {
     "conn.reconnecting": "Reconnexion…",
     "conn.offline": "Hors ligne",
     "conn.stopped": "Déconnecté",
+    "conn.unsure": "Connexion incertaine…",
+    "conn.pending": "Réponse en attente d'envoi…",
 
     // home
     "home.title": "Rejoindre une salle",
@@ -46,14 +53,14 @@ const STRINGS = {
     "phone.closed": "Vote clos",
     "phone.results": "Résultats",
     "phone.your_answer": "votre réponse",
-    "phone.answers": "{n} réponse(s)",
+    "phone.answers": { one: "{n} réponse", other: "{n} réponses" },
     "phone.validate": "Valider",
     "phone.send": "Envoyer",
     "phone.unsupported": "Cette page ne sait pas encore afficher ce type d'activité.",
 
     // kinds on the phone
-    "approval.hint": "Choisissez jusqu'à {max} option(s).",
-    "approval.count": "{k} / {max} choisie(s)",
+    "approval.hint": { one: "Choisissez {max} option au plus.", other: "Choisissez jusqu'à {max} options." },
+    "approval.count": { one: "{k} / {max} choisie", other: "{k} / {max} choisies" },
     "ranking.hint": "Touchez les options dans votre ordre de préférence.",
     "ranking.yours": "Votre classement",
     "ranking.left": "À classer",
@@ -62,7 +69,7 @@ const STRINGS = {
     "ranking.remove": "Retirer {label}",
     "ranking.empty": "Touchez une option ci-dessous pour commencer.",
     "grades.hint": "Donnez une mention à chaque option.",
-    "grades.missing": "Encore {k} option(s) à évaluer.",
+    "grades.missing": { one: "Encore {k} option à évaluer.", other: "Encore {k} options à évaluer." },
     "estimate.label": "Votre estimation",
     "estimate.bounds": "Entre {min} et {max}",
     "estimate.min": "Au moins {min}",
@@ -71,7 +78,7 @@ const STRINGS = {
     "estimate.social": "La foule a répondu ({n} réponses) : médiane {median}, la moitié entre {q1} et {q3}.",
     "estimate.round2": "Gardez votre estimation ou changez-la, puis validez.",
     "estimate.out": "Hors limites.",
-    "words.hint": "Jusqu'à {max} mot(s), 30 caractères chacun.",
+    "words.hint": { one: "Un mot, 30 caractères au plus.", other: "Jusqu'à {max} mots, 30 caractères chacun." },
     "words.label": "Mot {i}",
     "words.none": "Tapez au moins un mot.",
 
@@ -82,7 +89,10 @@ const STRINGS = {
     "results.majority": "Mention majoritaire",
     "results.borda": "points",
     "results.first": "{k}× en 1er",
-    "results.words": "{d} mot(s) différent(s)",
+    "ranking.duels": { one: "bat {k} option sur {total} en duel", other: "bat {k} options sur {total} en duel" },
+    "ranking.tied": "ex æquo",
+    "ranking.duels_hint": "Chaque option est comparée à chaque autre : laquelle les votants placent-ils devant ?",
+    "results.words": { one: "{d} mot différent", other: "{d} mots différents" },
     "results.none": "Aucune réponse.",
 
     // errors: static/shared/errors.js
@@ -122,7 +132,7 @@ const STRINGS = {
     "estimate.truth": "Vraie valeur : {x}",
     "ranking.condorcet": "Gagnant de Condorcet : {label}",
     "ranking.no_condorcet": "Pas de gagnant de Condorcet",
-    "call.places": "{k} place(s)",
+    "call.places": { one: "{k} place", other: "{k} places" },
     "call.gauge": "{taken} / {quota}",
     "call.waiting_n": "+ {k} en liste d'attente",
     "call.full": "COMPLET",
@@ -151,12 +161,12 @@ const STRINGS = {
     "panel.code": "Code",
     "panel.open_screen": "Ouvrir l'écran",
     "panel.devices": "appareils connectés",
-    "panel.screens": "écran(s)",
+    "panel.screens": "écrans",
     "panel.rate": "réponses/s",
     "panel.active": "appareils actifs (1 min)",
     "panel.agenda": "Déroulé",
     "panel.agenda_empty": "Aucune activité : ajoutez-en une ci-dessous ou importez un déroulé.",
-    "panel.answers": "{n} réponse(s)",
+    "panel.answers": { one: "{n} réponse", other: "{n} réponses" },
     "panel.open": "Ouvrir",
     "panel.reopen": "Rouvrir",
     "panel.close": "Fermer",
@@ -182,7 +192,7 @@ const STRINGS = {
     "panel.bad_number": "Minimum et maximum : des nombres, ou rien.",
     "panel.export": "Exporter le déroulé",
     "panel.import": "Importer un déroulé",
-    "panel.imported": "{k} activité(s) importée(s) ✓",
+    "panel.imported": { one: "{k} activité importée ✓", other: "{k} activités importées ✓" },
     "panel.bad_file": "Ce fichier n'est pas un déroulé crowd (JSON).",
     "panel.median": "médiane {x}",
 
@@ -190,7 +200,8 @@ const STRINGS = {
     "screen.join_at": "Rejoignez sur",
     "screen.code": "Code",
     "screen.devices": "appareils connectés",
-    "screen.answers": "{n} réponse(s)",
+    "screen.answers": { one: "{n} réponse", other: "{n} réponses" },
+    "screen.votes": { one: "{n} voix", other: "{n} voix" },
     "screen.closed": "Vote clos",
     "screen.unknown_room": "Salle introuvable",
     "screen.fullscreen": "Plein écran",
@@ -205,6 +216,8 @@ const STRINGS = {
     "conn.reconnecting": "Reconnecting…",
     "conn.offline": "Offline",
     "conn.stopped": "Disconnected",
+    "conn.unsure": "Connection unsure…",
+    "conn.pending": "Answer waiting to leave…",
 
     "home.title": "Join a room",
     "home.lead": "Type the 4-character code shown on the screen.",
@@ -229,12 +242,12 @@ const STRINGS = {
     "phone.closed": "Voting closed",
     "phone.results": "Results",
     "phone.your_answer": "your answer",
-    "phone.answers": "{n} answer(s)",
+    "phone.answers": { one: "{n} answer", other: "{n} answers" },
     "phone.validate": "Submit",
     "phone.send": "Send",
     "phone.unsupported": "This page cannot show this kind of activity yet.",
 
-    "approval.hint": "Pick up to {max} option(s).",
+    "approval.hint": { one: "Pick {max} option at most.", other: "Pick up to {max} options." },
     "approval.count": "{k} / {max} picked",
     "ranking.hint": "Tap the options in your order of preference.",
     "ranking.yours": "Your ranking",
@@ -244,7 +257,7 @@ const STRINGS = {
     "ranking.remove": "Remove {label}",
     "ranking.empty": "Tap an option below to start.",
     "grades.hint": "Give each option a grade.",
-    "grades.missing": "{k} option(s) left to grade.",
+    "grades.missing": { one: "{k} option left to grade.", other: "{k} options left to grade." },
     "estimate.label": "Your estimate",
     "estimate.bounds": "Between {min} and {max}",
     "estimate.min": "At least {min}",
@@ -253,7 +266,7 @@ const STRINGS = {
     "estimate.social": "The crowd answered ({n} answers): median {median}, half between {q1} and {q3}.",
     "estimate.round2": "Keep your estimate or change it, then submit.",
     "estimate.out": "Out of bounds.",
-    "words.hint": "Up to {max} word(s), 30 characters each.",
+    "words.hint": { one: "One word, 30 characters at most.", other: "Up to {max} words, 30 characters each." },
     "words.label": "Word {i}",
     "words.none": "Type at least one word.",
 
@@ -263,7 +276,10 @@ const STRINGS = {
     "results.majority": "Majority grade",
     "results.borda": "points",
     "results.first": "{k}× first",
-    "results.words": "{d} different word(s)",
+    "ranking.duels": { one: "beats {k} option of {total} head to head", other: "beats {k} options of {total} head to head" },
+    "ranking.tied": "tied",
+    "ranking.duels_hint": "Each option is compared with each other one: which do voters put first?",
+    "results.words": { one: "{d} different word", other: "{d} different words" },
     "results.none": "No answers.",
 
 
@@ -300,7 +316,7 @@ const STRINGS = {
     "estimate.truth": "True value: {x}",
     "ranking.condorcet": "Condorcet winner: {label}",
     "ranking.no_condorcet": "No Condorcet winner",
-    "call.places": "{k} place(s)",
+    "call.places": { one: "{k} place", other: "{k} places" },
     "call.gauge": "{taken} / {quota}",
     "call.waiting_n": "+ {k} on the waiting list",
     "call.full": "FULL",
@@ -327,12 +343,12 @@ const STRINGS = {
     "panel.code": "Code",
     "panel.open_screen": "Open the screen",
     "panel.devices": "devices connected",
-    "panel.screens": "screen(s)",
+    "panel.screens": "screens",
     "panel.rate": "answers/s",
     "panel.active": "active devices (1 min)",
     "panel.agenda": "Agenda",
     "panel.agenda_empty": "No activity yet: add one below or import an agenda.",
-    "panel.answers": "{n} answer(s)",
+    "panel.answers": { one: "{n} answer", other: "{n} answers" },
     "panel.open": "Open",
     "panel.reopen": "Reopen",
     "panel.close": "Close",
@@ -358,14 +374,15 @@ const STRINGS = {
     "panel.bad_number": "Minimum and maximum: numbers, or nothing.",
     "panel.export": "Export the agenda",
     "panel.import": "Import an agenda",
-    "panel.imported": "{k} activity(ies) imported ✓",
+    "panel.imported": { one: "{k} activity imported ✓", other: "{k} activities imported ✓" },
     "panel.bad_file": "This file is not a crowd agenda (JSON).",
     "panel.median": "median {x}",
 
     "screen.join_at": "Join at",
     "screen.code": "Code",
     "screen.devices": "devices connected",
-    "screen.answers": "{n} answer(s)",
+    "screen.answers": { one: "{n} answer", other: "{n} answers" },
+    "screen.votes": { one: "{n} vote", other: "{n} votes" },
     "screen.closed": "Voting closed",
     "screen.unknown_room": "Room not found",
     "screen.fullscreen": "Full screen",
@@ -389,13 +406,52 @@ export function lang() {
   return current;
 }
 
-/** The string for `key` in the current language, with {placeholders} filled. */
+const PLURAL_PARAMS = ["n", "k", "d", "max", "taken"];
+const pluralRules = {};
+
+/** Intl's plural category ("one", "other"...) of `count` in the current language. */
+function pluralOf(count) {
+  if (!pluralRules[current]) {
+    try {
+      pluralRules[current] = new Intl.PluralRules(current === "fr" ? "fr-FR" : "en-GB");
+    } catch (e) {
+      pluralRules[current] = { select: (x) => (Math.abs(x) < 2 && current === "fr") || x === 1 ? "one" : "other" };
+    }
+  }
+  return pluralRules[current].select(count);
+}
+
+/**
+ * French spacing: a narrow no-break space before ? ! : ; and inside « », replacing a
+ * plain space if one was typed (URLs, times like 12:30 and "1/3" are left alone).
+ */
+export function typeset(text) {
+  if (current !== "fr") return text;
+  return String(text)
+    .replace(/[ \u00a0]?([?!;])(?=\s|$)/g, "\u202f$1")
+    .replace(/[ \u00a0]:(?=\s|$)/g, "\u202f:")
+    .replace(/« ?/g, "«\u202f")
+    .replace(/ ?»/g, "\u202f»");
+}
+
+/**
+ * The string for `key` in the current language, with {placeholders} filled: numbers
+ * in the local format, the plural form chosen by the first count among n, k, d, max.
+ */
 export function t(key, params) {
   const table = STRINGS[current];
   let text = key in table ? table[key] : (key in STRINGS.fr ? STRINGS.fr[key] : key);
+  if (text && typeof text === "object") {
+    const name = PLURAL_PARAMS.find((p) => params && typeof params[p] === "number");
+    text = text[name ? pluralOf(params[name]) : "other"] || text.other;
+  }
+  text = typeset(text);
   if (params) {
-    text = text.replace(/\{(\w+)\}/g, (whole, name) =>
-      (name in params ? String(params[name]) : whole));
+    text = text.replace(/\{(\w+)\}/g, (whole, name) => {
+      if (!(name in params)) return whole;
+      const value = params[name];
+      return typeof value === "number" ? formatNumber(value) : String(value);
+    });
   }
   return text;
 }
@@ -491,19 +547,36 @@ export function mountLangSwitch(button) {
   render();
 }
 
-/** Numbers the local way (1 234,5 in French), at most `digits` decimals. */
+const formatters = {};
+
+/**
+ * Numbers the local way ("1 234,5" in French, with a narrow no-break space), at most
+ * `digits` decimals. Without `digits`, a sensible precision: none from 100 on ("1 375",
+ * not "1 375,25"), one from 10, two below. The one formatter of the pages.
+ */
 export function formatNumber(x, digits) {
   if (typeof x !== "number" || !isFinite(x)) return "–";
-  const max = digits === undefined ? 2 : digits;
+  const size = Math.abs(x);
+  const max = digits !== undefined ? digits : (size >= 100 ? 0 : size >= 10 ? 1 : 2);
+  const key = current + max;
   try {
-    return x.toLocaleString(current === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: max });
+    if (!formatters[key]) {
+      formatters[key] = new Intl.NumberFormat(current === "fr" ? "fr-FR" : "en-GB",
+        { maximumFractionDigits: max });
+    }
+    return formatters[key].format(x);
   } catch (e) {
     return String(Math.round(x * Math.pow(10, max)) / Math.pow(10, max));
   }
 }
 
+/** A count: never a fraction ("1 375", not "1 375,25"). */
+export function formatCount(x) {
+  return formatNumber(typeof x === "number" ? Math.round(x) : x, 0);
+}
+
 /** A share 0..1 -> "42 %" (French spacing) or "42%". */
 export function formatShare(share) {
-  const pct = Math.round((share || 0) * 100);
-  return current === "fr" ? pct + "\u00a0%" : pct + "%";
+  const pct = formatNumber(Math.round((share || 0) * 100), 0);
+  return current === "fr" ? pct + "\u202f%" : pct + "%";
 }

@@ -8,12 +8,18 @@
 // Every (re)connection starts with `hello` carrying the stored device token, so the
 // server sees the same device again.
 //
+// The browser's `offline` event drops the socket at once (state "offline"); a pong later
+// than 1.5 s turns the state to "unsure" before the socket is given up at 8 s.
+//
 // Events (CustomEvent, payload in `detail`): "status" ({state}), "fatal" ({code, message})
 // when the server refuses us for good (unknown room, wrong secret...), and one event per
 // server message type ("welcome", "ack", "error", "frame", ...) with the message itself.
 
 const HEARTBEAT_MS = 15000;
 const PONG_TIMEOUT_MS = 8000;
+// A pong later than this already says the link is doubtful: the indicator stops saying
+// "connected" (the socket gets until PONG_TIMEOUT_MS before it is replaced).
+const PONG_LATE_MS = 1500;
 const CONNECT_TIMEOUT_MS = 10000;
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_CAP_MS = 20000;
@@ -80,9 +86,10 @@ export class CrowdSocket extends EventTarget {
     this.attempt = 0;
     this.state = "idle";
     this.pending = new Map(); // seq -> {resolve, reject, timer}
-    this.timers = { retry: 0, heartbeat: 0, pong: 0, connect: 0 };
+    this.timers = { retry: 0, heartbeat: 0, pong: 0, late: 0, connect: 0 };
     this.awaitingPong = false;
     this.onWake = this.onWake.bind(this);
+    this.onOffline = this.onOffline.bind(this);
   }
 
   /** Subscribe to an event; returns the unsubscribe function. */
@@ -106,6 +113,7 @@ export class CrowdSocket extends EventTarget {
     if (!this.stopped) return;
     this.stopped = false;
     window.addEventListener("online", this.onWake);
+    window.addEventListener("offline", this.onOffline);
     window.addEventListener("pageshow", this.onWake);
     document.addEventListener("visibilitychange", this.onWake);
     this.connect();
@@ -114,6 +122,7 @@ export class CrowdSocket extends EventTarget {
   stop(state) {
     this.stopped = true;
     window.removeEventListener("online", this.onWake);
+    window.removeEventListener("offline", this.onOffline);
     window.removeEventListener("pageshow", this.onWake);
     document.removeEventListener("visibilitychange", this.onWake);
     this.drop();
@@ -225,6 +234,7 @@ export class CrowdSocket extends EventTarget {
     this.awaitingPong = false;
     clearTimeout(this.timers.connect);
     clearTimeout(this.timers.pong);
+    clearTimeout(this.timers.late);
     clearInterval(this.timers.heartbeat);
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
@@ -272,10 +282,24 @@ export class CrowdSocket extends EventTarget {
     }
   }
 
+  /**
+   * The browser lost its network: say so at once and give up the socket (it may look
+   * open for minutes); `online` brings the next attempt.
+   */
+  onOffline() {
+    if (this.stopped) return;
+    this.drop();
+    clearTimeout(this.timers.retry);
+    this.setStatus("offline");
+  }
+
   ping() {
     if (!this.ready || this.awaitingPong) return;
     if (!this.send({ t: "ping" })) return;
     this.awaitingPong = true;
+    this.timers.late = setTimeout(() => {
+      if (this.awaitingPong) this.setStatus("unsure");
+    }, PONG_LATE_MS);
     this.timers.pong = setTimeout(() => {
       if (this.awaitingPong) this.retryNow(); // silent socket: start over
     }, PONG_TIMEOUT_MS);
@@ -286,6 +310,8 @@ export class CrowdSocket extends EventTarget {
     if (this.awaitingPong) {
       this.awaitingPong = false;
       clearTimeout(this.timers.pong);
+      clearTimeout(this.timers.late);
+      if (this.ready && this.state === "unsure") this.setStatus("online");
     }
     if (msg.t === "welcome") {
       this.ready = true;

@@ -13,11 +13,12 @@ PHONE_VIEWPORT = {"width": 390, "height": 844}
 SCREEN_VIEWPORT = {"width": 1280, "height": 720}
 TIMEOUT_MS = 10_000
 
-# The columns of a named Bokeh source on the screen page, once it shows `activity`.
+# The columns of a named source on the screen page, once it shows `activity`: a Bokeh
+# chart's source, or the columns last drawn by the HTML bars (choice, approval, weighting).
 SOURCE = """([activity, name]) => {
     const s = window.crowdScreen;
-    if (!s || s.activity !== activity || !window.Bokeh) return null;
-    for (const doc of Bokeh.documents) {
+    if (!s || s.activity !== activity) return null;
+    for (const doc of (window.Bokeh ? Bokeh.documents : [])) {
         const source = doc.get_model_by_name(name);
         if (source) {
             const out = {};
@@ -25,7 +26,8 @@ SOURCE = """([activity, name]) => {
             return out;
         }
     }
-    return null;
+    return s.lastChart && s.lastChart[name] && document.querySelector(".board-row")
+        ? s.lastChart[name] : null;
 }"""
 
 
@@ -61,15 +63,12 @@ class Tab:
 
 
 #: For `page.wait_for_function(BARS_TOTAL, arg=[activity, total])`: the projector shows
-#: `activity` and its Bokeh bars add up to `total`.
+#: `activity`, its bars are drawn and their counts add up to `total`.
 BARS_TOTAL = """([activity, total]) => {
     const s = window.crowdScreen;
-    if (!s || s.activity !== activity || !window.Bokeh) return false;
-    for (const doc of Bokeh.documents) {
-        const bars = doc.get_model_by_name("bars");
-        if (bars) return Array.from(bars.data.value).reduce((a, b) => a + b, 0) === total;
-    }
-    return false;
+    if (!s || s.activity !== activity || !s.lastChart || !s.lastChart.bars) return false;
+    if (!document.querySelector(".board-row")) return false;
+    return Array.from(s.lastChart.bars.value).reduce((a, b) => a + b, 0) === total;
 }"""
 
 

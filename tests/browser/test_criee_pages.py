@@ -81,7 +81,7 @@ async def test_a_call_from_the_panel_rings_phones_fills_up_and_promotes(
         assert await b.locator(".criee-title").inner_text() == "Vaisselle après le repas"
         assert "Cuisine" in await b.locator(".criee-meta").inner_text()
         # the call arrives with its figures: the places still free out of the quota
-        assert await b.locator(".criee-places").inner_text() == "Encore 1 place(s) sur 1"
+        assert await b.locator(".criee-places").inner_text() == "Encore 1 place sur 1"
         assert await b.get_by_label("Comment vous joindre (téléphone, courriel)").is_hidden()
         assert await vibrations(tab) == [[200, 100, 200]]
 
@@ -119,7 +119,7 @@ async def test_a_call_from_the_panel_rings_phones_fills_up_and_promotes(
     await banner(first, call).locator(".criee-status:has-text('Vous vous êtes retiré')").wait_for()
     notice = banner(second, call).locator(".criee-notice")
     await notice.wait_for()
-    assert await notice.inner_text() == "Une place s'est libérée : vous êtes pris !"
+    assert await notice.inner_text() == "Une place s'est libérée\u202f: vous êtes pris\u202f!"
     assert await notice.get_attribute("role") == "alert"
     assert await banner(second, call).locator(".criee-status").inner_text() == "Vous êtes pris ✓"
     assert await vibrations(second) == [[200, 100, 200], [200, 100, 200]]
@@ -159,7 +159,7 @@ async def test_several_calls_share_the_screen_strip(browser: Any, server: Any) -
         await screen.page.wait_for_function(
             "(id) => window.crowdScreen.activity === id && window.crowdScreen.lastChart", arg=tent)
         assert await screen.page.locator(".calls .call-card").count() == 1
-        assert await screen.page.locator("#answers").inner_text() == "0 volontaire(s)"
+        assert await screen.page.locator("#answers").inner_text() == "0 volontaire"
         assert await screen.page.locator("#insight").inner_text() == "Pré du bas"
         await panel.close_call(dishes)
         await screen.page.wait_for_selector("#calls", state="hidden")
@@ -195,7 +195,7 @@ async def test_a_call_prepared_in_the_agenda_rings_when_opened(browser: Any, ser
     b = banner(phone, call)
     await b.wait_for()
     assert await vibrations(phone) == [[200, 100, 200]]
-    assert "Quand : après la plénière" in await b.locator(".criee-meta").inner_text()
+    assert "Quand\u202f: après la plénière" in await b.locator(".criee-meta").inner_text()
     assert await b.get_by_label("Prénom ou pseudo").is_hidden()
     assert await b.get_by_label("Comment vous joindre (téléphone, courriel)").is_visible()
 

@@ -179,14 +179,14 @@ async def test_weighting_buttons_keep_the_budget_and_move_the_shares(
     roof = card.locator('.weight-row[data-option="0"]')
     greenhouse = card.locator('.weight-row[data-option="1"]')
     left = card.locator(".budget-left")
-    assert await left.inner_text() == "Reste 20 point(s) sur 20"
+    assert await left.inner_text() == "Reste 20 points sur 20"
     assert await card.get_by_role("button", name="Valider").is_disabled()  # nothing given yet
-    assert await roof.get_by_role("button", name="Retirer 1 point(s) à Toiture").is_disabled()
+    assert await roof.get_by_role("button", name="Retirer 1 point à Toiture").is_disabled()
 
     for _ in range(4):
-        await roof.get_by_role("button", name="Ajouter 5 point(s) à Toiture").click()
+        await roof.get_by_role("button", name="Ajouter 5 points à Toiture").click()
     assert await roof.locator(".weight-figure").inner_text() == "20"
-    assert await left.inner_text() == "Reste 0 point(s) sur 20"
+    assert await left.inner_text() == "Reste 0 point sur 20"
     # The budget is spent: no + anywhere, and the other slider cannot take a point.
     for row in (roof, greenhouse):
         for button in await row.locator(".step-btn").all():
@@ -197,14 +197,14 @@ async def test_weighting_buttons_keep_the_budget_and_move_the_shares(
     await phone.page.keyboard.press("End")
     assert await slider.input_value() == "0"
 
-    await roof.get_by_role("button", name="Retirer 5 point(s) à Toiture").click()
-    await roof.get_by_role("button", name="Retirer 1 point(s) à Toiture").click()
-    await greenhouse.get_by_role("button", name="Ajouter 1 point(s) à Serre").click()
+    await roof.get_by_role("button", name="Retirer 5 points à Toiture").click()
+    await roof.get_by_role("button", name="Retirer 1 point à Toiture").click()
+    await greenhouse.get_by_role("button", name="Ajouter 1 point à Serre").click()
     await phone.page.keyboard.press("End")  # focus is on that button: the slider keeps its value
     await slider.focus()
     await phone.page.keyboard.press("End")  # takes what is left, and no more
     assert await slider.input_value() == "6"
-    assert await left.inner_text() == "Reste 0 point(s) sur 20"
+    assert await left.inner_text() == "Reste 0 point sur 20"
     await card.get_by_role("button", name="Valider").click()
     await phone.status_is(act, "received")
 

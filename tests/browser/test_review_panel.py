@@ -116,7 +116,7 @@ async def test_a_foreign_page_cannot_erase_the_secret_nor_lock_the_panel_out(
             await popup.wait_for_selector("#room-form")
             offer = popup.locator("#link-offer")
             await offer.wait_for()
-            assert "Utiliser le secret de ce lien ?" in await offer.inner_text()
+            assert "Utiliser le secret de ce lien\u202f?" in await offer.inner_text()
 
             # the animator clicks anyway: refused, the remembered secret kept and used
             # again (which clears the address's count)

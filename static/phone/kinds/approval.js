@@ -18,6 +18,7 @@ export default {
         if (at >= 0) chosen.splice(at, 1);
         else if (chosen.length < max) chosen.push(i);
         sync();
+        ctx.draft(chosen.slice().sort((a, b) => a - b)); // survives a reload until sent
       }));
     const submit = submitButton("phone.validate", () => {
       ctx.submit(chosen.slice().sort((a, b) => a - b));

@@ -21,9 +21,9 @@ function displayNumber(x) {
 function boundsText(a) {
   const hasMin = typeof a.min === "number";
   const hasMax = typeof a.max === "number";
-  if (hasMin && hasMax) return t("estimate.bounds", { min: formatNumber(a.min), max: formatNumber(a.max) });
-  if (hasMin) return t("estimate.min", { min: formatNumber(a.min) });
-  if (hasMax) return t("estimate.max", { max: formatNumber(a.max) });
+  if (hasMin && hasMax) return t("estimate.bounds", { min: formatNumber(a.min, 2), max: formatNumber(a.max, 2) });
+  if (hasMin) return t("estimate.min", { min: formatNumber(a.min, 2) });
+  if (hasMax) return t("estimate.max", { max: formatNumber(a.max, 2) });
   return "";
 }
 
@@ -117,7 +117,7 @@ export default {
       h("p", { class: "muted small" }, t("results.range", { min: formatNumber(s.min), max: formatNumber(s.max) }) + unit),
       roundTwo(s, unit),
       typeof ctx.mine === "number"
-        ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(ctx.mine) + unit)
+        ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(ctx.mine, 2) + unit)
         : null);
   },
 };

@@ -13,6 +13,29 @@ function iconButton(symbol, label, disabled, onclick) {
   }, symbol);
 }
 
+/**
+ * For each option, how many others it beats along the strongest chains of one-to-one
+ * duels (Schulze's method, from the snapshot's pairwise counts: d[i][j] = ballots
+ * ranking i above j). This relation is transitive, so sorting by it gives the Schulze
+ * order, and equal figures are exactly the ties: the order shown and the figures shown
+ * always agree.
+ */
+export function duelWins(d, k) {
+  if (!Array.isArray(d) || d.length !== k) return new Array(k).fill(0);
+  const p = d.map((row, i) => row.map((x, j) => (i !== j && x > d[j][i] ? x : 0)));
+  for (let m = 0; m < k; m += 1) {
+    for (let i = 0; i < k; i += 1) {
+      if (i === m) continue;
+      for (let j = 0; j < k; j += 1) {
+        if (j === i || j === m) continue;
+        const via = Math.min(p[i][m], p[m][j]);
+        if (via > p[i][j]) p[i][j] = via;
+      }
+    }
+  }
+  return p.map((row, i) => row.filter((x, j) => j !== i && x > p[j][i]).length);
+}
+
 export default {
   kind: "ranking",
 
@@ -27,7 +50,13 @@ export default {
     function move(from, to) {
       const item = order.splice(from, 1)[0];
       order.splice(to, 0, item);
+      changed();
+    }
+
+    /** The order so far survives a reload until it is sent. */
+    function changed() {
       render();
+      ctx.draft(order.slice());
     }
 
     function render() {
@@ -43,13 +72,13 @@ export default {
               ctx.disabled || pos === order.length - 1, () => move(pos, pos + 1)),
             iconButton("✕", t("ranking.remove", { label: label }), ctx.disabled, () => {
               order.splice(pos, 1);
-              render();
+              changed();
             })));
       }) : h("li", { class: "ranked-empty muted" }, t("ranking.empty")));
       const left = options.map((_, i) => i).filter((i) => order.indexOf(i) < 0);
       fill(rest, left.map((i) => optionButton(options[i], false, ctx.disabled, () => {
         order.push(i);
-        render();
+        changed();
       })));
       restTitle.className = left.length ? "sub" : "sub hidden";
       submit.disabled = ctx.disabled || order.length === 0;
@@ -62,15 +91,22 @@ export default {
   results(ctx) {
     const options = ctx.activity.options;
     const s = ctx.snapshot;
-    const order = s.ranking || options.map((_, i) => i);
-    const borda = s.borda || [];
     const first = s.counts || [];
     const mineTop = Array.isArray(ctx.mine) && ctx.mine.length ? ctx.mine[0] : null;
-    return h("div", null, answers(s.n), bars(order.map((i, pos) => ({
-      label: (pos + 1) + ". " + options[i],
-      value: borda[i] || 0,
-      figure: (borda[i] || 0) + " " + t("results.borda") + " · " + t("results.first", { k: first[i] || 0 }),
-      mine: i === mineTop,
-    }))));
+    const duels = duelWins(s.pairwise, options.length);
+    const others = options.length - 1;
+    // Most duels won first; equal figures share a place (ties are shown as ties).
+    const order = options.map((_, i) => i).sort((a, b) => duels[b] - duels[a] || a - b);
+    return h("div", null, answers(s.n), bars(order.map((i) => {
+      const place = 1 + duels.filter((w) => w > duels[i]).length;
+      const tied = duels.filter((w) => w === duels[i]).length > 1;
+      return {
+        label: place + ". " + options[i] + (tied ? " (" + t("ranking.tied") + ")" : ""),
+        value: duels[i],
+        figure: t("ranking.duels", { k: duels[i], total: others }) +
+          (first[i] ? " · " + t("results.first", { k: first[i] }) : ""),
+        mine: i === mineTop,
+      };
+    }), others || 1), h("p", { class: "muted small" }, t("ranking.duels_hint")));
   },
 };

@@ -2,9 +2,11 @@
 //
 // A kind module's default export is
 //   { kind: "choice",
-//     input(ctx)   -> Element   the answering UI; ctx = {activity, value, disabled, submit}
-//                               (`value` is the current answer or null; call
-//                               `submit(value)` with a value of the protocol's shape)
+//     input(ctx)   -> Element   the answering UI; ctx = {activity, value, disabled, submit,
+//                               draft} (`value` is the current answer, or an unsent
+//                               selection, or null; call `submit(value)` with a value of the
+//                               protocol's shape, and `draft(value)` while a selection is
+//                               being built so that a reload keeps it)
 //     results(ctx) -> Element   revealed results; ctx = {activity, snapshot, mine} }
 // A new kind is one new module plus one line in kinds/index.js. Live gestures
 // (temperature, orientation) call `submit` repeatedly while the finger moves: the latest

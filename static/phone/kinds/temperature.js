@@ -63,13 +63,24 @@ export default {
       sender.push(value());
       sender.flush();
     });
+    // The centre is where an untouched slider already sits: moving away and back is not
+    // a way to say "in the middle", this button is.
+    const middle = h("button", {
+      type: "button", class: "btn btn-quiet temp-middle", disabled: ctx.disabled,
+      onclick: () => {
+        slider.value = "0";
+        show(true);
+        sender.push(0);
+        sender.flush();
+      },
+    }, t("temp.i_am_middle"));
     show(false);
     return h("div", { class: "temp" },
       h("div", { class: "temp-poles", "aria-hidden": "true" },
         h("span", { class: "pole pole-left" }, a.left),
         h("span", { class: "pole pole-right" }, a.right)),
       h("label", { class: "sr-only", for: id }, a.left + " \u2194 " + a.right),
-      slider, readout, help);
+      slider, readout, middle, help);
   },
 
   results(ctx) {
