@@ -373,10 +373,15 @@ class Words(ActivityType):
         return {**super().normalize_spec(raw), "max_words": integer(raw, "max_words", 3, 1, 5)}
 
     def entries(self, value: Any) -> list[str]:
-        return list(value)
+        """A word's moderation entry is its key: a decision on "solidarité" holds for
+        "Solidarité" too, as the screens count them as one word."""
+        return [word_key(w) for w in value]
 
     def keep_entries(self, value: Any, entries: list[str]) -> Any:
-        return list(entries)
+        """The answer's words whose entries may show, in their own spelling; an entry
+        merged into another one shows as that one."""
+        spelled = {word_key(w): w for w in value}
+        return [spelled.get(entry, entry) for entry in entries]
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         if isinstance(value, str):
