@@ -14,7 +14,7 @@ from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.core.types import Role
-from crowd.models import budget, circular, estimates, scales
+from crowd.models import budget, camps, circular, estimates, scales
 
 PANEL = Peer(Role.PANEL, "panel")
 
@@ -80,6 +80,86 @@ def test_temperature_polarisation_tells_split_from_consensus() -> None:
         room.answer(agree, device, 0.3 + rng.gauss(0, 0.05))  # one bell-shaped camp
     assert room.snap(split)["polarisation"] > 0.9 and room.snap(split)["bimodal"]
     assert room.snap(agree)["polarisation"] < 0.1 and not room.snap(agree)["bimodal"]
+
+
+def test_temperature_near_unanimous_room_keeps_its_digits() -> None:
+    # Issue input: 180 answers at -1.0 and 20 at -0.9995 (BC 0.98817, see
+    # tests/models/test_scales.py); float power sums gave -0.507. No split is shown.
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device, value in enumerate([-1.0] * 180 + [-0.9995] * 20):
+        room.answer(act, device, value)
+    snap = room.snap(act)
+    assert snap["bimodality"] == pytest.approx(0.9882, abs=1e-4)
+    assert snap["bimodal"] is False and snap["camps"] == 0.0
+    assert snap["pole_low"] == 1.0 and snap["pole_high"] == 0.0
+
+
+def test_temperature_flag_ignores_invisible_differences() -> None:
+    # Issue input: 99 answers at +1.0 and one at 0.95 gave BC 0.98 and "bimodal".
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device, value in enumerate([1.0] * 99 + [0.95]):
+        room.answer(act, device, value)
+    snap = room.snap(act)
+    assert snap["bimodality"] > 5 / 9 and snap["bimodal"] is False
+
+
+def test_temperature_pole_shares_are_exact_as_people_move() -> None:
+    room = Room()
+    act = room.activity(kind="temperature")
+    rng = random.Random(8)
+    values = [round(rng.uniform(-1, 1), 4) for _ in range(120)]
+    values[:3] = [-0.5, 0.5, 0.5001]  # the poles themselves count for neither side
+    for device, value in enumerate(values):
+        room.answer(act, device, value)
+    for device in range(0, 120, 4):
+        values[device] = round(rng.uniform(-1, 1), 4)
+        room.answer(act, device, values[device], now=2.0)
+    snap = room.snap(act)
+    low, high = camps.pole_shares(values)
+    assert (snap["pole_low"], snap["pole_high"]) == (round(low, 4), round(high, 4))
+
+
+def test_temperature_trend_shows_a_room_splitting_around_a_steady_mean() -> None:
+    # Minute 0: everybody mild (around 0); then, minute by minute, pairs leave for the two
+    # ends. The mean stays at 0 while the camps indicator and the pole shares rise.
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device in range(40):
+        room.answer(act, device, 0.05 if device % 2 else -0.05, now=device / 10)
+    for minute in range(1, 5):
+        for device in range(10 * (minute - 1), 10 * minute):
+            room.answer(act, device, 0.9 if device % 2 else -0.9,
+                        now=60.0 * minute + 5 * (device // 2 % 5))  # a pair per step
+    trend = room.snap(act)["trend"]
+    assert all(abs(m) < 1e-9 for m in trend["mean"])
+    assert trend["camps"] == sorted(trend["camps"]) and trend["camps"][-1] > 0.9
+    assert trend["camps"][0] == 0.0
+    assert trend["pole_high"][-1] == 0.5
+    assert room.snap(act)["bimodal"] is True
+
+
+def test_temperature_flag_replays_identically() -> None:
+    room = Room()
+    sink: list[Any] = []
+    original = room.engine.handle
+
+    def handle(msg: Any, peer: Peer, now: float) -> Any:
+        step = original(msg, peer, now)
+        sink.extend(step.events)
+        return step
+
+    room.engine.handle = handle  # type: ignore[method-assign]
+    room.code = room.ack(CreateRoom(title="R"))["room"]
+    act = room.activity(kind="temperature")
+    rng = random.Random(4)
+    for i in range(300):  # a room drifting in and out of two camps
+        camp = rng.choice([-0.7, 0.7]) if (i // 60) % 2 else rng.gauss(0, 0.3)
+        room.answer(act, rng.randrange(80), max(-1.0, min(1.0, camp)), now=float(i))
+    rebuilt = Engine()
+    rebuilt.replay(sink)
+    assert rebuilt.activity(act).tally.snapshot() == room.snap(act)
 
 
 def test_temperature_trend_follows_time() -> None:

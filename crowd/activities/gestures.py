@@ -18,84 +18,105 @@ from crowd.activities.registry import register
 from crowd.core.errors import BadMessage, BadValue
 from crowd.core.types import Kind
 from crowd.models import budget as budget_model
-from crowd.models import circular, scales
+from crowd.models import camps, circular, scales
 
 # ---------------------------------------------------------------- temperature
 
 TREND_STEP_S = 5.0  # one trend point per 5 s of event time
 TREND_POINTS = 120  # ten minutes of trend
+TREND_FIELDS = ("mean", "std", "camps", "pole_low", "pole_high")
 KDE_GRID = np.linspace(-1.0, 1.0, 81)
 DOT_ROWS = 12  # the dot strip stacks at most this many dots per bin
-GAUGE_CATEGORIES = 7  # agreement A is meant for short ordinal scales (van der Eijk 2001)
+GAUGE_CATEGORIES = camps.CATEGORIES  # A and camps are meant for short ordinal scales
 
 
 def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _binned_density(hist: list[int], centers: tuple[float, ...], n: int,
-                    std: float | None) -> list[float]:
-    """Gaussian KDE of the binned answers (one kernel per bin, weighted by its count).
-
-    O(bins x grid) whatever the crowd size; Scott's bandwidth, never narrower than about
-    one and a half bins so a unanimous room still draws a visible peak.
-    """
-    if n == 0:
-        return [0.0] * len(KDE_GRID)
-    h = max(0.08, (std or 0.0) * n ** -0.2)
-    z = (KDE_GRID[:, None] - np.asarray(centers)[None, :]) / h
-    density = (np.exp(-0.5 * z * z) @ np.asarray(hist, dtype=float)) / (
-        n * h * math.sqrt(2 * math.pi))
-    return [round(float(v), 4) for v in density]
-
-
 class TemperatureTally(Tally):
-    """Histogram on 41 bins of [-1, 1]; density, polarisation and a trend of the mean."""
+    """Histogram on 41 bins of [-1, 1] with exact moments; the readable indicators of
+    division (spread, camps, pole shares), the gated bimodal flag and their trend.
+
+    Every answer costs O(bins): the flag's hysteresis and the trend are moved in `observe`,
+    once per logged answer, so a replay reaches the same state as the live room."""
 
     def __init__(self) -> None:
         self.acc = scales.ScaleAccumulator()
-        self.total = 0.0  # running sum: the trend needs the mean at every answer, in O(1)
+        self.low = 0  # answers below -POLE and above +POLE, exactly
+        self.high = 0
+        self.gate = camps.BimodalGate()
         self.trend_t: list[float] = []
-        self.trend_mean: list[float] = []
+        self.trend: dict[str, list[float | None]] = {f: [] for f in TREND_FIELDS}
+
+    def _poles(self, value: float, sign: int) -> None:
+        self.low += sign * (value < -camps.POLE)
+        self.high += sign * (value > camps.POLE)
 
     def add(self, value: Any) -> None:
         self.acc.add(value)
-        self.total += value
+        self._poles(value, 1)
 
     def remove(self, value: Any) -> None:
         self.acc.remove(value)
-        self.total -= value
+        self._poles(value, -1)
+
+    def _indicators(self) -> dict[str, Any]:
+        """Everything the headline and the flag read, in O(bins)."""
+        acc = self.acc
+        n, std = acc.n, acc.std
+        counts = acc.counts
+        centers = scales.bin_centers(acc.bins)
+        density = camps.density(counts, centers, KDE_GRID, std)
+        coarse, positions = camps.coarsen(counts, centers)
+        _, _, bc = acc.moments()
+        return {"n": n, "std": std, "bc": bc, "density": density,
+                "coarse": coarse, "camps": camps.esteban_ray(coarse, positions),
+                "humps": camps.humps(counts, centers, KDE_GRID, density),
+                "pole_low": self.low / n if n else None,
+                "pole_high": self.high / n if n else None}
 
     def observe(self, now: float) -> None:
-        """Keep the crowd's mean at most every TREND_STEP_S (the last value of each step)."""
+        """Move the bimodal flag, and keep the indicators at most every TREND_STEP_S
+        (the last value of each step)."""
         if not self.acc.n:
+            self.gate.on = False
             return
-        mean = self.total / self.acc.n
+        ind = self._indicators()
+        self.gate.update(ind["n"], ind["std"], ind["bc"], ind["humps"])
+        point = {"mean": self.acc.mean, **{f: ind[f] for f in TREND_FIELDS[1:]}}
         bucket = math.floor(now / TREND_STEP_S) * TREND_STEP_S
-        if self.trend_t and self.trend_t[-1] == bucket:
-            self.trend_mean[-1] = round(mean, 4)
-        else:
+        if not (self.trend_t and self.trend_t[-1] == bucket):
             self.trend_t.append(bucket)
-            self.trend_mean.append(round(mean, 4))
+            for f in TREND_FIELDS:
+                self.trend[f].append(None)
             if len(self.trend_t) > TREND_POINTS:
-                del self.trend_t[0], self.trend_mean[0]
+                del self.trend_t[0]
+                for f in TREND_FIELDS:
+                    del self.trend[f][0]
+        for f in TREND_FIELDS:
+            self.trend[f][-1] = _round(point[f])
 
     def snapshot(self) -> dict[str, Any]:
         s = self.acc.summary()
-        hist = list(s.histogram)
-        density = _binned_density(hist, s.bin_centers, s.n, s.std)
-        coarse, _ = np.histogram(s.bin_centers, bins=GAUGE_CATEGORIES, range=(-1.0, 1.0),
-                                 weights=hist)
-        agreement = scales.agreement(coarse) if s.n else None
+        ind = self._indicators()
+        agreement = scales.agreement(ind["coarse"]) if s.n else None
         polarisation = None if agreement is None else (1.0 - agreement) / 2.0
+        found = ind["humps"]
         return {
             "n": s.n, "mean": _round(s.mean), "median": _round(s.median), "std": _round(s.std),
+            "camps": _round(ind["camps"]),
+            "pole_low": _round(ind["pole_low"]), "pole_high": _round(ind["pole_high"]),
             "bimodality": _round(s.bimodality_coefficient),
-            "bimodal": (s.bimodality_coefficient or 0.0) > scales.BIMODALITY_THRESHOLD,
+            "bimodal": self.gate.on,
+            "humps": None if found is None else {
+                "left": _round(found.left), "right": _round(found.right),
+                "valley": _round(found.valley), "depth": _round(found.depth),
+                "smaller_camp": _round(found.smaller_camp)},
             "agreement": _round(agreement), "polarisation": _round(polarisation),
-            "histogram": hist, "bin_centers": [round(c, 3) for c in s.bin_centers],
-            "density": density,
-            "trend": {"t": list(self.trend_t), "mean": list(self.trend_mean)},
+            "histogram": list(s.histogram), "bin_centers": [round(c, 3) for c in s.bin_centers],
+            "density": [round(float(v), 4) for v in ind["density"]],
+            "trend": {"t": list(self.trend_t), **{f: list(v) for f, v in self.trend.items()}},
         }
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:

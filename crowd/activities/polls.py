@@ -106,13 +106,14 @@ class Approval(Choice):
 
 class RankingTally(Tally):
     """First places, Borda scores and the Condorcet pairwise matrix, kept ballot by ballot
-    (O(options^2)); the Schulze ranking is computed from the matrix at snapshot time."""
+    (O(options^2)); the Schulze ranking is computed from the matrix at snapshot time.
+    Borda points follow `crowd.models.voting.borda` for partial ballots (docs/models.md)."""
 
     def __init__(self, options: list[str]) -> None:
         k = len(options)
         self.options = options
         self.first = [0] * k
-        self.borda = [0] * k
+        self.borda2 = [0] * k  # twice the Borda points: halves stay exact integers
         self.d = [[0] * k for _ in range(k)]
         self.n = 0
 
@@ -120,9 +121,14 @@ class RankingTally(Tally):
         k = len(self.options)
         self.n += sign
         self.first[ranking[0]] += sign
-        unranked = [o for o in range(k) if o not in set(ranking)]
+        ranked = set(ranking)
+        unranked = [o for o in range(k) if o not in ranked]
+        # Borda as crowd.models.voting.borda: the unranked options share the points left,
+        # (k - r - 1) / 2 each, so every ballot hands out k (k - 1) / 2 points.
+        for option in unranked:
+            self.borda2[option] += sign * (k - len(ranking) - 1)
         for position, option in enumerate(ranking):
-            self.borda[option] += sign * (k - 1 - position)
+            self.borda2[option] += sign * 2 * (k - 1 - position)
             row = self.d[option]
             # a ranked option beats the ones ranked after it and every unranked one
             for other in ranking[position + 1:]:
@@ -141,7 +147,7 @@ class RankingTally(Tally):
         condorcet = [i for i in range(len(self.options))
                      if all(self.d[i][j] > self.d[j][i] for j in range(len(self.options))
                             if j != i)]
-        return {"n": self.n, "counts": list(self.first), "borda": list(self.borda),
+        return {"n": self.n, "counts": list(self.first), "borda": [b / 2 for b in self.borda2],
                 "ranking": list(result.ranking), "winners": list(result.winners),
                 "pairwise": [list(row) for row in self.d],
                 "condorcet_winner": condorcet[0] if condorcet else None}

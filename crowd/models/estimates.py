@@ -120,8 +120,14 @@ class Influence:
     error1: float | None
     """``|median1 - truth|``."""
     error2: float | None
+    log_error1: float | None
+    """``|ln(median1 / truth)|``: the median's error as a ratio, like every accuracy figure
+    here (``None`` unless the median and the truth are positive)."""
+    log_error2: float | None
     improved: bool | None
-    """``error2 < error1``: did the crowd's median move closer to the truth?"""
+    """``log_error2 < log_error1``: did the crowd's median move closer to the truth, as a
+    ratio? 500 -> 1,600 for a truth of 1,000 is closer (x1.6 instead of /2) although the
+    linear error grew from 500 to 600."""
     collective_error1: float | None
     """Squared log error of the geometric mean of round 1 (see `Wisdom`)."""
     collective_error2: float | None
@@ -208,6 +214,13 @@ def wisdom(values: ArrayLike, truth: float) -> Wisdom:
     )
 
 
+def _log_error(value: float | None, truth: float | None) -> float | None:
+    """``|ln(value / truth)|``, or ``None`` unless both are positive."""
+    if value is None or truth is None or value <= 0 or truth <= 0:
+        return None
+    return abs(math.log(value / truth))
+
+
 def _rel_change(new: float | None, old: float | None) -> float | None:
     if new is None or old is None or old == 0:
         return None
@@ -236,7 +249,10 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
 
     error1 = abs(med1 - t) if t is not None and med1 is not None else None
     error2 = abs(med2 - t) if t is not None and med2 is not None else None
-    improved = error2 < error1 if error1 is not None and error2 is not None else None
+    log_error1 = _log_error(med1, t)
+    log_error2 = _log_error(med2, t)
+    improved = (log_error2 < log_error1
+                if log_error1 is not None and log_error2 is not None else None)
     w1 = wisdom(a, t) if t is not None else None
     w2 = wisdom(b, t) if t is not None else None
 
@@ -256,6 +272,8 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
         truth=t,
         error1=error1,
         error2=error2,
+        log_error1=log_error1,
+        log_error2=log_error2,
         improved=improved,
         collective_error1=w1.collective_error if w1 else None,
         collective_error2=w2.collective_error if w2 else None,

@@ -137,6 +137,21 @@ def test_influence_without_truth_and_with_improvement() -> None:
     assert inf2.improved is True
 
 
+def test_improvement_is_judged_in_log_space() -> None:
+    # Issue input: round 1 [400, 500, 600], round 2 [1500, 1600, 1700], truth 1000. The
+    # linear error grows (500 -> 600) but the median went from half the truth to 1.6 times
+    # it: |ln 0.5| = 0.6931 -> |ln 1.6| = 0.4700, closer as a ratio, like every other
+    # accuracy figure (Lorenz et al. 2011 work on log estimates).
+    inf = estimates.influence([400, 500, 600], [1500, 1600, 1700], truth=1000)
+    assert inf.error1 == 500 and inf.error2 == 600
+    assert inf.log_error1 == pytest.approx(0.693147, abs=1e-6)
+    assert inf.log_error2 == pytest.approx(0.470004, abs=1e-6)
+    assert inf.improved is True
+    # Without a positive truth or median there is no ratio to compare.
+    assert estimates.influence([-1, 0, 1], [1, 2, 3], truth=2).improved is None
+    assert estimates.influence([1, 2, 3], [1, 2, 3], truth=0).log_error1 is None
+
+
 def test_histogram_linear_matches_numpy_and_explicit_edges() -> None:
     data = [1, 2, 2, 3, 3, 3, 10]
     h = estimates.histogram(data, bins=3)

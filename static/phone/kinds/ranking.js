@@ -2,7 +2,7 @@
 // order with the up / down buttons, then "Valider".
 
 import { h, fill } from "../../shared/dom.js";
-import { t } from "../../shared/i18n.js";
+import { t, formatNumber } from "../../shared/i18n.js";
 import { bars } from "../../shared/bars.js";
 import { optionButton, submitButton, hint, answers } from "./common.js";
 
@@ -69,7 +69,7 @@ export default {
     return h("div", null, answers(s.n), bars(order.map((i, pos) => ({
       label: (pos + 1) + ". " + options[i],
       value: borda[i] || 0,
-      figure: (borda[i] || 0) + " " + t("results.borda") + " · " + t("results.first", { k: first[i] || 0 }),
+      figure: formatNumber(borda[i] || 0, 1) + " " + t("results.borda") + " · " + t("results.first", { k: first[i] || 0 }),
       mine: i === mineTop,
     }))));
   },
