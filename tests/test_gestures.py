@@ -220,6 +220,40 @@ def test_orientation_without_common_direction() -> None:
     assert snap["resultant_length"] < 0.01 and snap["verdict"] == "pas de direction commune"
 
 
+def test_orientation_two_exits_read_as_two_directions_whatever_the_strengths() -> None:
+    room = Room()
+    act = room.activity(kind="orientation")
+    rng = random.Random(9)
+    for device in range(120):
+        exit_ = 90 if device % 2 else 270
+        room.answer(act, device, {"angle": (exit_ + rng.gauss(0, 12)) % 360,
+                                  "strength": rng.choice([0.1, 0.5, 1.0])})
+    snap = room.snap(act)
+    assert snap["verdict_code"] == "two" and snap["verdict"] == "deux directions"
+    assert snap["resultant_length"] < 0.2 and snap["arc_deg"] is None
+    assert sorted(round(lobe["mean_deg"] / 90) for lobe in snap["lobes"]) == [1, 3]
+    assert sum(snap["rose_counts"]) == 120 and snap["rose_test"]["p"] < 0.001
+
+
+def test_orientation_agreement_needs_a_tight_rose_and_reports_its_arc() -> None:
+    room = Room()
+    act = room.activity(kind="orientation")
+    rng = random.Random(10)
+    angles = [(30 + rng.gauss(0, 25)) % 360 for _ in range(40)]
+    strengths = [rng.random() for _ in angles]
+    for device, (angle, strength) in enumerate(zip(angles, strengths, strict=True)):
+        room.answer(act, device, {"angle": angle, "strength": strength})
+    snap = room.snap(act)
+    batch = circular.summarize([round(a, 2) for a in angles])  # unweighted: agreement
+    assert snap["verdict_code"] == "agree"
+    assert snap["resultant_length"] == pytest.approx(batch.resultant_length, abs=1e-4)
+    assert snap["arc_deg"] == pytest.approx(batch.arc_deg, abs=1e-2)
+    # the mean vector: sum of strength-weighted unit vectors over n (agreement x conviction)
+    vec = sum(round(s, 3) * np.exp(1j * np.radians(round(a, 2)))
+              for a, s in zip(angles, strengths, strict=True)) / len(angles)
+    assert snap["mean_vector"]["length"] == pytest.approx(abs(vec), abs=1e-4)
+
+
 def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     room = Room()
     first = room.activity(kind="estimate", unit="lb")

@@ -18,7 +18,7 @@ from crowd.activities.registry import register
 from crowd.core.errors import BadMessage, BadValue
 from crowd.core.types import Kind
 from crowd.models import budget as budget_model
-from crowd.models import camps, circular, scales
+from crowd.models import camps, circular, orientation, scales
 
 # ---------------------------------------------------------------- temperature
 
@@ -226,34 +226,45 @@ class Weighting(ActivityType):
 ROSE_BINS = 16
 
 
-def verdict(p: float | None) -> str:
-    """The Rayleigh test in words, for the projector (French first; pages translate)."""
-    if p is None:
-        return "pas encore de réponses"
-    return "la foule s'accorde" if p < 0.05 else "pas de direction commune"
-
-
 class OrientationTally(Tally):
-    """Rose of directions weighted by strength, mean direction and Rayleigh test."""
+    """Directions counted unweighted (agreement: R-bar, Rayleigh, arc, rose test, lobes) and
+    weighted by strength (the mean vector, agreement x conviction, and the drawn rose)."""
 
     def __init__(self) -> None:
         self.acc = circular.CircularAccumulator(bins=ROSE_BINS)
+        self.weighted = circular.CircularAccumulator(bins=ROSE_BINS)
 
     def add(self, value: Any) -> None:
-        self.acc.add(value["angle"], value["strength"])
+        self.acc.add(value["angle"])
+        self.weighted.add(value["angle"], value["strength"])
 
     def remove(self, value: Any) -> None:
-        self.acc.remove(value["angle"], value["strength"])
+        self.acc.remove(value["angle"])
+        self.weighted.remove(value["angle"], value["strength"])
 
     def snapshot(self) -> dict[str, Any]:
         s = self.acc.summary()
+        w = self.weighted.summary()
+        counts = [round(c) for c in s.rose]
+        rose_test = orientation.rose_uniformity(counts)
+        found = orientation.lobes(counts)
+        code = orientation.verdict(s.n, s.resultant_length, s.rayleigh_p, rose_test, found)
+        _, wsin, wcos = self.weighted.sums
+        vector = math.hypot(wsin, wcos) / s.n if s.n else 0.0
         return {"n": s.n, "mean_deg": _round(s.mean_deg, 2),
                 "resultant_length": round(float(s.resultant_length), 4),
                 "rayleigh_z": _round(s.rayleigh_z), "rayleigh_p": _round(s.rayleigh_p, 6),
                 "kappa": _round(s.kappa), "circular_std_deg": _round(s.circular_std_deg, 2),
-                "rose": [round(float(x), 4) for x in s.rose],
+                "arc_deg": _round(s.arc_deg, 2),
+                "mean_vector": {"deg": _round(w.mean_deg, 2), "length": round(vector, 4)},
+                "rose": [round(float(x), 4) for x in w.rose], "rose_counts": counts,
                 "bin_edges_deg": [round(float(e), 3) for e in s.bin_edges_deg],
-                "verdict": verdict(s.rayleigh_p)}
+                "rose_test": None if rose_test is None else {
+                    "sectors": rose_test.sectors, "chi2": round(rose_test.chi2, 4),
+                    "p": round(rose_test.p, 6)},
+                "lobes": [{"mean_deg": round(lobe.mean_deg, 2), "share": round(lobe.share, 4)}
+                          for lobe in found],
+                "verdict_code": code, "verdict": orientation.VERDICTS[code]}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         rose, edges = snap["rose"], snap["bin_edges_deg"]
