@@ -1,0 +1,90 @@
+"""The projector's headline in headless Chromium: it says what the crowd models say, no more.
+
+Real server, real phones (Python clients), the real screen page; each test reads the words
+the page rendered over the chart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from typing import Any
+
+import pytest
+
+from crowd.clients import Panel, Phone
+from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+NBSP = "[\u00a0\u202f]"  # the French space before % never breaks the line
+
+
+async def projected(server: Any, kind: str, **spec: Any) -> tuple[str, str]:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Titres")
+        act = await panel.add_activity(code, kind=kind, prompt="?", **spec)
+        await panel.open(act)
+        await panel.project(act, room=code)
+    return code, act
+
+
+async def answer(server: Any, code: str, act: str, values: Sequence[Any]) -> None:
+    async with AsyncExitStack() as stack:
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in values]
+        await asyncio.gather(*(p.respond(act, v) for p, v in zip(phones, values, strict=True)))
+
+
+async def insight_when(screen: Any, n: int, text: str) -> str:
+    """The headline once the screen shows `n` answers and the headline contains `text`."""
+    await screen.page.wait_for_function(
+        "([n, text]) => document.querySelector('#answers').innerText.startsWith(n + ' ')"
+        " && document.querySelector('#insight').innerText.includes(text)", arg=[n, text])
+    return str(await screen.page.locator("#insight").inner_text())
+
+
+async def test_two_camps_are_named_with_their_pole_shares(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "temperature", left="froid", right="brûlant")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    rng = random.Random(1)
+    split = [round(max(-1.0, min(1.0, (0.75 if i % 3 else -0.75) + rng.gauss(0, 0.1))), 2)
+             for i in range(24)]
+    await answer(server, code, act, split)
+    text = await insight_when(screen, 24, "deux camps")
+    low = round(100 * sum(v < -0.5 for v in split) / 24)
+    high = round(100 * sum(v > 0.5 for v in split) / 24)
+    assert re.search(f"{low}{NBSP}% vers « froid » · {high}{NBSP}% vers « brûlant »", text)
+    await screen.close()
+
+
+async def test_a_room_spread_evenly_is_not_called_two_camps(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "temperature", left="froid", right="brûlant")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    even = [round(-1 + 2 * i / 23, 2) for i in range(24)]  # uniform from -1 to 1
+    await answer(server, code, act, even)
+    text = await insight_when(screen, 24, "avis dispersés")
+    assert "deux camps" not in text and "consensus" not in text
+    await screen.close()
+
+
+async def test_two_exits_read_as_two_directions(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "orientation")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    rng = random.Random(2)
+    arrows = [{"angle": round((90 if i % 2 else 270) + rng.gauss(0, 10), 1) % 360,
+               "strength": 1.0} for i in range(24)]
+    await answer(server, code, act, arrows)
+    text = await insight_when(screen, 24, "deux directions")
+    assert "vers O et E" in text or "vers E et O" in text
+    assert "s'accorde" not in text and "pas de direction commune" not in text
+    box = await screen.page.locator("#insight").bounding_box()
+    assert box is not None and box["width"] > 0 and box["y"] + box["height"] <= 720
+    await screen.close()
