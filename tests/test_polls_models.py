@@ -51,3 +51,49 @@ def test_live_borda_equals_the_model_as_people_change_their_ballots(
     snap = tally.snapshot()
     assert snap["borda"] == pytest.approx(voting.borda(kept, 4).scores, abs=0)
     assert snap["pairwise"] == voting.pairwise(kept, 4)
+
+
+def test_choice_snapshot_carries_the_leaders_margin() -> None:
+    room = Room()
+    act = room.activity(kind="choice", options=OPTIONS[:3])
+    votes = [0] * 45 + [1] * 35 + [2] * 20
+    for device, vote in enumerate(votes):
+        room.answer(act, device, vote)
+    m = room.snap(act)["margin"]  # the worked example of tests/models/test_voting.py
+    assert m["leaders"] == [0] and m["runner_up"] == 1 and m["to_tie"] == 5
+    assert (m["low"], m["high"]) == (-0.0742, 0.2742)
+    room.answer(act, 0, 1, now=1.0)  # one voter moves: 44 / 36
+    room.answer(act, 1, 1, now=1.0)  # ... and another: 43 / 37
+    room.answer(act, 2, 1, now=1.0)
+    room.answer(act, 3, 1, now=1.0)
+    room.answer(act, 4, 1, now=1.0)  # 40 / 40: a tie, shown as one
+    tie = room.snap(act)["margin"]
+    assert tie["leaders"] == [0, 1] and tie["difference"] == 0.0
+    approval = room.activity(kind="approval", options=OPTIONS[:3])
+    room.answer(approval, 0, [0, 1])
+    assert "margin" not in room.snap(approval)  # approvals are not shares of one vote
+
+
+def test_ranking_without_condorcet_winner_names_its_cycle_and_ties() -> None:
+    room = Room()
+    act = room.activity(kind="ranking", options=OPTIONS)
+    for device, ballot in enumerate([[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3]]):
+        room.answer(act, device, ballot)
+    snap = room.snap(act)
+    assert snap["condorcet_winner"] is None and snap["smith"] == [0, 1, 2]
+    assert snap["places"] == [1, 1, 1, 4]
+    chart = room.engine.activity(act).tally.chart(snap)
+    assert chart["order"]["place"] == ["1.", "1.", "1.", "4."]
+
+
+def test_grades_snapshot_has_continuous_scores() -> None:
+    room = Room()
+    act = room.activity(kind="grades", options=OPTIONS[:2], grades=["a", "b", "c", "d", "e"])
+    rows = [1, 3, 8, 5, 3]  # option 0's grades, the worked example: usual judgment 2.25
+    device = 0
+    for grade, count in enumerate(rows):
+        for _ in range(count):
+            room.answer(act, device, [grade, 2])
+            device += 1
+    snap = room.snap(act)
+    assert snap["scores"] == [2.25, 2.0] and snap["majority"] == [2, 2]

@@ -1,12 +1,13 @@
 // One line of words over the projected chart, from its snapshot: the temperature's mean,
 // its tone (two camps only when the server's gated flag says so) and its pole shares, the
-// rose's verdict (agreement, two or several directions), how an estimate's second round
+// rose's verdict (agreement, two or several directions), a poll's lead and whether it is
+// beyond the margin of error, how an estimate's second round
 // moved, a ranking's Condorcet winner. Other kinds: nothing (the chart says it).
 
 import { h, fill } from "../shared/dom.js";
 import {
   temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict,
-  orientationCode, pValue, estimateShift, condorcetText, gradesLeader,
+  orientationCode, pValue, estimateShift, condorcetText, gradesLeader, choiceLead,
 } from "../shared/insights.js";
 import { t, formatNumber } from "../shared/i18n.js";
 
@@ -47,6 +48,12 @@ function partsFor(a, s) {
     return [h("span", null, words[0]),
       words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
       truth];
+  }
+  if (a.kind === "choice") {
+    const lead = choiceLead(s, a.options || []);
+    if (!lead) return [];
+    return [h("strong", { class: "insight-tone " + (lead.sure ? "tone-consensus" : "tone-mixed") }, lead.text),
+      lead.detail ? h("span", { class: "insight-small" }, lead.detail) : null];
   }
   if (a.kind === "grades") {
     const text = gradesLeader(s, a.options || [], a.grades || []);

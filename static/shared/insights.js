@@ -109,7 +109,38 @@ export function estimateShift(snapshot, unit) {
   return text;
 }
 
-/** Majority judgment: the option ranked first and its majority grade. */
+/** "A et B" / "A, B et C" in the page's language. */
+function listText(labels) {
+  if (labels.length < 2) return labels.join("");
+  return labels.slice(0, -1).join(", ") + " " + t("orient.and") + " " + labels[labels.length - 1];
+}
+
+/** Points of percentage, signed: "+10", "−7". */
+function points(x) {
+  return (x < 0 ? "\u2212" : "+") + formatNumber(Math.abs(Math.round(x * 100)));
+}
+
+/**
+ * A single-choice poll's leader, from `margin` (the interval of the lead p1 − p2 after
+ * Scott & Seber): a tie is a tie; a lead whose interval excludes 0 is "nette"; otherwise
+ * it is within the margin of error, with how many voters would have to switch.
+ * Returns {text, sure} or null.
+ */
+export function choiceLead(snapshot, options) {
+  const m = snapshot && snapshot.margin;
+  if (!m || !snapshot.n || !Array.isArray(m.leaders) || !m.leaders.length) return null;
+  const names = m.leaders.map((i) => options[i]).filter((x) => x !== undefined);
+  if (names.length !== m.leaders.length) return null;
+  if (names.length > 1) return { text: t("choice.tie", { labels: listText(names) }), sure: false };
+  const label = names[0];
+  const range = t("choice.range", { low: points(m.low), high: points(m.high) });
+  if (m.low > 0) return { text: t("choice.lead_sure", { label: label, pts: points(m.difference) }), detail: range, sure: true };
+  const key = m.to_tie === 1 ? "choice.switch_one" : "choice.switch_many";
+  return { text: t("choice.lead_unsure", { label: label, pts: points(m.difference) }),
+    detail: t(key, { k: formatNumber(m.to_tie) }) + " · " + range, sure: false };
+}
+
+/** Majority judgment: the option ranked first, its majority grade and continuous score. */
 export function gradesLeader(snapshot, options, grades) {
   if (!snapshot || !snapshot.n || !snapshot.ranking || !snapshot.ranking.length) return "";
   const first = snapshot.ranking[0];
@@ -118,10 +149,12 @@ export function gradesLeader(snapshot, options, grades) {
   return t("grades.leader", { label: options[first], grade: grades[grade] !== undefined ? grades[grade] : "–" });
 }
 
-/** Ranking: the Condorcet winner's name, or that there is none. */
+/** Ranking: the Condorcet winner's name, or the options of the top cycle (Smith set). */
 export function condorcetText(snapshot, options) {
   if (!snapshot || !snapshot.n) return "";
   const w = snapshot.condorcet_winner;
   if (typeof w === "number" && options[w] !== undefined) return t("ranking.condorcet", { label: options[w] });
+  const smith = Array.isArray(snapshot.smith) ? snapshot.smith.map((i) => options[i]).filter((x) => x !== undefined) : [];
+  if (smith.length > 1) return t("ranking.no_condorcet") + " · " + t("ranking.smith", { labels: listText(smith) });
   return "condorcet_winner" in snapshot ? t("ranking.no_condorcet") : "";
 }

@@ -88,3 +88,20 @@ async def test_two_exits_read_as_two_directions(browser: Any, server: Any) -> No
     box = await screen.page.locator("#insight").bounding_box()
     assert box is not None and box["width"] > 0 and box["y"] + box["height"] <= 720
     await screen.close()
+
+
+async def test_a_poll_lead_within_the_margin_of_error_says_so(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "choice", options=["pain", "fromage"])
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    async with AsyncExitStack() as stack:
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(12)]
+        await asyncio.gather(*(p.respond(act, 0 if i < 7 else 1) for i, p in enumerate(phones)))
+        # 7 against 5: d = 2/12, Var = (1 - d^2) / 12, 95 % interval -0.391 to +0.725
+        text = await insight_when(screen, 12, "dans la marge d'erreur")
+        assert "pain devant (+17 points)" in text and "1 voix à déplacer pour égaliser" in text
+        assert "écart à 95\u202f%\u202f: \u221239 à +72 points" in text
+        await phones[0].respond(act, 1)  # one voter switches: 6 against 6
+        text = await insight_when(screen, 12, "Égalité")
+        assert "Égalité\u202f: pain et fromage" in text
+    await screen.close()
