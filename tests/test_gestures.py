@@ -14,7 +14,7 @@ from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.core.types import Role
-from crowd.models import budget, camps, circular, estimates, scales
+from crowd.models import budget, camps, circular, estimates, influence, scales
 
 PANEL = Peer(Role.PANEL, "panel")
 
@@ -284,6 +284,36 @@ def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     choice = room.activity(kind="choice", options=["a", "b"])
     with pytest.raises(Conflict):
         room.ack(SetTruth(activity=choice, value=1))
+
+
+def test_influence_round_pairs_the_devices_that_answered_both_rounds() -> None:
+    room = Room()
+    first = room.activity(kind="estimate", unit="lb")
+    guesses = [900, 1100, 1200, 1300, 1500, 2500, 3000]  # the crowd's median: 1,300
+    for device, guess in enumerate(guesses):
+        room.answer(first, device, guess)
+    second = room.ack(InfluenceRound(activity=first))["activity"]
+    room.answer(second, 0, 2000, now=5.0)  # changes its mind twice: the latest counts
+    room.answer(second, 0, 900, now=6.0)  # kept (S = 0)
+    room.answer(second, 1, 1300, now=6.0)  # adopted (S = 1)
+    room.answer(second, 5, round(math.sqrt(2500 * 1300), 4), now=6.0)  # half-way in logs
+    room.answer(second, 6, 1000, now=6.0)  # overshoot: (ln 1000 - ln 3000)/(ln 1300 - ln 3000)
+    room.answer(second, 99, 1355, now=6.0)  # a newcomer has no first estimate: not paired
+    room.ack(SetTruth(activity=second, value=1355))
+    paired = room.snap(second)["paired"]
+    assert paired["n"] == 4 and paired["shown"] == 1300
+    assert (paired["keep"], paired["adopt"], paired["compromise"], paired["overshoot"]) == (
+        0.25, 0.25, 0.25, 0.25)
+    before = influence.diversity_theorem([900, 1100, 2500, 3000], 1355)
+    after = influence.diversity_theorem([900, 1300, math.sqrt(2500 * 1300), 1000], 1355)
+    assert before is not None and after is not None
+    assert paired["before"]["average_error"] == pytest.approx(before.average_error)
+    assert paired["after"]["collective_error"] == pytest.approx(after.collective_error,
+                                                                rel=1e-6)
+    assert paired["closer"] == 0.75  # all but the one who kept 900
+    centres = room.snap(second)["centres"]
+    assert centres["median"]["log_error"] == pytest.approx(
+        math.log(np.median([900, 1300, math.sqrt(2500 * 1300), 1000, 1355]) / 1355), rel=1e-6)
 
 
 def test_influence_round_replays_identically() -> None:

@@ -80,11 +80,11 @@ class Wisdom:
     diversity: float | None
     """Population variance of ``ln(x_i)`` over the positive estimates."""
     wisdom_indicator: float | None
-    """Share of estimates on the thinner side of the truth, ties counting half, in [0, 0.5].
-
-    Lorenz et al. call the crowd wise when the truth lies between the k-th smallest and the
-    k-th largest estimate for a large k; without ties this is k / n. 0.5 means the truth is
-    the median, 0 that it lies outside the range of estimates (``None`` if n = 0)."""
+    """k / n for the largest k such that the truth lies between the k-th smallest and the
+    k-th largest estimate (Lorenz et al. 2011): ``min(#(x <= truth), #(x >= truth)) / n``.
+    An estimate equal to the truth counts on both sides, as in the paper. About 0.5 when the
+    truth is the median (1 when everybody is exactly right), 0 when it lies outside the
+    range of estimates (``None`` if n = 0)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,9 +193,10 @@ def wisdom(values: ArrayLike, truth: float) -> Wisdom:
     arr = finite_1d(values)
     t = _check_truth(truth)
     n = int(arr.size)
-    ties = int(np.count_nonzero(arr == t))
-    below = int(np.count_nonzero(arr < t)) + ties / 2.0
-    above = int(np.count_nonzero(arr > t)) + ties / 2.0
+    # Lorenz et al.: the largest k with x_(k) <= truth <= x_(n+1-k); an estimate equal to
+    # the truth lies on both sides, so it counts fully on each.
+    below = int(np.count_nonzero(arr <= t))
+    above = int(np.count_nonzero(arr >= t))
     indicator = min(below, above) / n if n else None
     positive = arr[arr > 0]
     n_pos = int(positive.size)

@@ -8,6 +8,7 @@ import { h, fill } from "../shared/dom.js";
 import {
   temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict,
   orientationCode, pValue, estimateShift, condorcetText, gradesLeader, choiceLead,
+  influenceSummary,
 } from "../shared/insights.js";
 import { t, formatNumber } from "../shared/i18n.js";
 
@@ -45,9 +46,10 @@ function partsFor(a, s) {
     if (!shift) return truth ? [truth] : [];
     const words = shift.split(" · ");
     const improved = s.influence && s.influence.improved;
+    const moves = influenceSummary(s);
     return [h("span", null, words[0]),
       words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
-      truth];
+      truth, moves ? h("span", { class: "insight-small insight-moves" }, moves) : null];
   }
   if (a.kind === "choice") {
     const lead = choiceLead(s, a.options || []);

@@ -109,6 +109,24 @@ export function estimateShift(snapshot, unit) {
   return text;
 }
 
+/**
+ * The influence round as an experiment, on the devices that answered both rounds: how
+ * many kept their estimate, moved towards the median shown or adopted it; and with the
+ * truth, the share of people who got closer and whether the crowd (its geometric mean)
+ * did too. "" before there are pairs.
+ */
+export function influenceSummary(snapshot) {
+  const p = snapshot && snapshot.paired;
+  if (!p || !p.n_sensitivity) return "";
+  let text = t("estimate.moves", { keep: formatShare(p.keep), compromise: formatShare(p.compromise),
+    adopt: formatShare(p.adopt) });
+  if (typeof p.closer === "number" && p.before && p.after) {
+    const crowd = p.after.collective_error < p.before.collective_error ? "estimate.crowd_closer" : "estimate.crowd_not";
+    text += " · " + t("estimate.people_closer", { x: formatShare(p.closer) }) + ", " + t(crowd);
+  }
+  return text;
+}
+
 /** "A et B" / "A, B et C" in the page's language. */
 function listText(labels) {
   if (labels.length < 2) return labels.join("");

@@ -105,3 +105,31 @@ async def test_a_poll_lead_within_the_margin_of_error_says_so(browser: Any, serv
         text = await insight_when(screen, 12, "Égalité")
         assert "Égalité\u202f: pain et fromage" in text
     await screen.close()
+
+
+async def test_the_influence_round_reports_who_kept_moved_and_adopted(
+    browser: Any, server: Any
+) -> None:
+    code, first = await projected(server, "estimate", unit="L")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    async with AsyncExitStack() as stack:
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(4)]
+        for phone, value in zip(phones, (80, 100, 100, 200), strict=True):
+            await phone.respond(first, value)  # the median shown will be 100
+        async with Panel.connect(server.url, server.secret) as panel:
+            reply = await panel.conn.request("influence_round", activity=first)
+            second = reply["activity"]
+            # 80 kept; 200 -> 141.42 half-way in logs (S = 0.5); the two at 100 have no S.
+            await phones[0].respond(second, 80)
+            await phones[3].respond(second, 141.42)
+            await phones[1].respond(second, 100)
+            await phones[2].respond(second, 100)
+            await panel.conn.request("set_truth", activity=second, value=120)
+        text = await insight_when(screen, 4, "gardent leur estimation")
+    assert re.search(f"50{NBSP}% gardent leur estimation · 50{NBSP}% se rapprochent de la"
+                     f" médiane · 0{NBSP}% l'adoptent", text)
+    # 80 -> 80 no closer, 200 -> 141 closer, the two at 100 no change: 25 %; the crowd's
+    # geometric mean went from 112.5 to 103.1 L, further from 120.
+    assert re.search(f"25{NBSP}% plus près de la vérité, mais pas la foule", text)
+    await screen.close()
