@@ -117,6 +117,8 @@ def test_temperature_pole_shares_are_exact_as_people_move() -> None:
         values[device] = round(rng.uniform(-1, 1), 4)
         room.answer(act, device, values[device], now=2.0)
     snap = room.snap(act)
+    tally = room.engine.activity(act).tally
+    assert tally.coarse == list(camps.coarsen(tally.acc.counts, scales.bin_centers(41))[0])
     low, high = camps.pole_shares(values)
     assert (snap["pole_low"], snap["pole_high"]) == (round(low, 4), round(high, 4))
 

@@ -28,6 +28,8 @@ TREND_FIELDS = ("mean", "std", "camps", "pole_low", "pole_high")
 KDE_GRID = np.linspace(-1.0, 1.0, 81)
 DOT_ROWS = 12  # the dot strip stacks at most this many dots per bin
 GAUGE_CATEGORIES = camps.CATEGORIES  # A and camps are meant for short ordinal scales
+BIN_CENTERS = scales.bin_centers(scales.DEFAULT_BINS)
+CATEGORY_OF_BIN, CATEGORY_POSITIONS = camps.category_map(BIN_CENTERS)
 
 
 def _round(x: float | None, digits: int = 4) -> float | None:
@@ -38,53 +40,60 @@ class TemperatureTally(Tally):
     """Histogram on 41 bins of [-1, 1] with exact moments; the readable indicators of
     division (spread, camps, pole shares), the gated bimodal flag and their trend.
 
-    Every answer costs O(bins): the flag's hysteresis and the trend are moved in `observe`,
-    once per logged answer, so a replay reaches the same state as the live room."""
+    An answer costs O(1): exact moments, pole counts and the 7 categories of the camps
+    indicator are kept as running counts. The bimodal flag reads the drawn density
+    (O(bins x grid)), so its hysteresis moves at most once per second of event time, in
+    `observe`, and the trend's camps figure with it; a snapshot shows where the current
+    answers would move the flag and the current camps. All depend on the logged answers
+    only, so a replay reaches the same state as the live room."""
 
     def __init__(self) -> None:
         self.acc = scales.ScaleAccumulator()
         self.low = 0  # answers below -POLE and above +POLE, exactly
         self.high = 0
+        self.coarse = [0] * GAUGE_CATEGORIES  # the 41 bins regrouped, as camps.coarsen does
         self.gate = camps.BimodalGate()
+        self.gate_second: float | None = None
+        self.camps_now: float | None = None  # camps at the flag's last move, for the trend
         self.trend_t: list[float] = []
         self.trend: dict[str, list[float | None]] = {f: [] for f in TREND_FIELDS}
 
-    def _poles(self, value: float, sign: int) -> None:
+    def _count(self, value: float, sign: int) -> None:
         self.low += sign * (value < -camps.POLE)
         self.high += sign * (value > camps.POLE)
+        self.coarse[CATEGORY_OF_BIN[scales.bin_index(value, self.acc.bins)]] += sign
 
     def add(self, value: Any) -> None:
         self.acc.add(value)
-        self._poles(value, 1)
+        self._count(value, 1)
 
     def remove(self, value: Any) -> None:
         self.acc.remove(value)
-        self._poles(value, -1)
+        self._count(value, -1)
 
-    def _indicators(self) -> dict[str, Any]:
-        """Everything the headline and the flag read, in O(bins)."""
-        acc = self.acc
-        n, std = acc.n, acc.std
-        counts = acc.counts
-        centers = scales.bin_centers(acc.bins)
-        density = camps.density(counts, centers, KDE_GRID, std)
-        coarse, positions = camps.coarsen(counts, centers)
-        _, _, bc = acc.moments()
-        return {"n": n, "std": std, "bc": bc, "density": density,
-                "coarse": coarse, "camps": camps.esteban_ray(coarse, positions),
-                "humps": camps.humps(counts, centers, KDE_GRID, density),
-                "pole_low": self.low / n if n else None,
-                "pole_high": self.high / n if n else None}
+    def _camps(self) -> float | None:
+        return camps.esteban_ray(self.coarse, CATEGORY_POSITIONS) if self.acc.n else None
+
+    def _humps(self, std: float | None) -> tuple[Any, camps.Humps | None]:
+        density = camps.density(self.acc.counts, BIN_CENTERS, KDE_GRID, std)
+        return density, camps.humps(self.acc.counts, BIN_CENTERS, KDE_GRID, density)
 
     def observe(self, now: float) -> None:
-        """Move the bimodal flag, and keep the indicators at most every TREND_STEP_S
-        (the last value of each step)."""
-        if not self.acc.n:
+        """Keep the indicators at most every TREND_STEP_S (the last value of each step),
+        and move the bimodal flag's hysteresis once per second of event time."""
+        acc = self.acc
+        if not acc.n:
             self.gate.on = False
             return
-        ind = self._indicators()
-        self.gate.update(ind["n"], ind["std"], ind["bc"], ind["humps"])
-        point = {"mean": self.acc.mean, **{f: ind[f] for f in TREND_FIELDS[1:]}}
+        n, std = acc.n, acc.std
+        second = math.floor(now)
+        if second != self.gate_second:  # the costlier figures: once per second of events
+            self.gate_second = second
+            _, found = self._humps(std)
+            self.gate.update(n, std, acc.moments()[2], found)
+            self.camps_now = self._camps()
+        point = {"mean": acc.mean, "std": std, "camps": self.camps_now,
+                 "pole_low": self.low / n, "pole_high": self.high / n}
         bucket = math.floor(now / TREND_STEP_S) * TREND_STEP_S
         if not (self.trend_t and self.trend_t[-1] == bucket):
             self.trend_t.append(bucket)
@@ -99,23 +108,25 @@ class TemperatureTally(Tally):
 
     def snapshot(self) -> dict[str, Any]:
         s = self.acc.summary()
-        ind = self._indicators()
-        agreement = scales.agreement(ind["coarse"]) if s.n else None
+        density, found = self._humps(s.std)
+        bounds = camps.STAY if self.gate.on else camps.ENTER
+        agreement = scales.agreement(self.coarse) if s.n else None
         polarisation = None if agreement is None else (1.0 - agreement) / 2.0
-        found = ind["humps"]
         return {
             "n": s.n, "mean": _round(s.mean), "median": _round(s.median), "std": _round(s.std),
-            "camps": _round(ind["camps"]),
-            "pole_low": _round(ind["pole_low"]), "pole_high": _round(ind["pole_high"]),
+            "camps": _round(self._camps()),
+            "pole_low": _round(self.low / s.n) if s.n else None,
+            "pole_high": _round(self.high / s.n) if s.n else None,
             "bimodality": _round(s.bimodality_coefficient),
-            "bimodal": self.gate.on,
+            "bimodal": camps.BimodalGate.passes(bounds, s.n, s.std, s.bimodality_coefficient,
+                                                found),
             "humps": None if found is None else {
                 "left": _round(found.left), "right": _round(found.right),
                 "valley": _round(found.valley), "depth": _round(found.depth),
                 "smaller_camp": _round(found.smaller_camp)},
             "agreement": _round(agreement), "polarisation": _round(polarisation),
             "histogram": list(s.histogram), "bin_centers": [round(c, 3) for c in s.bin_centers],
-            "density": [round(float(v), 4) for v in ind["density"]],
+            "density": [round(float(v), 4) for v in density],
             "trend": {"t": list(self.trend_t), **{f: list(v) for f, v in self.trend.items()}},
         }
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special, stats
 
 from crowd.models._arrays import finite_1d
 
@@ -89,7 +89,8 @@ def rose_uniformity(counts: ArrayLike) -> RoseTest | None:
         return None
     expected = n / k
     chi2 = float(((c - expected) ** 2).sum() / expected)
-    return RoseTest(sectors=k, chi2=chi2, p=float(stats.chi2.sf(chi2, k - 1)))
+    # special.chdtrc is stats.chi2.sf without the distribution object (2 µs, not 60 µs)
+    return RoseTest(sectors=k, chi2=chi2, p=float(special.chdtrc(k - 1, chi2)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ __all__ = [
     "agreement",
     "bimodality_coefficient",
     "bin_centers",
+    "bin_index",
     "binned_median",
     "ewma_series",
     "kde",
@@ -102,6 +103,12 @@ def _bin_index(values: NDArray[np.float64] | float, bins: int) -> NDArray[np.int
     step = 2.0 / (bins - 1)
     idx = np.floor((np.asarray(values) + 1.0) / step + 0.5).astype(np.intp)
     return np.clip(idx, 0, bins - 1)
+
+
+def bin_index(value: float, bins: int = DEFAULT_BINS) -> int:
+    """The histogram bin of one answer, in O(1) (the accumulator's own arithmetic)."""
+    step = 2.0 / (bins - 1)
+    return min(max(math.floor((float(value) + 1.0) / step + 0.5), 0), bins - 1)
 
 
 def binned_median(counts: ArrayLike, centers: ArrayLike) -> float | None:
@@ -343,8 +350,7 @@ class ScaleAccumulator:
             raise ValueError(f"scale values must be finite and in [-1, 1], got {v!r}")
         k = round(x * _SCALE)
         x = k / _SCALE
-        step = 2.0 / (self._bins - 1)  # same arithmetic as _bin_index, without numpy overhead
-        idx = min(max(math.floor((x + 1.0) / step + 0.5), 0), self._bins - 1)
+        idx = bin_index(x, self._bins)  # same arithmetic as _bin_index, without numpy
         if sign < 0 and self._counts[idx] == 0:
             raise ValueError(f"no value near {x} was added, cannot remove it")
         k2 = k * k
