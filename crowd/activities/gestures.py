@@ -141,15 +141,16 @@ class TemperatureTally(Tally):
                 ys.append(round(-0.08 * (row + 1), 2))  # a strip hanging below the curve
         t = snap["trend"]["t"]
         t0 = t[-1] if t else 0.0
-        pol = snap["polarisation"]
+        split = snap["camps"]  # the dial shows camps: uniform 10 %, two camps at the ends 100 %
         return {
             "density": {"x": [round(float(v), 3) for v in KDE_GRID], "y": snap["density"]},
             "dots": {"x": xs, "row": ys},
             "mean": {"x": [] if snap["mean"] is None else [snap["mean"]]},
-            "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"]},
-            "gauge": {"value": [0.0 if pol is None else pol],
-                      "angle": [math.pi * (1.0 - (0.0 if pol is None else pol))],
-                      "label": ["–" if pol is None else f"{round(100 * pol)} %"]},
+            "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"],
+                      "camps": snap["trend"]["camps"]},
+            "gauge": {"value": [0.0 if split is None else split],
+                      "angle": [math.pi * (1.0 - (0.0 if split is None else split))],
+                      "label": ["–" if split is None else f"{round(100 * split)}\u202f%"]},
         }
 
 
@@ -286,14 +287,19 @@ class OrientationTally(Tally):
         wedge = {"start": [to_math(edges[i + 1]) for i in range(len(rose))],
                  "end": [to_math(edges[i]) for i in range(len(rose))],
                  "outer": [0.05 + 0.95 * r / top for r in rose]}
+        arc: dict[str, list[Any]] = {"start": [], "end": [], "outer": []}
         if snap["mean_deg"] is None:
             arrow = {"x0": [], "y0": [], "x1": [], "y1": []}
-        else:
+        else:  # its length is R-bar: short when the arrows disagree
             a = to_math(snap["mean_deg"])
             r = snap["resultant_length"]
             arrow = {"x0": [0.0], "y0": [0.0], "x1": [round(r * math.cos(a), 4)],
                      "y1": [round(r * math.sin(a), 4)]}
-        return {"rose": wedge, "arrow": arrow}
+            if snap["arc_deg"] is not None and snap["verdict_code"] in ("agree", "lean"):
+                # the 95 % arc of the mean direction, when there is one to speak of
+                arc = {"start": [to_math(snap["mean_deg"] + snap["arc_deg"])],
+                       "end": [to_math(snap["mean_deg"] - snap["arc_deg"])], "outer": [r]}
+        return {"rose": wedge, "arrow": arrow, "arc": arc}
 
 
 @register

@@ -7,6 +7,7 @@ the page rendered over the chart.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import random
 import re
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab, snapshot
 
 pytestmark = [
     pytest.mark.browser,
@@ -62,6 +63,13 @@ async def test_two_camps_are_named_with_their_pole_shares(browser: Any, server: 
     low = round(100 * sum(v < -0.5 for v in split) / 24)
     high = round(100 * sum(v > 0.5 for v in split) / 24)
     assert re.search(f"{low}{NBSP}% vers « froid » · {high}{NBSP}% vers « brûlant »", text)
+    # The dial shows camps (Esteban & Ray), the trend draws camps next to the mean.
+    snap = await snapshot(screen, server, act)
+    label = f"{round(100 * snap['camps'])}\u202f%"
+    gauge = await screen.source(act, "gauge", f"(d) => d.label[0] === {label!r}")
+    assert gauge["value"] == [pytest.approx(snap["camps"])] and snap["camps"] > 0.3  # uniform: 0.1
+    trend = await screen.source(act, "trend", "(d) => d.camps && d.camps.length > 0")
+    assert trend["camps"][-1] is not None
     await screen.close()
 
 
@@ -132,4 +140,22 @@ async def test_the_influence_round_reports_who_kept_moved_and_adopted(
     # 80 -> 80 no closer, 200 -> 141 closer, the two at 100 no change: 25 %; the crowd's
     # geometric mean went from 112.5 to 103.1 L, further from 120.
     assert re.search(f"25{NBSP}% plus près de la vérité, mais pas la foule", text)
+    await screen.close()
+
+
+async def test_an_agreeing_rose_shows_its_arc_and_direction(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "orientation")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    rng = random.Random(3)
+    arrows = [{"angle": round(40 + rng.gauss(0, 15), 1) % 360, "strength": 0.5}
+              for _ in range(24)]
+    await answer(server, code, act, arrows)
+    text = await insight_when(screen, 24, "la foule s'accorde")
+    snap = await snapshot(screen, server, act)
+    assert snap["verdict_code"] == "agree" and snap["arc_deg"] is not None
+    assert f"± {round(snap['arc_deg'])}°" in text and "(NE)" in text
+    arc = await screen.source(act, "arc", "(d) => d.start.length === 1")
+    width = math.degrees(arc["end"][0] - arc["start"][0])  # math angles run anticlockwise
+    assert width == pytest.approx(2 * snap["arc_deg"], abs=1e-6)
+    assert arc["outer"] == [pytest.approx(snap["resultant_length"])]
     await screen.close()
