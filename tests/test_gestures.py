@@ -256,6 +256,34 @@ def test_orientation_agreement_needs_a_tight_rose_and_reports_its_arc() -> None:
     assert snap["mean_vector"]["length"] == pytest.approx(abs(vec), abs=1e-4)
 
 
+def test_orientation_with_a_true_bearing_reports_the_v_test_and_the_compass_theorem() -> None:
+    # "Point to the town hall", which lies at 10 degrees; the arrows 10, 350, 0 and 0
+    # give u = 2.80694 and p = 0.00250 towards 0 (tests/models/test_orientation.py).
+    room = Room()
+    act = room.activity(kind="orientation")
+    angles = [10, 350, 0, 0]
+    for device, angle in enumerate(angles):
+        room.answer(act, device, angle)
+    assert room.snap(act)["v_test"] is None
+    room.ack(SetTruth(activity=act, value=360))  # any angle: normalised to 0
+    snap = room.snap(act)
+    assert snap["truth"] == 0.0
+    assert snap["v_test"]["u"] == pytest.approx(2.8069, abs=1e-4)
+    assert snap["v_test"]["p"] == pytest.approx(0.0025, abs=1e-4)
+    # mean(1 - cos(theta_i - T)) = (1 - cos 10) / 2 = 0.0075961; the crowd's mean points
+    # exactly at T, so the collective error is 0 and diversity is all of it.
+    compass = snap["compass"]
+    assert compass["average_error"] == pytest.approx((1 - math.cos(math.radians(10))) / 2,
+                                                     abs=1e-4)
+    assert compass["collective_error"] == pytest.approx(0.0, abs=1e-4)
+    assert compass["diversity"] == pytest.approx(compass["average_error"], abs=1e-4)
+    with pytest.raises(BadValue):
+        room.ack(SetTruth(activity=act, value=float("inf")))
+    temp = room.activity(kind="temperature")
+    with pytest.raises(Conflict):
+        room.ack(SetTruth(activity=temp, value=0.5))
+
+
 def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     room = Room()
     first = room.activity(kind="estimate", unit="lb")

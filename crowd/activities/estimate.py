@@ -118,12 +118,13 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
 
 
 def set_truth(engine: EngineAPI, msg: SetTruth, peer: Peer, now: float) -> Step:
-    act = _estimate(engine, msg.activity, "only an estimate has a true value")
-    if msg.value is not None:
-        estimate_number(msg.value)
+    """The true value of an estimate, or the true bearing of an orientation (its tally
+    checks it: `Tally.check_truth`)."""
+    act = engine.activity(msg.activity)
+    value = None if msg.value is None else act.tally.check_truth(msg.value)
     step = Step()
     engine.commit(step, engine.event(TRUTH_SET, act.room, {
-        "id": act.id, "value": msg.value}, now, peer, msg.seq))
+        "id": act.id, "value": value}, now, peer, msg.seq))
     engine.ack(step, peer, msg.seq, activity=act.id)
     engine.activity_changed(step, act)
     return step
@@ -180,6 +181,10 @@ class EstimateTally(Tally):
     def link(self, other: Tally) -> None:
         if isinstance(other, EstimateTally):
             self.first = other
+
+    def check_truth(self, value: float) -> float:
+        estimate_number(value)
+        return value  # logged as given
 
     def set_truth(self, value: float | None) -> None:
         self.truth = value

@@ -245,6 +245,26 @@ class OrientationTally(Tally):
     def __init__(self) -> None:
         self.acc = circular.CircularAccumulator(bins=ROSE_BINS)
         self.weighted = circular.CircularAccumulator(bins=ROSE_BINS)
+        self.truth: float | None = None  # the true bearing, entered after the fact
+
+    def check_truth(self, value: float) -> float:
+        return round(circular.normalize_angle(finite(value)), 2)
+
+    def set_truth(self, value: float | None) -> None:
+        self.truth = value
+
+    def _bearing(self, s: circular.CircularSummary) -> dict[str, Any]:
+        """With a true bearing: the V-test and the compass diversity theorem."""
+        if self.truth is None or not s.n:
+            return {"truth": self.truth, "v_test": None, "compass": None}
+        u, p = orientation.v_test(s.n, s.resultant_length, s.mean_deg, self.truth) or (0, 1)
+        _, sin_sum, cos_sum = self.acc.sums
+        wisdom = orientation.compass_wisdom(s.n, sin_sum, cos_sum, self.truth)
+        assert wisdom is not None  # n > 0
+        return {"truth": self.truth, "v_test": {"u": round(u, 4), "p": round(p, 6)},
+                "compass": {k: round(v, 4) for k, v in (
+                    ("average_error", wisdom.average_error), ("diversity", wisdom.diversity),
+                    ("collective_error", wisdom.collective_error))}}
 
     def add(self, value: Any) -> None:
         self.acc.add(value["angle"])
@@ -276,7 +296,8 @@ class OrientationTally(Tally):
                     "p": round(rose_test.p, 6)},
                 "lobes": [{"mean_deg": round(lobe.mean_deg, 2), "share": round(lobe.share, 4)}
                           for lobe in found],
-                "verdict_code": code, "verdict": orientation.VERDICTS[code]}
+                "verdict_code": code, "verdict": orientation.VERDICTS[code],
+                **self._bearing(s)}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         rose, edges = snap["rose"], snap["bin_edges_deg"]
