@@ -15,6 +15,7 @@ from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.core.types import Role
 from crowd.models import budget, camps, circular, estimates, influence, scales
+from crowd.views import report
 
 PANEL = Peer(Role.PANEL, "panel")
 
@@ -235,6 +236,10 @@ def test_orientation_two_exits_read_as_two_directions_whatever_the_strengths() -
     assert snap["resultant_length"] < 0.2 and snap["arc_deg"] is None
     assert sorted(round(lobe["mean_deg"] / 90) for lobe in snap["lobes"]) == [1, 3]
     assert sum(snap["rose_counts"]) == 120 and snap["rose_test"]["p"] < 0.001
+    # The printed report says the same as the projector, in both languages.
+    act_doc = {"kind": "orientation", "snapshot": snap}
+    assert report._sentence(act_doc, "fr") == "deux directions"
+    assert report._sentence(act_doc, "en") == "two directions"
 
 
 def test_orientation_agreement_needs_a_tight_rose_and_reports_its_arc() -> None:
@@ -248,6 +253,8 @@ def test_orientation_agreement_needs_a_tight_rose_and_reports_its_arc() -> None:
     snap = room.snap(act)
     batch = circular.summarize([round(a, 2) for a in angles])  # unweighted: agreement
     assert snap["verdict_code"] == "agree"
+    assert report._sentence({"kind": "orientation", "snapshot": snap}, "en").startswith(
+        "mean direction")
     assert snap["resultant_length"] == pytest.approx(batch.resultant_length, abs=1e-4)
     assert snap["arc_deg"] == pytest.approx(batch.arc_deg, abs=1e-2)
     # the mean vector: sum of strength-weighted unit vectors over n (agreement x conviction)
