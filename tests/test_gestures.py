@@ -14,7 +14,8 @@ from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.core.types import Role
-from crowd.models import budget, circular, estimates, scales
+from crowd.models import budget, camps, circular, estimates, influence, scales
+from crowd.views import report
 
 PANEL = Peer(Role.PANEL, "panel")
 
@@ -82,6 +83,88 @@ def test_temperature_polarisation_tells_split_from_consensus() -> None:
     assert room.snap(agree)["polarisation"] < 0.1 and not room.snap(agree)["bimodal"]
 
 
+def test_temperature_near_unanimous_room_keeps_its_digits() -> None:
+    # Issue input: 180 answers at -1.0 and 20 at -0.9995 (BC 0.98817, see
+    # tests/models/test_scales.py); float power sums gave -0.507. No split is shown.
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device, value in enumerate([-1.0] * 180 + [-0.9995] * 20):
+        room.answer(act, device, value)
+    snap = room.snap(act)
+    assert snap["bimodality"] == pytest.approx(0.9882, abs=1e-4)
+    assert snap["bimodal"] is False and snap["camps"] == 0.0
+    assert snap["pole_low"] == 1.0 and snap["pole_high"] == 0.0
+
+
+def test_temperature_flag_ignores_invisible_differences() -> None:
+    # Issue input: 99 answers at +1.0 and one at 0.95 gave BC 0.98 and "bimodal".
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device, value in enumerate([1.0] * 99 + [0.95]):
+        room.answer(act, device, value)
+    snap = room.snap(act)
+    assert snap["bimodality"] > 5 / 9 and snap["bimodal"] is False
+
+
+def test_temperature_pole_shares_are_exact_as_people_move() -> None:
+    room = Room()
+    act = room.activity(kind="temperature")
+    rng = random.Random(8)
+    values = [round(rng.uniform(-1, 1), 4) for _ in range(120)]
+    values[:3] = [-0.5, 0.5, 0.5001]  # the poles themselves count for neither side
+    for device, value in enumerate(values):
+        room.answer(act, device, value)
+    for device in range(0, 120, 4):
+        values[device] = round(rng.uniform(-1, 1), 4)
+        room.answer(act, device, values[device], now=2.0)
+    snap = room.snap(act)
+    tally = room.engine.activity(act).tally
+    assert tally.coarse == list(camps.coarsen(tally.acc.counts, scales.bin_centers(41))[0])
+    low, high = camps.pole_shares(values)
+    assert (snap["pole_low"], snap["pole_high"]) == (round(low, 4), round(high, 4))
+
+
+def test_temperature_trend_shows_a_room_splitting_around_a_steady_mean() -> None:
+    # Minute 0: everybody mild (around 0); then, minute by minute, pairs leave for the two
+    # ends. The mean stays at 0 while the camps indicator and the pole shares rise.
+    room = Room()
+    act = room.activity(kind="temperature")
+    for device in range(40):
+        room.answer(act, device, 0.05 if device % 2 else -0.05, now=device / 10)
+    for minute in range(1, 5):
+        for device in range(10 * (minute - 1), 10 * minute):
+            room.answer(act, device, 0.9 if device % 2 else -0.9,
+                        now=60.0 * minute + 5 * (device // 2 % 5))  # a pair per step
+    trend = room.snap(act)["trend"]
+    assert all(abs(m) < 1e-9 for m in trend["mean"])
+    assert trend["camps"] == sorted(trend["camps"]) and trend["camps"][-1] > 0.9
+    assert trend["camps"][0] == 0.0
+    assert trend["pole_high"][-1] == 0.5
+    assert room.snap(act)["bimodal"] is True
+
+
+def test_temperature_flag_replays_identically() -> None:
+    room = Room()
+    sink: list[Any] = []
+    original = room.engine.handle
+
+    def handle(msg: Any, peer: Peer, now: float) -> Any:
+        step = original(msg, peer, now)
+        sink.extend(step.events)
+        return step
+
+    room.engine.handle = handle  # type: ignore[method-assign]
+    room.code = room.ack(CreateRoom(title="R"))["room"]
+    act = room.activity(kind="temperature")
+    rng = random.Random(4)
+    for i in range(300):  # a room drifting in and out of two camps
+        camp = rng.choice([-0.7, 0.7]) if (i // 60) % 2 else rng.gauss(0, 0.3)
+        room.answer(act, rng.randrange(80), max(-1.0, min(1.0, camp)), now=float(i))
+    rebuilt = Engine()
+    rebuilt.replay(sink)
+    assert rebuilt.activity(act).tally.snapshot() == room.snap(act)
+
+
 def test_temperature_trend_follows_time() -> None:
     room = Room()
     act = room.activity(kind="temperature")
@@ -140,6 +223,74 @@ def test_orientation_without_common_direction() -> None:
     assert snap["resultant_length"] < 0.01 and snap["verdict"] == "pas de direction commune"
 
 
+def test_orientation_two_exits_read_as_two_directions_whatever_the_strengths() -> None:
+    room = Room()
+    act = room.activity(kind="orientation")
+    rng = random.Random(9)
+    for device in range(120):
+        exit_ = 90 if device % 2 else 270
+        room.answer(act, device, {"angle": (exit_ + rng.gauss(0, 12)) % 360,
+                                  "strength": rng.choice([0.1, 0.5, 1.0])})
+    snap = room.snap(act)
+    assert snap["verdict_code"] == "two" and snap["verdict"] == "deux directions"
+    assert snap["resultant_length"] < 0.2 and snap["arc_deg"] is None
+    assert sorted(round(lobe["mean_deg"] / 90) for lobe in snap["lobes"]) == [1, 3]
+    assert sum(snap["rose_counts"]) == 120 and snap["rose_test"]["p"] < 0.001
+    # The printed report says the same as the projector, in both languages.
+    act_doc = {"kind": "orientation", "snapshot": snap}
+    assert report._sentence(act_doc, "fr") == "deux directions"
+    assert report._sentence(act_doc, "en") == "two directions"
+
+
+def test_orientation_agreement_needs_a_tight_rose_and_reports_its_arc() -> None:
+    room = Room()
+    act = room.activity(kind="orientation")
+    rng = random.Random(10)
+    angles = [(30 + rng.gauss(0, 25)) % 360 for _ in range(40)]
+    strengths = [rng.random() for _ in angles]
+    for device, (angle, strength) in enumerate(zip(angles, strengths, strict=True)):
+        room.answer(act, device, {"angle": angle, "strength": strength})
+    snap = room.snap(act)
+    batch = circular.summarize([round(a, 2) for a in angles])  # unweighted: agreement
+    assert snap["verdict_code"] == "agree"
+    assert report._sentence({"kind": "orientation", "snapshot": snap}, "en").startswith(
+        "mean direction")
+    assert snap["resultant_length"] == pytest.approx(batch.resultant_length, abs=1e-4)
+    assert snap["arc_deg"] == pytest.approx(batch.arc_deg, abs=1e-2)
+    # the mean vector: sum of strength-weighted unit vectors over n (agreement x conviction)
+    vec = sum(round(s, 3) * np.exp(1j * np.radians(round(a, 2)))
+              for a, s in zip(angles, strengths, strict=True)) / len(angles)
+    assert snap["mean_vector"]["length"] == pytest.approx(abs(vec), abs=1e-4)
+
+
+def test_orientation_with_a_true_bearing_reports_the_v_test_and_the_compass_theorem() -> None:
+    # "Point to the town hall", which lies at 10 degrees; the arrows 10, 350, 0 and 0
+    # give u = 2.80694 and p = 0.00250 towards 0 (tests/models/test_orientation.py).
+    room = Room()
+    act = room.activity(kind="orientation")
+    angles = [10, 350, 0, 0]
+    for device, angle in enumerate(angles):
+        room.answer(act, device, angle)
+    assert room.snap(act)["v_test"] is None
+    room.ack(SetTruth(activity=act, value=360))  # any angle: normalised to 0
+    snap = room.snap(act)
+    assert snap["truth"] == 0.0
+    assert snap["v_test"]["u"] == pytest.approx(2.8069, abs=1e-4)
+    assert snap["v_test"]["p"] == pytest.approx(0.0025, abs=1e-4)
+    # mean(1 - cos(theta_i - T)) = (1 - cos 10) / 2 = 0.0075961; the crowd's mean points
+    # exactly at T, so the collective error is 0 and diversity is all of it.
+    compass = snap["compass"]
+    assert compass["average_error"] == pytest.approx((1 - math.cos(math.radians(10))) / 2,
+                                                     abs=1e-4)
+    assert compass["collective_error"] == pytest.approx(0.0, abs=1e-4)
+    assert compass["diversity"] == pytest.approx(compass["average_error"], abs=1e-4)
+    with pytest.raises(BadValue):
+        room.ack(SetTruth(activity=act, value=float("inf")))
+    temp = room.activity(kind="temperature")
+    with pytest.raises(Conflict):
+        room.ack(SetTruth(activity=temp, value=0.5))
+
+
 def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     room = Room()
     first = room.activity(kind="estimate", unit="lb")
@@ -170,6 +321,36 @@ def test_influence_round_links_rounds_and_measures_the_shift() -> None:
     choice = room.activity(kind="choice", options=["a", "b"])
     with pytest.raises(Conflict):
         room.ack(SetTruth(activity=choice, value=1))
+
+
+def test_influence_round_pairs_the_devices_that_answered_both_rounds() -> None:
+    room = Room()
+    first = room.activity(kind="estimate", unit="lb")
+    guesses = [900, 1100, 1200, 1300, 1500, 2500, 3000]  # the crowd's median: 1,300
+    for device, guess in enumerate(guesses):
+        room.answer(first, device, guess)
+    second = room.ack(InfluenceRound(activity=first))["activity"]
+    room.answer(second, 0, 2000, now=5.0)  # changes its mind twice: the latest counts
+    room.answer(second, 0, 900, now=6.0)  # kept (S = 0)
+    room.answer(second, 1, 1300, now=6.0)  # adopted (S = 1)
+    room.answer(second, 5, round(math.sqrt(2500 * 1300), 4), now=6.0)  # half-way in logs
+    room.answer(second, 6, 1000, now=6.0)  # overshoot: (ln 1000 - ln 3000)/(ln 1300 - ln 3000)
+    room.answer(second, 99, 1355, now=6.0)  # a newcomer has no first estimate: not paired
+    room.ack(SetTruth(activity=second, value=1355))
+    paired = room.snap(second)["paired"]
+    assert paired["n"] == 4 and paired["shown"] == 1300
+    assert (paired["keep"], paired["adopt"], paired["compromise"], paired["overshoot"]) == (
+        0.25, 0.25, 0.25, 0.25)
+    before = influence.diversity_theorem([900, 1100, 2500, 3000], 1355)
+    after = influence.diversity_theorem([900, 1300, math.sqrt(2500 * 1300), 1000], 1355)
+    assert before is not None and after is not None
+    assert paired["before"]["average_error"] == pytest.approx(before.average_error)
+    assert paired["after"]["collective_error"] == pytest.approx(after.collective_error,
+                                                                rel=1e-6)
+    assert paired["closer"] == 0.75  # all but the one who kept 900
+    centres = room.snap(second)["centres"]
+    assert centres["median"]["log_error"] == pytest.approx(
+        math.log(np.median([900, 1300, math.sqrt(2500 * 1300), 1000, 1355]) / 1355), rel=1e-6)
 
 
 def test_influence_round_replays_identically() -> None:

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from crowd.core.errors import BadMessage, BadValue
+from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.types import Moderation, Role
 
 if TYPE_CHECKING:
@@ -79,8 +79,13 @@ class Tally(ABC):
     def link(self, other: Tally) -> None:  # noqa: B027 - optional hook, no-op by default
         """Called when an activity follows another (second round of an estimate)."""
 
+    def check_truth(self, value: float) -> float:
+        """A true value the animator enters (`set_truth`), checked: the value to log, or
+        Conflict when the kind has none (estimates: a number; orientations: a bearing)."""
+        raise Conflict(reason="truth_estimate_only")
+
     def set_truth(self, value: float | None) -> None:
-        """The true value, entered by the animator after the fact (estimates only)."""
+        """The true value, entered by the animator after the fact (estimates, bearings)."""
         raise BadMessage(reason="no_truth")
 
     def panel_fields(self) -> dict[str, Any]:

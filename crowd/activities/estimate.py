@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,14 +36,14 @@ from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_value
 from crowd.core.steps import Step
 from crowd.core.types import Kind, Role, State
-from crowd.models import estimates
+from crowd.models import estimates, influence
 
 declare_reasons({
     "round2_needs_round1": "a second round follows a first-round estimate",
     "round2_needs_opening": "open and collect the first round before the second",
     "round2_needs_answers": "the first round has no answers yet",
     "round2_exists": "this estimate already has its second round",
-    "truth_estimate_only": "only an estimate has a true value",
+    "truth_estimate_only": "only an estimate or an orientation has a true value",
     "value_estimate_size": "an estimate is 0 or between 1e-9 and 1e15 in size",
     "field_estimate_size": "'{field}' must be 0 or between 1e-9 and 1e15 in size",
     "min_not_below_max": "'min' must be below 'max'",
@@ -131,12 +132,13 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
 
 
 def set_truth(engine: EngineAPI, msg: SetTruth, peer: Peer, now: float) -> Step:
-    act = _estimate(engine, msg.activity, "truth_estimate_only")
-    if msg.value is not None:
-        estimate_number(msg.value)
+    """The true value of an estimate, or the true bearing of an orientation (its tally
+    checks it: `Tally.check_truth`)."""
+    act = engine.activity(msg.activity)
+    value = None if msg.value is None else act.tally.check_truth(msg.value)
     step = Step()
     engine.commit(step, engine.event(TRUTH_SET, act.room, {
-        "id": act.id, "value": msg.value}, now, peer, msg.seq))
+        "id": act.id, "value": value}, now, peer, msg.seq))
     engine.ack(step, peer, msg.seq, activity=act.id)
     engine.activity_changed(step, act)
     return step
@@ -177,6 +179,7 @@ class EstimateTally(Tally):
         self.values: list[float] = []
         self.truth: float | None = spec.get("truth")
         self.first: EstimateTally | None = None  # round 1, when this is round 2
+        self.by_device: dict[str, float] = {}  # latest estimate per device, for pairing
 
     def add(self, value: Any) -> None:
         bisect.insort(self.values, value)
@@ -184,9 +187,18 @@ class EstimateTally(Tally):
     def remove(self, value: Any) -> None:
         del self.values[bisect.bisect_left(self.values, value)]
 
+    def respond(self, device: str, previous: Any | None, stored: Any, value: Any) -> None:
+        """As every tally, and keep each device's latest estimate to pair the rounds."""
+        super().respond(device, previous, stored, value)
+        self.by_device[device] = stored
+
     def link(self, other: Tally) -> None:
         if isinstance(other, EstimateTally):
             self.first = other
+
+    def check_truth(self, value: float) -> float:
+        estimate_number(value)
+        return value  # logged as given
 
     def set_truth(self, value: float | None) -> None:
         self.truth = value
@@ -213,13 +225,29 @@ class EstimateTally(Tally):
         }
         if self.truth is not None and self.values:
             snap["wisdom"] = dataclasses.asdict(estimates.wisdom(self.values, self.truth))
+            snap["centres"] = _centres(s, self.truth)
         if self.first is not None:
             s1 = estimates.summarize(first)
             snap["round1"] = {"n": s1.n, "median": s1.median, "q1": s1.q1, "q3": s1.q3,
                               "counts": self._counts(first, hist)}
             snap["influence"] = dataclasses.asdict(
                 estimates.influence(first, self.values, self.truth))
+            snap["paired"] = self._paired()
         return snap
+
+    def _paired(self) -> dict[str, Any] | None:
+        """The same devices before and after the information (Jayles et al. 2017)."""
+        assert self.first is not None
+        shown = (self.spec.get("social") or {}).get("median")
+        if shown is None or shown <= 0:
+            return None  # no positive information shown: no log sensitivity
+        before = self.first.by_device
+        pairs = [(before[d], v) for d, v in self.by_device.items() if d in before]
+        result = influence.paired_influence([a for a, _ in pairs], [b for _, b in pairs],
+                                            shown, self.truth)
+        out = dataclasses.asdict(result)
+        out["s_edges"] = list(influence.S_EDGES)
+        return out
 
     @staticmethod
     def _counts(values: list[float], hist: estimates.Histogram | None) -> list[int]:
@@ -239,6 +267,20 @@ class EstimateTally(Tally):
                           "count": first.get("counts", [])},
                 "median": marks(snap["median"]), "median1": marks(first.get("median")),
                 "truth": marks(snap["truth"])}
+
+
+def _centres(s: estimates.EstimateSummary, truth: float) -> dict[str, dict[str, Any]]:
+    """Every centre of the crowd with its error, signed, as a ratio (ln(centre / truth))
+    and in percent: the median is the headline, the others are shown next to it (on the
+    cow data the mean is closest, -5 %, the geometric mean farthest, -13.5 %)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("median", "mean", "trimmed_mean", "geometric_mean"):
+        value = getattr(s, name)
+        ok = value is not None and value > 0 and truth > 0
+        out[name] = {"value": value,
+                     "log_error": math.log(value / truth) if ok else None,
+                     "relative_error": value / truth - 1.0 if value is not None and truth else None}
+    return out
 
 
 #: Answers beyond this size (or nearer zero than 1e-9) cannot be binned, averaged or put

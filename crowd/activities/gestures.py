@@ -18,7 +18,7 @@ from crowd.activities.registry import register
 from crowd.core.errors import BadMessage, BadValue, declare_reasons
 from crowd.core.types import Kind
 from crowd.models import budget as budget_model
-from crowd.models import circular, scales
+from crowd.models import camps, circular, orientation, scales
 
 declare_reasons({
     "value_temperature_range": "a temperature is a number from -1 to 1",
@@ -36,78 +36,110 @@ declare_reasons({
 
 TREND_STEP_S = 5.0  # one trend point per 5 s of event time
 TREND_POINTS = 120  # ten minutes of trend
+TREND_FIELDS = ("mean", "std", "camps", "pole_low", "pole_high")
 KDE_GRID = np.linspace(-1.0, 1.0, 81)
 DOT_ROWS = 12  # the dot strip stacks at most this many dots per bin
-GAUGE_CATEGORIES = 7  # agreement A is meant for short ordinal scales (van der Eijk 2001)
+GAUGE_CATEGORIES = camps.CATEGORIES  # A and camps are meant for short ordinal scales
+BIN_CENTERS = scales.bin_centers(scales.DEFAULT_BINS)
+CATEGORY_OF_BIN, CATEGORY_POSITIONS = camps.category_map(BIN_CENTERS)
 
 
 def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
-def _binned_density(hist: list[int], centers: tuple[float, ...], n: int,
-                    std: float | None) -> list[float]:
-    """Gaussian KDE of the binned answers (one kernel per bin, weighted by its count).
-
-    O(bins x grid) whatever the crowd size; Scott's bandwidth, never narrower than about
-    one and a half bins so a unanimous room still draws a visible peak.
-    """
-    if n == 0:
-        return [0.0] * len(KDE_GRID)
-    h = max(0.08, (std or 0.0) * n ** -0.2)
-    z = (KDE_GRID[:, None] - np.asarray(centers)[None, :]) / h
-    density = (np.exp(-0.5 * z * z) @ np.asarray(hist, dtype=float)) / (
-        n * h * math.sqrt(2 * math.pi))
-    return [round(float(v), 4) for v in density]
-
-
 class TemperatureTally(Tally):
-    """Histogram on 41 bins of [-1, 1]; density, polarisation and a trend of the mean."""
+    """Histogram on 41 bins of [-1, 1] with exact moments; the readable indicators of
+    division (spread, camps, pole shares), the gated bimodal flag and their trend.
+
+    An answer costs O(1): exact moments, pole counts and the 7 categories of the camps
+    indicator are kept as running counts. The bimodal flag reads the drawn density
+    (O(bins x grid)), so its hysteresis moves at most once per second of event time, in
+    `observe`, and the trend's camps figure with it; a snapshot shows where the current
+    answers would move the flag and the current camps. All depend on the logged answers
+    only, so a replay reaches the same state as the live room."""
 
     def __init__(self) -> None:
         self.acc = scales.ScaleAccumulator()
-        self.total = 0.0  # running sum: the trend needs the mean at every answer, in O(1)
+        self.low = 0  # answers below -POLE and above +POLE, exactly
+        self.high = 0
+        self.coarse = [0] * GAUGE_CATEGORIES  # the 41 bins regrouped, as camps.coarsen does
+        self.gate = camps.BimodalGate()
+        self.gate_second: float | None = None
+        self.camps_now: float | None = None  # camps at the flag's last move, for the trend
         self.trend_t: list[float] = []
-        self.trend_mean: list[float] = []
+        self.trend: dict[str, list[float | None]] = {f: [] for f in TREND_FIELDS}
+
+    def _count(self, value: float, sign: int) -> None:
+        self.low += sign * (value < -camps.POLE)
+        self.high += sign * (value > camps.POLE)
+        self.coarse[CATEGORY_OF_BIN[scales.bin_index(value, self.acc.bins)]] += sign
 
     def add(self, value: Any) -> None:
         self.acc.add(value)
-        self.total += value
+        self._count(value, 1)
 
     def remove(self, value: Any) -> None:
         self.acc.remove(value)
-        self.total -= value
+        self._count(value, -1)
+
+    def _camps(self) -> float | None:
+        return camps.esteban_ray(self.coarse, CATEGORY_POSITIONS) if self.acc.n else None
+
+    def _humps(self, std: float | None) -> tuple[Any, camps.Humps | None]:
+        density = camps.density(self.acc.counts, BIN_CENTERS, KDE_GRID, std)
+        return density, camps.humps(self.acc.counts, BIN_CENTERS, KDE_GRID, density)
 
     def observe(self, now: float) -> None:
-        """Keep the crowd's mean at most every TREND_STEP_S (the last value of each step)."""
-        if not self.acc.n:
+        """Keep the indicators at most every TREND_STEP_S (the last value of each step),
+        and move the bimodal flag's hysteresis once per second of event time."""
+        acc = self.acc
+        if not acc.n:
+            self.gate.on = False
             return
-        mean = self.total / self.acc.n
+        n, std = acc.n, acc.std
+        second = math.floor(now)
+        if second != self.gate_second:  # the costlier figures: once per second of events
+            self.gate_second = second
+            _, found = self._humps(std)
+            self.gate.update(n, std, acc.moments()[2], found)
+            self.camps_now = self._camps()
+        point = {"mean": acc.mean, "std": std, "camps": self.camps_now,
+                 "pole_low": self.low / n, "pole_high": self.high / n}
         bucket = math.floor(now / TREND_STEP_S) * TREND_STEP_S
-        if self.trend_t and self.trend_t[-1] == bucket:
-            self.trend_mean[-1] = round(mean, 4)
-        else:
+        if not (self.trend_t and self.trend_t[-1] == bucket):
             self.trend_t.append(bucket)
-            self.trend_mean.append(round(mean, 4))
+            for f in TREND_FIELDS:
+                self.trend[f].append(None)
             if len(self.trend_t) > TREND_POINTS:
-                del self.trend_t[0], self.trend_mean[0]
+                del self.trend_t[0]
+                for f in TREND_FIELDS:
+                    del self.trend[f][0]
+        for f in TREND_FIELDS:
+            self.trend[f][-1] = _round(point[f])
 
     def snapshot(self) -> dict[str, Any]:
         s = self.acc.summary()
-        hist = list(s.histogram)
-        density = _binned_density(hist, s.bin_centers, s.n, s.std)
-        coarse, _ = np.histogram(s.bin_centers, bins=GAUGE_CATEGORIES, range=(-1.0, 1.0),
-                                 weights=hist)
-        agreement = scales.agreement(coarse) if s.n else None
+        density, found = self._humps(s.std)
+        bounds = camps.STAY if self.gate.on else camps.ENTER
+        agreement = scales.agreement(self.coarse) if s.n else None
         polarisation = None if agreement is None else (1.0 - agreement) / 2.0
         return {
             "n": s.n, "mean": _round(s.mean), "median": _round(s.median), "std": _round(s.std),
+            "camps": _round(self._camps()),
+            "pole_low": _round(self.low / s.n) if s.n else None,
+            "pole_high": _round(self.high / s.n) if s.n else None,
             "bimodality": _round(s.bimodality_coefficient),
-            "bimodal": (s.bimodality_coefficient or 0.0) > scales.BIMODALITY_THRESHOLD,
+            "bimodal": camps.BimodalGate.passes(bounds, s.n, s.std, s.bimodality_coefficient,
+                                                found),
+            "humps": None if found is None else {
+                "left": _round(found.left), "right": _round(found.right),
+                "valley": _round(found.valley), "depth": _round(found.depth),
+                "smaller_camp": _round(found.smaller_camp)},
             "agreement": _round(agreement), "polarisation": _round(polarisation),
-            "histogram": hist, "bin_centers": [round(c, 3) for c in s.bin_centers],
-            "density": density,
-            "trend": {"t": list(self.trend_t), "mean": list(self.trend_mean)},
+            "histogram": list(s.histogram), "bin_centers": [round(c, 3) for c in s.bin_centers],
+            "density": [round(float(v), 4) for v in density],
+            "trend": {"t": list(self.trend_t), **{f: list(v) for f, v in self.trend.items()}},
         }
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
@@ -121,15 +153,16 @@ class TemperatureTally(Tally):
                 ys.append(round(-0.08 * (row + 1), 2))  # a strip hanging below the curve
         t = snap["trend"]["t"]
         t0 = t[-1] if t else 0.0
-        pol = snap["polarisation"]
+        split = snap["camps"]  # the dial shows camps: uniform 10 %, two camps at the ends 100 %
         return {
             "density": {"x": [round(float(v), 3) for v in KDE_GRID], "y": snap["density"]},
             "dots": {"x": xs, "row": ys},
             "mean": {"x": [] if snap["mean"] is None else [snap["mean"]]},
-            "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"]},
-            "gauge": {"value": [0.0 if pol is None else pol],
-                      "angle": [math.pi * (1.0 - (0.0 if pol is None else pol))],
-                      "label": ["–" if pol is None else f"{round(100 * pol)} %"]},
+            "trend": {"t": [round((ti - t0) / 60.0, 2) for ti in t], "mean": snap["trend"]["mean"],
+                      "camps": snap["trend"]["camps"]},
+            "gauge": {"value": [0.0 if split is None else split],
+                      "angle": [math.pi * (1.0 - (0.0 if split is None else split))],
+                      "label": ["–" if split is None else f"{round(100 * split)}\u202f%"]},
         }
 
 
@@ -217,34 +250,66 @@ class Weighting(ActivityType):
 ROSE_BINS = 16
 
 
-def verdict(p: float | None) -> str:
-    """The Rayleigh test in words, for the projector (French first; pages translate)."""
-    if p is None:
-        return "pas encore de réponses"
-    return "la foule s'accorde" if p < 0.05 else "pas de direction commune"
-
-
 class OrientationTally(Tally):
-    """Rose of directions weighted by strength, mean direction and Rayleigh test."""
+    """Directions counted unweighted (agreement: R-bar, Rayleigh, arc, rose test, lobes) and
+    weighted by strength (the mean vector, agreement x conviction, and the drawn rose)."""
 
     def __init__(self) -> None:
         self.acc = circular.CircularAccumulator(bins=ROSE_BINS)
+        self.weighted = circular.CircularAccumulator(bins=ROSE_BINS)
+        self.truth: float | None = None  # the true bearing, entered after the fact
+
+    def check_truth(self, value: float) -> float:
+        return round(circular.normalize_angle(finite(value)), 2)
+
+    def set_truth(self, value: float | None) -> None:
+        self.truth = value
+
+    def _bearing(self, s: circular.CircularSummary) -> dict[str, Any]:
+        """With a true bearing: the V-test and the compass diversity theorem."""
+        if self.truth is None or not s.n:
+            return {"truth": self.truth, "v_test": None, "compass": None}
+        u, p = orientation.v_test(s.n, s.resultant_length, s.mean_deg, self.truth) or (0, 1)
+        _, sin_sum, cos_sum = self.acc.sums
+        wisdom = orientation.compass_wisdom(s.n, sin_sum, cos_sum, self.truth)
+        assert wisdom is not None  # n > 0
+        return {"truth": self.truth, "v_test": {"u": round(u, 4), "p": round(p, 6)},
+                "compass": {k: round(v, 4) for k, v in (
+                    ("average_error", wisdom.average_error), ("diversity", wisdom.diversity),
+                    ("collective_error", wisdom.collective_error))}}
 
     def add(self, value: Any) -> None:
-        self.acc.add(value["angle"], value["strength"])
+        self.acc.add(value["angle"])
+        self.weighted.add(value["angle"], value["strength"])
 
     def remove(self, value: Any) -> None:
-        self.acc.remove(value["angle"], value["strength"])
+        self.acc.remove(value["angle"])
+        self.weighted.remove(value["angle"], value["strength"])
 
     def snapshot(self) -> dict[str, Any]:
         s = self.acc.summary()
+        w = self.weighted.summary()
+        counts = [round(c) for c in s.rose]
+        rose_test = orientation.rose_uniformity(counts)
+        found = orientation.lobes(counts)
+        code = orientation.verdict(s.n, s.resultant_length, s.rayleigh_p, rose_test, found)
+        _, wsin, wcos = self.weighted.sums
+        vector = math.hypot(wsin, wcos) / s.n if s.n else 0.0
         return {"n": s.n, "mean_deg": _round(s.mean_deg, 2),
                 "resultant_length": round(float(s.resultant_length), 4),
                 "rayleigh_z": _round(s.rayleigh_z), "rayleigh_p": _round(s.rayleigh_p, 6),
                 "kappa": _round(s.kappa), "circular_std_deg": _round(s.circular_std_deg, 2),
-                "rose": [round(float(x), 4) for x in s.rose],
+                "arc_deg": _round(s.arc_deg, 2),
+                "mean_vector": {"deg": _round(w.mean_deg, 2), "length": round(vector, 4)},
+                "rose": [round(float(x), 4) for x in w.rose], "rose_counts": counts,
                 "bin_edges_deg": [round(float(e), 3) for e in s.bin_edges_deg],
-                "verdict": verdict(s.rayleigh_p)}
+                "rose_test": None if rose_test is None else {
+                    "sectors": rose_test.sectors, "chi2": round(rose_test.chi2, 4),
+                    "p": round(rose_test.p, 6)},
+                "lobes": [{"mean_deg": round(lobe.mean_deg, 2), "share": round(lobe.share, 4)}
+                          for lobe in found],
+                "verdict_code": code, "verdict": orientation.VERDICTS[code],
+                **self._bearing(s)}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         rose, edges = snap["rose"], snap["bin_edges_deg"]
@@ -255,14 +320,19 @@ class OrientationTally(Tally):
         wedge = {"start": [to_math(edges[i + 1]) for i in range(len(rose))],
                  "end": [to_math(edges[i]) for i in range(len(rose))],
                  "outer": [0.05 + 0.95 * r / top for r in rose]}
+        arc: dict[str, list[Any]] = {"start": [], "end": [], "outer": []}
         if snap["mean_deg"] is None:
             arrow = {"x0": [], "y0": [], "x1": [], "y1": []}
-        else:
+        else:  # its length is R-bar: short when the arrows disagree
             a = to_math(snap["mean_deg"])
             r = snap["resultant_length"]
             arrow = {"x0": [0.0], "y0": [0.0], "x1": [round(r * math.cos(a), 4)],
                      "y1": [round(r * math.sin(a), 4)]}
-        return {"rose": wedge, "arrow": arrow}
+            if snap["arc_deg"] is not None and snap["verdict_code"] in ("agree", "lean"):
+                # the 95 % arc of the mean direction, when there is one to speak of
+                arc = {"start": [to_math(snap["mean_deg"] + snap["arc_deg"])],
+                       "end": [to_math(snap["mean_deg"] - snap["arc_deg"])], "outer": [r]}
+        return {"rose": wedge, "arrow": arrow, "arc": arc}
 
 
 @register

@@ -47,10 +47,11 @@ def _shares(counts: list[int], total: int) -> list[float]:
 class CountTally(Tally):
     """Counts per option; `n` is the number of ballots (devices that answered)."""
 
-    def __init__(self, options: list[str]) -> None:
+    def __init__(self, options: list[str], single: bool = True) -> None:
         self.options = options
         self.counts = [0] * len(options)
         self.n = 0
+        self.single = single  # one choice per ballot: the shares are multinomial
 
     def _indices(self, value: Any) -> list[int]:
         return [value] if isinstance(value, int) else list(value)
@@ -69,9 +70,17 @@ class CountTally(Tally):
         """Counts, shares and each share's 95 % Wilson score interval (crowd.models.voting)."""
         intervals = [voting.wilson_interval(c, self.n) if self.n else (0.0, 0.0)
                      for c in self.counts]
-        return {"n": self.n, "counts": list(self.counts), "shares": _shares(self.counts, self.n),
-                "ci_low": [round(lo, 4) for lo, _ in intervals],
-                "ci_high": [round(hi, 4) for _, hi in intervals]}
+        snap: dict[str, Any] = {
+            "n": self.n, "counts": list(self.counts), "shares": _shares(self.counts, self.n),
+            "ci_low": [round(lo, 4) for lo, _ in intervals],
+            "ci_high": [round(hi, 4) for _, hi in intervals]}
+        if self.single:  # approvals are not shares of one vote: no Scott & Seber interval
+            lead = voting.margin(self.counts)
+            snap["margin"] = None if lead is None else {
+                "leaders": lead.leaders, "runner_up": lead.runner_up,
+                "difference": round(lead.difference, 4), "low": round(lead.low, 4),
+                "high": round(lead.high, 4), "to_tie": lead.to_tie}
+        return snap
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         pct = [round(100 * x, 1) for x in snap["shares"]]
@@ -108,19 +117,23 @@ class Approval(Choice):
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         return sorted(index_list(value, len(spec["options"]), minimum=0, maximum=spec["max"]))
 
+    def new_tally(self, spec: Mapping[str, Any]) -> Tally:
+        return CountTally(spec["options"], single=False)
+
 
 # ---------------------------------------------------------------- ranking
 
 
 class RankingTally(Tally):
     """First places, Borda scores and the Condorcet pairwise matrix, kept ballot by ballot
-    (O(options^2)); the Schulze ranking is computed from the matrix at snapshot time."""
+    (O(options^2)); the Schulze ranking is computed from the matrix at snapshot time.
+    Borda points follow `crowd.models.voting.borda` for partial ballots (docs/models.md)."""
 
     def __init__(self, options: list[str]) -> None:
         k = len(options)
         self.options = options
         self.first = [0] * k
-        self.borda = [0] * k
+        self.borda2 = [0] * k  # twice the Borda points: halves stay exact integers
         self.d = [[0] * k for _ in range(k)]
         self.n = 0
 
@@ -128,9 +141,14 @@ class RankingTally(Tally):
         k = len(self.options)
         self.n += sign
         self.first[ranking[0]] += sign
-        unranked = [o for o in range(k) if o not in set(ranking)]
+        ranked = set(ranking)
+        unranked = [o for o in range(k) if o not in ranked]
+        # Borda as crowd.models.voting.borda: the unranked options share the points left,
+        # (k - r - 1) / 2 each, so every ballot hands out k (k - 1) / 2 points.
+        for option in unranked:
+            self.borda2[option] += sign * (k - len(ranking) - 1)
         for position, option in enumerate(ranking):
-            self.borda[option] += sign * (k - 1 - position)
+            self.borda2[option] += sign * 2 * (k - 1 - position)
             row = self.d[option]
             # a ranked option beats the ones ranked after it and every unranked one
             for other in ranking[position + 1:]:
@@ -149,10 +167,12 @@ class RankingTally(Tally):
         condorcet = [i for i in range(len(self.options))
                      if all(self.d[i][j] > self.d[j][i] for j in range(len(self.options))
                             if j != i)]
-        return {"n": self.n, "counts": list(self.first), "borda": list(self.borda),
+        return {"n": self.n, "counts": list(self.first), "borda": [b / 2 for b in self.borda2],
                 "ranking": list(result.ranking), "winners": list(result.winners),
+                "places": voting.places(result.strengths, result.ranking),
                 "pairwise": [list(row) for row in self.d],
-                "condorcet_winner": condorcet[0] if condorcet else None}
+                "condorcet_winner": condorcet[0] if condorcet else None,
+                "smith": voting.smith_set(self.d) if self.n else []}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         """The Schulze order, and the pairwise matrix with rows and columns in that order
@@ -171,7 +191,8 @@ class RankingTally(Tally):
                 cells["share"].append(round(snap["pairwise"][i][j] / n, 3))
                 cells["text"].append(str(snap["pairwise"][i][j]))
         labels = [self.options[i] for i in order]
-        return {"order": {"label": labels, "place": [f"{p + 1}." for p in range(k)],
+        places = snap.get("places") or [p + 1 for p in range(k)]
+        return {"order": {"label": labels, "place": [f"{places[i]}." for i in order],
                           "y": list(range(k, 0, -1))},
                 "pairwise": cells,
                 "rows": {"x": [-0.55] * k, "y": [k - 1 - p for p in range(k)], "label": labels},
@@ -217,12 +238,15 @@ class GradesTally(Tally):
         if self.n == 0:
             return {"n": 0, "counts": [list(row) for row in self.counts],
                     "majority": [None] * len(self.options), "ranking": [],
-                    "p": [None] * len(self.options), "q": [None] * len(self.options)}
+                    "p": [None] * len(self.options), "q": [None] * len(self.options),
+                    "scores": [None] * len(self.options)}
         mj = voting.majority_judgment(self.counts)
+        scores = [voting.usual_judgment(row) for row in self.counts]
         return {"n": self.n, "counts": [list(row) for row in self.counts],
                 "majority": list(mj.majority_grades), "ranking": list(mj.ranking),
                 "p": [None if x is None else round(x, 4) for x in mj.p],
-                "q": [None if x is None else round(x, 4) for x in mj.q]}
+                "q": [None if x is None else round(x, 4) for x in mj.q],
+                "scores": [None if x is None else round(x, 4) for x in scores]}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         """Merit profile: one horizontal bar per option, grades stacked worst to best,

@@ -4,8 +4,11 @@ Each module covers one kind of question and works on plain sequences or numpy ar
 returning frozen dataclasses of plain Python values (ready for JSON or msgpack):
 
 * `estimates`: numeric guesses, wisdom of crowds and social influence between rounds;
-* `circular`: compass directions (mean direction, Rayleigh test, rose histogram);
-* `scales`: answers on a [-1, 1] scale (moments, bimodality, agreement, live smoothing);
+* `influence`: the influence round as a paired experiment (sensitivity S, paired errors);
+* `circular`: compass directions (mean direction, Rayleigh test, confidence arc, rose);
+* `orientation`: the rose's verdict (agreement, two or several directions), V-test;
+* `scales`: answers on a [-1, 1] scale (exact moments, bimodality, agreement, smoothing);
+* `camps`: is the room split (Esteban & Ray camps, pole shares, the gated bimodal flag);
 * `voting`: plurality, approval, Borda, Condorcet, Schulze and majority judgment;
 * `budget`: points shared among options (collective weighting and consensus).
 
@@ -14,6 +17,7 @@ sufficient statistics so that a live update costs O(1) (or O(options)) and a sna
 O(bins). See docs/models.md for formulas, references and conventions.
 """
 
-from . import budget, circular, estimates, scales, voting
+from . import budget, camps, circular, estimates, influence, orientation, scales, voting
 
-__all__ = ["budget", "circular", "estimates", "scales", "voting"]
+__all__ = ["budget", "camps", "circular", "estimates", "influence", "orientation", "scales",
+           "voting"]

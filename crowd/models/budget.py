@@ -6,10 +6,13 @@ the budget, points / budget in [0, 1], so that charts do not depend on the budge
 
 Per option the crowd scientist reads the mean share (the collective weighting), the median
 share (robust to a few participants putting everything on one option), the spread, and a
-consensus index: ``consensus = 1 - 2 * std_share`` with the population standard deviation.
-Shares lie in [0, 1], where the standard deviation is at most 0.5 (half the crowd gives the
-whole budget, half gives nothing), so consensus lies in [0, 1]: 1 = everyone gave the same
-share, 0 = maximal disagreement.
+consensus index: ``consensus = 1 - std_share / sqrt(m (1 - m))`` with the population standard
+deviation and the mean share m. For shares in [0, 1] with mean m the largest possible
+standard deviation is sqrt(m (1 - m)), reached when a share m of the crowd gives the option
+everything and the rest nothing; so consensus lies in [0, 1] for every option: 1 = everyone
+gave the same share, 0 = the crowd is as divided as that mean allows. (``1 - 2 std`` was
+bounded by the mean: an option with a mean share of 5 % scored at least 0.56 however
+divided the room was.)
 
 Empty input gives n = 0 with ``None`` for every statistic.
 """
@@ -50,7 +53,8 @@ class BudgetSummary:
     std_shares: tuple[float, ...] | None
     """Population standard deviation (ddof=0) of the share per option."""
     consensus: tuple[float, ...] | None
-    """``1 - 2 * std_shares`` in [0, 1]: 1 = unanimous weighting of that option."""
+    """``1 - std / sqrt(m (1 - m))`` in [0, 1]: 1 = unanimous weighting of that option,
+    0 = as divided as its mean share m allows (1 when m is 0 or 1: everyone agrees)."""
     mean_unallocated: float | None
     """Mean share of the budget left unspent."""
     ranking: tuple[int, ...]
@@ -100,6 +104,18 @@ def _tuple(a: NDArray[np.float64]) -> tuple[float, ...]:
     return tuple(float(x) for x in a)
 
 
+def normalised_consensus(means: NDArray[np.float64], stds: NDArray[np.float64]
+                         ) -> NDArray[np.float64]:
+    """``1 - std / sqrt(m (1 - m))`` per option, clipped to [0, 1]. Where sqrt(m (1 - m))
+    is below 1e-3 (a mean share within a millionth of 0 or 1) everybody gave the same and
+    consensus is 1: the running sums' rounding (about 1e-8 on a std) must not decide."""
+    spread_max = np.sqrt(np.clip(means * (1.0 - means), 0.0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(spread_max > 1e-3, stds / np.where(spread_max > 1e-3, spread_max, 1.0),
+                         0.0)
+    return np.clip(1.0 - ratio, 0.0, 1.0)
+
+
 def _build(
     n: int,
     budget: float,
@@ -111,7 +127,7 @@ def _build(
     k = int(totals.size)
     if n == 0:
         return BudgetSummary(0, k, budget, (0.0,) * k, None, None, None, None, None, ())
-    consensus = np.clip(1.0 - 2.0 * stds, 0.0, 1.0)
+    consensus = normalised_consensus(means, stds)
     return BudgetSummary(
         n=n,
         n_options=k,

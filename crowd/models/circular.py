@@ -25,6 +25,8 @@ __all__ = [
     "CircularAccumulator",
     "CircularSummary",
     "kappa_from_r",
+    "kappa_small_sample",
+    "mean_arc",
     "normalize_angle",
     "rayleigh",
     "summarize",
@@ -64,7 +66,15 @@ class CircularSummary:
     rayleigh_p: float | None
     """P-value of the Rayleigh test of uniformity against a unimodal alternative."""
     kappa: float | None
-    """Von Mises concentration estimated from R-bar (Best & Fisher's A1inv approximation)."""
+    """Von Mises concentration estimated from R-bar (Best & Fisher's A1inv approximation),
+    with Fisher's small-sample correction (1993, eq. 4.41) for n <= 15."""
+    dispersion: float | None
+    """Sample circular dispersion ``(1 - rho2) / (2 R-bar^2)`` (Fisher 1993, eq. 2.28), with
+    ``rho2`` the mean of ``cos 2(theta - mean)``; ``None`` when R-bar = 0."""
+    arc_deg: float | None
+    """Half-width of the 95 % confidence arc of the mean direction: Fisher (1993, 4.4.5) for
+    n >= 25, Zar's approximation (2010, eq. 26.24-26.25) for 8 <= n < 25, ``None`` below 8
+    or when the data cannot bound the direction."""
     rose: tuple[float, ...]
     """Count (or summed weight) of arrows per sector; sector k is centred on k*360/bins."""
     bin_edges_deg: tuple[float, ...]
@@ -98,16 +108,66 @@ def kappa_from_r(r_bar: float) -> float | None:
     return 1.0 / (r**3 - 4.0 * r**2 + 3.0 * r)
 
 
+def kappa_small_sample(kappa: float | None, n: float) -> float | None:
+    """Fisher's correction of the kappa estimate for small samples (1993, eq. 4.41).
+
+    For n <= 15 the A1-inverse estimate is strongly biased upwards: it becomes
+    ``max(kappa - 2 / (n kappa), 0)`` if kappa < 2, else ``(n-1)^3 kappa / (n^3 + n)``.
+    """
+    if kappa is None or n > 15 or n <= 0:
+        return kappa
+    if kappa < 2.0:
+        return max(kappa - 2.0 / (n * kappa), 0.0) if kappa > 0 else 0.0
+    return (n - 1.0) ** 3 * kappa / (n**3 + n)
+
+
+CHI2_1_95 = 3.841458820694124
+"""Upper 5 % point of chi-square with 1 degree of freedom (scipy.stats.chi2.ppf(0.95, 1))."""
+Z_975 = 1.959963984540054
+"""Upper 2.5 % point of the standard normal (scipy.stats.norm.ppf(0.975))."""
+
+
+def mean_arc(n: float, r_bar: float, dispersion: float | None) -> float | None:
+    """Half-width in degrees of the 95 % confidence arc of the mean direction.
+
+    n >= 25: Fisher (1993, section 4.4.5), ``arcsin(z sqrt(dispersion / n))``, which does
+    not assume a von Mises shape. 8 <= n < 25: Zar (2010, eqs. 26.24-26.25, after Upton),
+    with R = n R-bar and chi2 = 3.841: for R-bar <= 0.9,
+    ``arccos(sqrt(2n(2R^2 - n chi2) / (4n - chi2)) / R)``; above,
+    ``arccos(sqrt(n^2 - (n^2 - R^2) exp(chi2 / n)) / R)``. ``None`` for n < 8 and when the
+    arc would cover the whole circle (the data cannot bound the direction).
+    """
+    if n < 8 or r_bar <= 0:
+        return None
+    if n >= 25:
+        if dispersion is None:
+            return None
+        x = Z_975 * math.sqrt(dispersion / n)
+        return math.degrees(math.asin(x)) if x < 1.0 else None
+    big_r = n * r_bar
+    if r_bar <= 0.9:
+        inner = 2.0 * n * (2.0 * big_r**2 - n * CHI2_1_95) / (4.0 * n - CHI2_1_95)
+    else:
+        inner = n * n - (n * n - big_r**2) * math.exp(CHI2_1_95 / n)
+    if inner <= 0:
+        return None
+    c = math.sqrt(inner) / big_r
+    return math.degrees(math.acos(min(c, 1.0))) if c <= 1.0 + 1e-12 else None
+
+
 def rayleigh(n: float, r_bar: float) -> tuple[float, float]:
     """Rayleigh's z and p-value from the sample size and the mean resultant length.
 
     p = exp(sqrt(1 + 4n + 4(n^2 - R_n^2)) - (1 + 2n)) with R_n = n R-bar (Zar 2010, eq. 27.4),
-    clipped to [0, 1]. ``n`` may be an effective (non-integer) sample size.
+    clipped to [0, 1]. ``n`` may be an effective (non-integer) sample size. A single arrow
+    (n <= 1) says nothing about a crowd's direction: p = 1 (the approximation gave 0.466).
     """
     if n <= 0:
         raise ValueError("the Rayleigh test needs n > 0")
     r_n = n * r_bar
     z = r_n * r_n / n
+    if n <= 1.0 + 1e-9:  # an effective size of one, give or take the running sums' rounding
+        return z, 1.0
     p = math.exp(math.sqrt(max(1.0 + 4.0 * n + 4.0 * (n * n - r_n * r_n), 0.0)) - (1.0 + 2.0 * n))
     return z, min(max(p, 0.0), 1.0)
 
@@ -132,24 +192,29 @@ def _bin_index(angle_deg: NDArray[np.float64] | float, bins: int) -> NDArray[np.
 
 def _finish(
     n: int,
-    sum_w: float,
-    sum_w2: float,
-    sum_sin: float,
-    sum_cos: float,
+    sums: tuple[float, float, float, float, float, float],
     rose: NDArray[np.float64],
     bins: int,
 ) -> CircularSummary:
-    """Build a summary from the sufficient statistics; O(bins)."""
+    """Build a summary from the sufficient statistics
+    (sum w, sum w^2, sum w sin, sum w cos, sum w sin 2a, sum w cos 2a); O(bins)."""
+    sum_w, sum_w2, sum_sin, sum_cos, sum_sin2, sum_cos2 = sums
     edges = _bin_edges(bins)
     rose_t = tuple(float(v) if abs(v) > 1e-9 else 0.0 for v in rose)
     if n == 0 or sum_w <= _W_EPS:
-        return CircularSummary(n, 0.0, None, 0.0, None, None, None, None, rose_t, edges)
+        return CircularSummary(n, 0.0, None, 0.0, None, None, None, None, None, None, rose_t,
+                               edges)
     n_eff = sum_w * sum_w / sum_w2
     r_bar = min(math.hypot(sum_sin, sum_cos) / sum_w, 1.0)
     if r_bar < _R_EPS:
         r_bar = 0.0
     mean = normalize_angle(math.degrees(math.atan2(sum_sin, sum_cos))) if r_bar > 0 else None
     std = math.degrees(math.sqrt(-2.0 * math.log(r_bar))) + 0.0 if r_bar > 0 else None
+    dispersion = None
+    if r_bar > 0:
+        theta = math.atan2(sum_sin, sum_cos)
+        rho2 = (sum_cos2 * math.cos(2 * theta) + sum_sin2 * math.sin(2 * theta)) / sum_w
+        dispersion = max(1.0 - rho2, 0.0) / (2.0 * r_bar * r_bar)
     z, p = rayleigh(n_eff, r_bar)
     return CircularSummary(
         n=n,
@@ -159,7 +224,9 @@ def _finish(
         circular_std_deg=std,
         rayleigh_z=z,
         rayleigh_p=p,
-        kappa=kappa_from_r(r_bar),
+        kappa=kappa_small_sample(kappa_from_r(r_bar), n_eff),
+        dispersion=dispersion,
+        arc_deg=mean_arc(n_eff, r_bar, dispersion),
         rose=rose_t,
         bin_edges_deg=edges,
     )
@@ -201,15 +268,10 @@ def summarize(
     a[a >= 360.0] = 0.0
     rad = np.radians(a)
     rose = np.bincount(_bin_index(a, b), weights=w, minlength=b).astype(float)
-    return _finish(
-        n=int(a.size),
-        sum_w=float(w.sum()),
-        sum_w2=float(np.dot(w, w)),
-        sum_sin=float(np.dot(w, np.sin(rad))),
-        sum_cos=float(np.dot(w, np.cos(rad))),
-        rose=rose,
-        bins=b,
-    )
+    sums = (float(w.sum()), float(np.dot(w, w)), float(np.dot(w, np.sin(rad))),
+            float(np.dot(w, np.cos(rad))), float(np.dot(w, np.sin(2 * rad))),
+            float(np.dot(w, np.cos(2 * rad))))
+    return _finish(int(a.size), sums, rose, b)
 
 
 class CircularAccumulator:
@@ -221,7 +283,7 @@ class CircularAccumulator:
     ``remove`` must mirror an earlier ``add`` (same angle and weight).
     """
 
-    __slots__ = ("_bins", "_cos", "_n", "_rose", "_sin", "_w", "_w2")
+    __slots__ = ("_bins", "_cos", "_cos2", "_n", "_rose", "_sin", "_sin2", "_w", "_w2")
 
     def __init__(self, bins: int = 16) -> None:
         self._bins = _check_bins(bins)
@@ -234,6 +296,8 @@ class CircularAccumulator:
         self._w2 = 0.0
         self._sin = 0.0
         self._cos = 0.0
+        self._sin2 = 0.0
+        self._cos2 = 0.0
         self._rose = np.zeros(self._bins)
 
     @property
@@ -257,6 +321,8 @@ class CircularAccumulator:
         self._w2 += sign * w * w
         self._sin += sign * w * math.sin(rad)
         self._cos += sign * w * math.cos(rad)
+        self._sin2 += sign * w * math.sin(2.0 * rad)
+        self._cos2 += sign * w * math.cos(2.0 * rad)
         width = 360.0 / self._bins  # same arithmetic as _bin_index, without numpy overhead
         self._rose[math.floor((a + width / 2.0) / width) % self._bins] += sign * w
         if self._n == 0:
@@ -278,12 +344,11 @@ class CircularAccumulator:
             raise ValueError(
                 f"this accumulator keeps {self._bins} sectors; build it with bins={bins}"
             )
-        return _finish(
-            self._n,
-            max(self._w, 0.0),
-            max(self._w2, 0.0),
-            self._sin,
-            self._cos,
-            np.maximum(self._rose, 0.0),
-            self._bins,
-        )
+        sums = (max(self._w, 0.0), max(self._w2, 0.0), self._sin, self._cos, self._sin2,
+                self._cos2)
+        return _finish(self._n, sums, np.maximum(self._rose, 0.0), self._bins)
+
+    @property
+    def sums(self) -> tuple[float, float, float]:
+        """(sum w, sum w sin, sum w cos): the mean vector's parts, in O(1)."""
+        return max(self._w, 0.0), self._sin, self._cos

@@ -80,11 +80,11 @@ class Wisdom:
     diversity: float | None
     """Population variance of ``ln(x_i)`` over the positive estimates."""
     wisdom_indicator: float | None
-    """Share of estimates on the thinner side of the truth, ties counting half, in [0, 0.5].
-
-    Lorenz et al. call the crowd wise when the truth lies between the k-th smallest and the
-    k-th largest estimate for a large k; without ties this is k / n. 0.5 means the truth is
-    the median, 0 that it lies outside the range of estimates (``None`` if n = 0)."""
+    """k / n for the largest k such that the truth lies between the k-th smallest and the
+    k-th largest estimate (Lorenz et al. 2011): ``min(#(x <= truth), #(x >= truth)) / n``.
+    An estimate equal to the truth counts on both sides, as in the paper. About 0.5 when the
+    truth is the median (1 when everybody is exactly right), 0 when it lies outside the
+    range of estimates (``None`` if n = 0)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +120,14 @@ class Influence:
     error1: float | None
     """``|median1 - truth|``."""
     error2: float | None
+    log_error1: float | None
+    """``|ln(median1 / truth)|``: the median's error as a ratio, like every accuracy figure
+    here (``None`` unless the median and the truth are positive)."""
+    log_error2: float | None
     improved: bool | None
-    """``error2 < error1``: did the crowd's median move closer to the truth?"""
+    """``log_error2 < log_error1``: did the crowd's median move closer to the truth, as a
+    ratio? 500 -> 1,600 for a truth of 1,000 is closer (x1.6 instead of /2) although the
+    linear error grew from 500 to 600."""
     collective_error1: float | None
     """Squared log error of the geometric mean of round 1 (see `Wisdom`)."""
     collective_error2: float | None
@@ -187,9 +193,10 @@ def wisdom(values: ArrayLike, truth: float) -> Wisdom:
     arr = finite_1d(values)
     t = _check_truth(truth)
     n = int(arr.size)
-    ties = int(np.count_nonzero(arr == t))
-    below = int(np.count_nonzero(arr < t)) + ties / 2.0
-    above = int(np.count_nonzero(arr > t)) + ties / 2.0
+    # Lorenz et al.: the largest k with x_(k) <= truth <= x_(n+1-k); an estimate equal to
+    # the truth lies on both sides, so it counts fully on each.
+    below = int(np.count_nonzero(arr <= t))
+    above = int(np.count_nonzero(arr >= t))
     indicator = min(below, above) / n if n else None
     positive = arr[arr > 0]
     n_pos = int(positive.size)
@@ -206,6 +213,13 @@ def wisdom(values: ArrayLike, truth: float) -> Wisdom:
         diversity=float(np.var(logs)),
         wisdom_indicator=indicator,
     )
+
+
+def _log_error(value: float | None, truth: float | None) -> float | None:
+    """``|ln(value / truth)|``, or ``None`` unless both are positive."""
+    if value is None or truth is None or value <= 0 or truth <= 0:
+        return None
+    return abs(math.log(value / truth))
 
 
 def _rel_change(new: float | None, old: float | None) -> float | None:
@@ -236,7 +250,10 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
 
     error1 = abs(med1 - t) if t is not None and med1 is not None else None
     error2 = abs(med2 - t) if t is not None and med2 is not None else None
-    improved = error2 < error1 if error1 is not None and error2 is not None else None
+    log_error1 = _log_error(med1, t)
+    log_error2 = _log_error(med2, t)
+    improved = (log_error2 < log_error1
+                if log_error1 is not None and log_error2 is not None else None)
     w1 = wisdom(a, t) if t is not None else None
     w2 = wisdom(b, t) if t is not None else None
 
@@ -256,6 +273,8 @@ def influence(round1: ArrayLike, round2: ArrayLike, truth: float | None = None) 
         truth=t,
         error1=error1,
         error2=error2,
+        log_error1=log_error1,
+        log_error2=log_error2,
         improved=improved,
         collective_error1=w1.collective_error if w1 else None,
         collective_error2=w2.collective_error if w2 else None,

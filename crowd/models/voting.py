@@ -32,16 +32,21 @@ __all__ = [
     "Approval",
     "Borda",
     "MajorityJudgment",
+    "Margin",
     "Plurality",
     "SchulzeResult",
     "approval",
     "borda",
     "condorcet_winner",
     "majority_judgment",
+    "margin",
     "pairwise",
+    "places",
     "plurality",
     "schulze",
     "schulze_from_pairwise",
+    "smith_set",
+    "usual_judgment",
     "wilson_interval",
 ]
 
@@ -473,3 +478,110 @@ def majority_judgment(grade_counts: Sequence[Sequence[int]] | ArrayLike) -> Majo
         q=q_share,
         gauge_sign=sign,
     )
+
+
+# --------------------------------------------------------------------------- margins and ties
+
+
+@dataclass(frozen=True, slots=True)
+class Margin:
+    """The leader's lead over the runner-up in a single-choice poll."""
+
+    leaders: list[int]
+    """Options sharing the most votes (more than one: a tie)."""
+    runner_up: int | None
+    """The option with the next largest count (``None`` with fewer than two options)."""
+    difference: float
+    """``p1 - p2``, shares of all voters."""
+    low: float
+    """95 % interval of ``p1 - p2`` (Scott & Seber 1983), clipped to [-1, 1]."""
+    high: float
+    to_tie: int
+    """Voters who would have to switch from the leader to the runner-up to catch up:
+    half the lead, rounded up (0 when tied; for an odd lead this many switches reverse it)."""
+
+
+def margin(counts: Sequence[int], confidence: float = 0.95) -> Margin | None:
+    """Lead of the first option over the second, with the interval of the difference.
+
+    Both shares come from the same voters, so they are negatively correlated: Scott & Seber
+    (1983, "Difference of proportions from the same survey", The American Statistician 37:
+    319-320) give ``Var(p1 - p2) = (p1 + p2 - (p1 - p2)^2) / n``, and the interval is
+    ``d +/- z sqrt(Var)``. Per-option intervals overlap long after the lead is clear, and
+    can look apart when it is not; this interval says whether the *lead* is real.
+    ``None`` without votes or with fewer than two options.
+    """
+    c = [int(x) for x in counts]
+    n = sum(c)
+    if n == 0 or len(c) < 2:
+        return None
+    order = _ranking(c)
+    top = c[order[0]]
+    leaders = [i for i in order if c[i] == top]
+    second = order[1]
+    p1, p2 = top / n, c[second] / n
+    d = p1 - p2
+    half = _z(confidence) * math.sqrt(max(p1 + p2 - d * d, 0.0) / n)
+    lead = top - c[second]
+    return Margin(leaders=leaders, runner_up=second, difference=d,
+                  low=max(d - half, -1.0), high=min(d + half, 1.0), to_tie=(lead + 1) // 2)
+
+
+def usual_judgment(grade_counts: Sequence[int]) -> float | None:
+    """Majority grade made continuous (Fabre 2021, "Tie-breaking the highest median",
+    Social Choice and Welfare 56: 101-124, the "usual judgment"): ``a + (p - q) / (2 s)``
+    where a is the majority (lower median) grade, p and q the shares above and below it
+    and s = 1 - p - q the share at it. It is the median of the grades read as grouped data
+    on [a - 1/2, a + 1/2]: it stays within half a grade of the majority grade, ranks like
+    majority judgment in most cases and moves smoothly as votes come in. ``None`` without
+    grades."""
+    g = [int(x) for x in grade_counts]
+    total = sum(g)
+    if total == 0:
+        return None
+    cum = 0
+    for grade, k in enumerate(g):
+        if 2 * (cum + k) >= total:
+            below = cum / total
+            above = (total - cum - k) / total
+            at = k / total
+            return grade + (above - below) / (2.0 * at)
+        cum += k
+    raise AssertionError("unreachable: the cumulative count reaches the total")
+
+
+def smith_set(pairwise_matrix: Sequence[Sequence[int]] | ArrayLike) -> list[int]:
+    """The smallest set of options that each beat every option outside it (Smith 1973).
+
+    i is in it when every other option can be reached from i through a chain of "wins or
+    ties" (``d[a][b] >= d[b][a]``): the top cycle of the majority relation. A single option
+    is the Condorcet winner; several are a cycle or a tie at the top. O(options^3).
+    """
+    d = np.asarray(pairwise_matrix, dtype=np.int64)
+    n = d.shape[0]
+    if n == 0:
+        return []
+    reach = d >= d.T
+    for k in range(n):
+        reach = reach | (reach[:, k : k + 1] & reach[k : k + 1, :])
+    return [i for i in range(n) if reach[i].all()]
+
+
+def places(strengths: Sequence[Sequence[int]] | ArrayLike, ranking: Sequence[int]) -> list[int]:
+    """1-based place of each option of ``ranking`` (Schulze's order), ties shown as ties.
+
+    An option shares the place of the one before it when neither beats the other through
+    strongest paths and both beat as many options: "1., 1., 3." (standard competition
+    ranking), never "1., 2., 3." for options nobody can tell apart. Returned by option.
+    """
+    p = np.asarray(strengths, dtype=np.int64)
+    wins = (p > p.T).sum(axis=1) if p.size else np.zeros(0, dtype=np.int64)
+    out = [0] * len(ranking)
+    for pos, i in enumerate(ranking):
+        if pos:
+            j = ranking[pos - 1]
+            if p[i][j] == p[j][i] and wins[i] == wins[j]:
+                out[i] = out[j]
+                continue
+        out[i] = pos + 1
+    return out

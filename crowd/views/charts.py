@@ -248,7 +248,7 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     density = _source(chart, "density", {"x": [], "y": []})
     dots = _source(chart, "dots", {"x": [], "row": []})
     mean = _source(chart, "mean", {"x": []})
-    trend = _source(chart, "trend", {"t": [], "mean": []})
+    trend = _source(chart, "trend", {"t": [], "mean": [], "camps": []})
     gauge = _source(chart, "gauge", {"value": [0.0], "angle": [math.pi], "label": ["–"]})
     # y follows the density (up) and the dot strip (down), not the mean's infinite ray
     main = figure(sizing_mode="stretch_both", height=420, x_range=Range1d(-1.05, 1.05))
@@ -263,11 +263,12 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     main.xaxis.major_label_overrides = {-1: spec.get("left", ""), 0: "", 1: spec.get("right", "")}
     trend_fig = figure(sizing_mode="stretch_width", height=160, y_range=Range1d(-1, 1))
     trend_fig.line(x="t", y="mean", source=trend, color=ACCENT, line_width=4)
+    trend_fig.line(x="t", y="camps", source=trend, color=INK, line_width=3, line_dash="dashed")
     trend_fig.xaxis.axis_label = "minutes"
     trend_fig.xaxis.axis_label_text_color = INK
     trend_fig.xaxis.axis_label_text_font_size = "20px"
     dial = figure(width=260, height=220, x_range=Range1d(-1.2, 1.2),
-                  y_range=Range1d(-0.35, 1.2), title="polarisation")
+                  y_range=Range1d(-0.35, 1.2), title="camps")
     dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle=0,
                        end_angle=math.pi, color="#26313a")
     dial.annular_wedge(x=0, y=0, inner_radius=0.6, outer_radius=1.0, start_angle="angle",
@@ -299,6 +300,7 @@ def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     """Bokeh has no polar axes: a rose is annular wedges on a square range."""
     rose = _source(chart, "rose", {"start": [], "end": [], "outer": []})
     arrow = _source(chart, "arrow", {"x0": [], "y0": [], "x1": [], "y1": []})
+    arc = _source(chart, "arc", {"start": [], "end": [], "outer": []})
     # wider than tall, same scale on both axes: room for the places' names on the sides
     fig = figure(width=900, height=640, x_range=Range1d(-2.18, 2.18),
                  y_range=Range1d(-1.55, 1.55), match_aspect=True, sizing_mode="scale_height")
@@ -306,6 +308,8 @@ def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
         fig.circle(x=0, y=0, radius=radius, fill_color=None, line_color="#26313a")
     fig.annular_wedge(x=0, y=0, inner_radius=0.0, outer_radius="outer", start_angle="start",
                       end_angle="end", source=rose, color=BAR, alpha=0.8, line_color=BACKGROUND)
+    fig.annular_wedge(x=0, y=0, inner_radius=0.0, outer_radius="outer", start_angle="start",
+                      end_angle="end", source=arc, color=ACCENT, alpha=0.3)
     fig.segment(x0="x0", y0="y0", x1="x1", y1="y1", source=arrow, color=ACCENT, line_width=9)
     fig.scatter(x="x1", y="y1", source=arrow, size=22, color=ACCENT, marker="circle")
     marks = [("N", 0.0), ("E", 90.0), ("S", 180.0), ("O", 270.0)]

@@ -30,6 +30,8 @@ TEXT = {
            "temperature": "moyenne {mean} sur une échelle de −1 à +1",
            "direction": "direction moyenne {deg}\u202f°, accord {r}\u202f%",
            "no_direction": "pas de direction commune",
+           "two_directions": "deux directions",
+           "several_directions": "plusieurs directions",
            "budget": "{label} reçoit le plus\u202f: {share}\u202f% des points en moyenne",
            "call": "{confirmed} volontaire{s} sur {quota} demandé{s2}",
            "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
@@ -43,6 +45,8 @@ TEXT = {
            "temperature": "mean {mean} on a scale from −1 to +1",
            "direction": "mean direction {deg}°, agreement {r}%",
            "no_direction": "no common direction",
+           "two_directions": "two directions",
+           "several_directions": "several directions",
            "budget": "{label} gets the most: {share}% of the points on average",
            "call": "{confirmed} volunteer{s} of {quota} asked",
            "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
@@ -132,11 +136,13 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
         return t["words"].format(w=", ".join(snap["words"][:5]))
     if kind == "temperature" and isinstance(snap.get("mean"), int | float):
         return t["temperature"].format(mean=number(snap["mean"], lang, 2))
-    if kind == "orientation":
-        if isinstance(snap.get("mean_deg"), int | float) and (
-                snap.get("rayleigh_p") is not None and snap["rayleigh_p"] < 0.05):
+    if kind == "orientation":  # the rose's verdict (crowd.models.orientation), not p alone
+        code = snap.get("verdict_code")
+        if isinstance(snap.get("mean_deg"), int | float) and code == "agree":
             return t["direction"].format(deg=number(snap["mean_deg"], lang),
                                          r=number(100 * snap.get("resultant_length", 0), lang))
+        if code in ("two", "several"):
+            return t[f"{code}_directions"]
         return t["no_direction"]
     if kind == "weighting" and snap.get("mean_shares"):
         options, shares = _options(act), snap["mean_shares"]

@@ -33,7 +33,7 @@ export function liveView(activity, snapshot) {
     const winner = condorcetText(snapshot, options);
     return h("div", null, bars(order.map((i, pos) => ({
       label: (pos + 1) + ". " + options[i], value: borda[i] || 0,
-      figure: (borda[i] || 0) + " " + t("results.borda"),
+      figure: formatNumber(borda[i] || 0, 1) + " " + t("results.borda"),
     }))), winner ? h("p", { class: "live-line" }, winner) : null);
   }
   if (kind === "grades") {

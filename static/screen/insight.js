@@ -1,11 +1,14 @@
-// One line of words over the projected chart, from its snapshot: the temperature's mean
-// and whether the room is polarised, the rose's verdict, how an estimate's second round
+// One line of words over the projected chart, from its snapshot: the temperature's mean,
+// its tone (two camps only when the server's gated flag says so) and its pole shares, the
+// rose's verdict (agreement, two or several directions), a poll's lead and whether it is
+// beyond the margin of error, how an estimate's second round
 // moved, a ranking's Condorcet winner. Other kinds: nothing (the chart says it).
 
 import { h, fill } from "../shared/dom.js";
 import {
-  temperatureMean, temperatureTone, toneText, orientationMean, orientationVerdict, pValue,
-  estimateShift, condorcetText, gradesLeader,
+  temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict,
+  orientationCode, pValue, estimateShift, condorcetText, gradesLeader, choiceLead,
+  influenceSummary,
 } from "../shared/insights.js";
 import { t, formatNumber } from "../shared/i18n.js";
 
@@ -24,13 +27,16 @@ function partsFor(a, s) {
   if (a.kind === "temperature") {
     const tone = temperatureTone(s);
     return [h("span", null, temperatureMean(s, a)),
-      tone ? h("strong", { class: "insight-tone tone-" + tone }, toneText(tone)) : null];
+      tone ? h("strong", { class: "insight-tone tone-" + tone }, toneText(tone)) : null,
+      h("span", { class: "insight-small insight-poles" }, temperaturePoles(s, a))];
   }
   if (a.kind === "orientation") {
-    const agree = typeof s.rayleigh_p === "number" && s.rayleigh_p < 0.05;
-    return [h("span", null, orientationMean(s)),
-      h("strong", { class: "insight-tone " + (agree ? "tone-consensus" : "tone-polarised") }, orientationVerdict(s)),
-      h("span", { class: "insight-small" }, pValue(s.rayleigh_p))];
+    const code = orientationCode(s);
+    const tone = code === "agree" ? "tone-consensus" : code === "lean" ? "tone-mixed" : "tone-polarised";
+    const where = orientationMean(s);
+    return [where ? h("span", null, where) : null,
+      h("strong", { class: "insight-tone " + tone }, orientationVerdict(s)),
+      code === "agree" || code === "lean" ? h("span", { class: "insight-small" }, pValue(s.rayleigh_p)) : null];
   }
   if (a.kind === "estimate") {
     const unit = a.unit ? " " + a.unit : "";
@@ -40,9 +46,16 @@ function partsFor(a, s) {
     if (!shift) return truth ? [truth] : [];
     const words = shift.split(" · ");
     const improved = s.influence && s.influence.improved;
+    const moves = influenceSummary(s);
     return [h("span", null, words[0]),
       words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
-      truth];
+      truth, moves ? h("span", { class: "insight-small insight-moves" }, moves) : null];
+  }
+  if (a.kind === "choice") {
+    const lead = choiceLead(s, a.options || []);
+    if (!lead) return [];
+    return [h("strong", { class: "insight-tone " + (lead.sure ? "tone-consensus" : "tone-mixed") }, lead.text),
+      lead.detail ? h("span", { class: "insight-small" }, lead.detail) : null];
   }
   if (a.kind === "grades") {
     const text = gradesLeader(s, a.options || [], a.grades || []);

@@ -2,7 +2,7 @@
 // results), the panel (live summaries) and the projector (text over the chart). Only the
 // figures of docs/protocol.md ("Specs and values, by kind") are read.
 
-import { t, formatNumber } from "./i18n.js";
+import { t, formatNumber, formatShare } from "./i18n.js";
 
 /** -1..1 with its sign, the way the slider shows it: "+0,4", "−0,25", "0". */
 export function signed(x, digits) {
@@ -12,20 +12,30 @@ export function signed(x, digits) {
   return (x > 0 ? "+" : "\u2212") + text;
 }
 
+/** Below this many answers the headline names no tone: too few to call anything. */
+export const TONE_MIN_ANSWERS = 10;
+
 /**
- * The crowd's temperature in words. `tone` is "polarised" (two camps), "consensus" (one
- * shared view) or "mixed", from `polarisation` = (1 - agreement) / 2: 0 when everyone
- * agrees, about 0.5 for answers spread evenly, towards 1 for two opposed camps.
+ * The crowd's temperature in one word, never more than the figures show: "polarised" (two
+ * camps) only when the server's `bimodal` flag is on (at least 20 answers, two humps of the
+ * drawn density 0.5 apart with 15 % in the smaller camp and a real valley, with
+ * hysteresis); "consensus" when the answers lie close together (spread under 0.2);
+ * "mixed" (views spread out) otherwise; nothing below TONE_MIN_ANSWERS answers.
  */
 export function temperatureTone(snapshot) {
-  const pol = snapshot && typeof snapshot.polarisation === "number" ? snapshot.polarisation : null;
-  if (pol === null || !snapshot.n) return null;
-  // Two camps: a clear bimodality (coefficient over 0.6; 5/9 is the uniform's) with a
-  // spread-out room, or a very low agreement.
-  const bc = typeof snapshot.bimodality === "number" ? snapshot.bimodality : 0;
-  if (pol >= 0.6 || (bc >= 0.6 && pol >= 0.4)) return "polarised";
-  if (pol < 0.25) return "consensus";
+  if (!snapshot || typeof snapshot.n !== "number" || snapshot.n < TONE_MIN_ANSWERS) return null;
+  if (snapshot.bimodal === true) return "polarised";
+  if (typeof snapshot.std === "number" && snapshot.std < 0.2) return "consensus";
   return "mixed";
+}
+
+/** "28 % vers « froid » · 31 % vers « brûlant »": the shares beyond -0.5 and +0.5. */
+export function temperaturePoles(snapshot, spec) {
+  if (!snapshot || !snapshot.n || typeof snapshot.pole_low !== "number") return "";
+  return t("temp.poles", {
+    low: formatShare(snapshot.pole_low), left: (spec && spec.left) || "\u2212",
+    high: formatShare(snapshot.pole_high), right: (spec && spec.right) || "+",
+  });
 }
 
 export function toneText(tone) {
@@ -53,10 +63,18 @@ export function degreesText(degrees) {
   return formatNumber(Math.round(degrees)) + "\u00b0";
 }
 
-/** Rayleigh's test in words: from `rayleigh_p` (the server's `verdict` is French only). */
+const VERDICT_KEYS = { none: "orient.none", agree: "orient.agree", two: "orient.two",
+  several: "orient.several", lean: "orient.lean", disagree: "orient.disagree" };
+
+/** The server's verdict code: "agree" needs significance and a tight rose (R̄ ≥ 0.5). */
+export function orientationCode(snapshot) {
+  if (!snapshot || !snapshot.n) return "none";
+  return VERDICT_KEYS[snapshot.verdict_code] ? snapshot.verdict_code : "disagree";
+}
+
+/** The rose in words, from `verdict_code` (the server's `verdict` is French only). */
 export function orientationVerdict(snapshot) {
-  if (!snapshot || !snapshot.n || typeof snapshot.rayleigh_p !== "number") return t("orient.none");
-  return snapshot.rayleigh_p < 0.05 ? t("orient.agree") : t("orient.disagree");
+  return t(VERDICT_KEYS[orientationCode(snapshot)]);
 }
 
 export function pValue(p) {
@@ -64,9 +82,20 @@ export function pValue(p) {
   return p < 0.001 ? t("orient.p_small", { p: formatNumber(0.001, 3) }) : t("orient.p", { p: formatNumber(p, 3) });
 }
 
+/**
+ * Where the crowd points, only where that means something: the mean direction with its
+ * 95 % arc when the room agrees or leans one way, the lobes' directions when there are
+ * two or more ("vers E et O"), nothing when there is no common direction.
+ */
 export function orientationMean(snapshot) {
-  if (!snapshot || typeof snapshot.mean_deg !== "number") return "";
-  return t("orient.mean", { deg: degreesText(snapshot.mean_deg), dir: compassName(snapshot.mean_deg) });
+  const code = orientationCode(snapshot);
+  if ((code === "two" || code === "several") && Array.isArray(snapshot.lobes)) {
+    const names = snapshot.lobes.map((lobe) => compassName(lobe.mean_deg));
+    return t("orient.towards", { dirs: names.join(" " + t("orient.and") + " ") });
+  }
+  if ((code !== "agree" && code !== "lean") || typeof snapshot.mean_deg !== "number") return "";
+  const text = t("orient.mean", { deg: degreesText(snapshot.mean_deg), dir: compassName(snapshot.mean_deg) });
+  return typeof snapshot.arc_deg === "number" ? text + " " + t("orient.arc", { deg: degreesText(snapshot.arc_deg) }) : text;
 }
 
 /** A second round's movement: "Médiane 120 → 150 · plus près de la vérité". */
@@ -80,7 +109,56 @@ export function estimateShift(snapshot, unit) {
   return text;
 }
 
-/** Majority judgment: the option ranked first and its majority grade. */
+/**
+ * The influence round as an experiment, on the devices that answered both rounds: how
+ * many kept their estimate, moved towards the median shown or adopted it; and with the
+ * truth, the share of people who got closer and whether the crowd (its geometric mean)
+ * did too. "" before there are pairs.
+ */
+export function influenceSummary(snapshot) {
+  const p = snapshot && snapshot.paired;
+  if (!p || !p.n_sensitivity) return "";
+  let text = t("estimate.moves", { keep: formatShare(p.keep), compromise: formatShare(p.compromise),
+    adopt: formatShare(p.adopt) });
+  if (typeof p.closer === "number" && p.before && p.after) {
+    const crowd = p.after.collective_error < p.before.collective_error ? "estimate.crowd_closer" : "estimate.crowd_not";
+    text += " · " + t("estimate.people_closer", { x: formatShare(p.closer) }) + ", " + t(crowd);
+  }
+  return text;
+}
+
+/** "A et B" / "A, B et C" in the page's language. */
+function listText(labels) {
+  if (labels.length < 2) return labels.join("");
+  return labels.slice(0, -1).join(", ") + " " + t("orient.and") + " " + labels[labels.length - 1];
+}
+
+/** Points of percentage, signed: "+10", "−7". */
+function points(x) {
+  return (x < 0 ? "\u2212" : "+") + formatNumber(Math.abs(Math.round(x * 100)));
+}
+
+/**
+ * A single-choice poll's leader, from `margin` (the interval of the lead p1 − p2 after
+ * Scott & Seber): a tie is a tie; a lead whose interval excludes 0 is "nette"; otherwise
+ * it is within the margin of error, with how many voters would have to switch.
+ * Returns {text, sure} or null.
+ */
+export function choiceLead(snapshot, options) {
+  const m = snapshot && snapshot.margin;
+  if (!m || !snapshot.n || !Array.isArray(m.leaders) || !m.leaders.length) return null;
+  const names = m.leaders.map((i) => options[i]).filter((x) => x !== undefined);
+  if (names.length !== m.leaders.length) return null;
+  if (names.length > 1) return { text: t("choice.tie", { labels: listText(names) }), sure: false };
+  const label = names[0];
+  const range = t("choice.range", { low: points(m.low), high: points(m.high) });
+  if (m.low > 0) return { text: t("choice.lead_sure", { label: label, pts: points(m.difference) }), detail: range, sure: true };
+  const key = m.to_tie === 1 ? "choice.switch_one" : "choice.switch_many";
+  return { text: t("choice.lead_unsure", { label: label, pts: points(m.difference) }),
+    detail: t(key, { k: formatNumber(m.to_tie) }) + " · " + range, sure: false };
+}
+
+/** Majority judgment: the option ranked first, its majority grade and continuous score. */
 export function gradesLeader(snapshot, options, grades) {
   if (!snapshot || !snapshot.n || !snapshot.ranking || !snapshot.ranking.length) return "";
   const first = snapshot.ranking[0];
@@ -89,10 +167,12 @@ export function gradesLeader(snapshot, options, grades) {
   return t("grades.leader", { label: options[first], grade: grades[grade] !== undefined ? grades[grade] : "–" });
 }
 
-/** Ranking: the Condorcet winner's name, or that there is none. */
+/** Ranking: the Condorcet winner's name, or the options of the top cycle (Smith set). */
 export function condorcetText(snapshot, options) {
   if (!snapshot || !snapshot.n) return "";
   const w = snapshot.condorcet_winner;
   if (typeof w === "number" && options[w] !== undefined) return t("ranking.condorcet", { label: options[w] });
+  const smith = Array.isArray(snapshot.smith) ? snapshot.smith.map((i) => options[i]).filter((x) => x !== undefined) : [];
+  if (smith.length > 1) return t("ranking.no_condorcet") + " · " + t("ranking.smith", { labels: listText(smith) });
   return "condorcet_winner" in snapshot ? t("ranking.no_condorcet") : "";
 }

@@ -28,9 +28,25 @@ def test_hand_computed_summary() -> None:
     # + .005625) / 4 = .1268750.
     std = math.sqrt(0.126875)
     assert s.std_shares == pytest.approx((std, std))
-    assert s.consensus == pytest.approx((1 - 2 * std, 1 - 2 * std))
+    # Normalised by the largest spread a mean of .525 allows, sqrt(.525 x .475) = .499375.
+    assert s.consensus == pytest.approx((1 - std / math.sqrt(0.525 * 0.475),) * 2)
     assert s.mean_unallocated == pytest.approx(0.0)
     assert s.ranking == (0, 1)
+
+
+def test_consensus_is_normalised_by_the_spread_the_mean_allows() -> None:
+    # One participant in twenty gives option 0 the whole budget, the others nothing: mean
+    # share 0.05, std sqrt(.05 x .95) = 0.2179, the most divided a 5 % option can be. The
+    # old 1 - 2 std said 0.564 ("rather agreed"); normalised it is 0.
+    rows = [[10, 0]] + [[0, 10]] * 19
+    s = budget.summarize(rows, 10)
+    assert s.std_shares[0] == pytest.approx(math.sqrt(0.05 * 0.95))
+    assert s.consensus[0] == pytest.approx(0.0, abs=1e-12)
+    # Everybody gives it 5 %: the same mean, full consensus.
+    assert budget.summarize([[0.5, 9.5]] * 20, 10).consensus == pytest.approx((1.0, 1.0))
+    # Half the room 10 %, half 0 %: std .05 of a possible sqrt(.05 x .95) -> 1 - .2294.
+    half = budget.summarize([[1, 0]] * 10 + [[0, 0]] * 10, 10)
+    assert half.consensus[0] == pytest.approx(1 - 0.05 / math.sqrt(0.0475))
 
 
 def test_consensus_extremes_and_unallocated() -> None:

@@ -64,8 +64,10 @@ def test_cow_crowd_is_wise(cow: np.ndarray) -> None:
     w = estimates.wisdom(cow, COW_TRUTH_LB)
     # The crowd's geometric mean beats the average participant by a wide margin.
     assert w.collective_error < 0.2 * w.mean_individual_error
-    # The truth lies above the median, so the thinner side is the one above it.
-    above = np.count_nonzero(cow > COW_TRUTH_LB) + np.count_nonzero(cow == COW_TRUTH_LB) / 2
+    # The truth lies above the median, so the thinner side is the one above it; guesses of
+    # exactly 1,355 lb lie on both sides and count on this one too (Lorenz et al. 2011).
+    above = np.count_nonzero(cow >= COW_TRUTH_LB)
+    assert np.count_nonzero(cow == COW_TRUTH_LB) > 0
     assert w.wisdom_indicator == pytest.approx(above / cow.size)
 
 
@@ -120,10 +122,12 @@ def test_log_statistics_use_positive_values_only() -> None:
 def test_wisdom_indicator_counts_estimates_on_each_side() -> None:
     # Truth 2.5 in [1..5] lies between the 2nd smallest and the 2nd largest estimate: 2/5.
     assert estimates.wisdom([1, 2, 3, 4, 5], 2.5).wisdom_indicator == pytest.approx(0.4)
-    # Truth 2: one estimate below, three above, the tie counts half on each side.
-    assert estimates.wisdom([1, 2, 3, 4, 5], 2).wisdom_indicator == pytest.approx(1.5 / 5)
-    assert estimates.wisdom([1, 2, 3, 4, 5], 3).wisdom_indicator == pytest.approx(0.5)
-    assert estimates.wisdom([7, 7, 7], 7).wisdom_indicator == pytest.approx(0.5)
+    # Lorenz et al. (2011): an estimate equal to the truth lies on both sides. Truth 2:
+    # x_(2) = 2 <= 2 <= x_(4) = 4, so k = 2 (two estimates <= 2, four >= 2): 2/5.
+    assert estimates.wisdom([1, 2, 3, 4, 5], 2).wisdom_indicator == pytest.approx(2 / 5)
+    # Truth 3, the median: k = 3 (x_(3) = 3 on both sides): 3/5.
+    assert estimates.wisdom([1, 2, 3, 4, 5], 3).wisdom_indicator == pytest.approx(3 / 5)
+    assert estimates.wisdom([7, 7, 7], 7).wisdom_indicator == pytest.approx(1.0)
     assert estimates.wisdom([1, 2, 3, 4, 5], 10).wisdom_indicator == 0.0
 
 
@@ -135,6 +139,21 @@ def test_influence_without_truth_and_with_improvement() -> None:
     inf2 = estimates.influence([10, 20, 30, 40], [24, 25, 26, 27], truth=26)
     assert inf2.error1 == pytest.approx(1.0) and inf2.error2 == pytest.approx(0.5)
     assert inf2.improved is True
+
+
+def test_improvement_is_judged_in_log_space() -> None:
+    # Issue input: round 1 [400, 500, 600], round 2 [1500, 1600, 1700], truth 1000. The
+    # linear error grows (500 -> 600) but the median went from half the truth to 1.6 times
+    # it: |ln 0.5| = 0.6931 -> |ln 1.6| = 0.4700, closer as a ratio, like every other
+    # accuracy figure (Lorenz et al. 2011 work on log estimates).
+    inf = estimates.influence([400, 500, 600], [1500, 1600, 1700], truth=1000)
+    assert inf.error1 == 500 and inf.error2 == 600
+    assert inf.log_error1 == pytest.approx(0.693147, abs=1e-6)
+    assert inf.log_error2 == pytest.approx(0.470004, abs=1e-6)
+    assert inf.improved is True
+    # Without a positive truth or median there is no ratio to compare.
+    assert estimates.influence([-1, 0, 1], [1, 2, 3], truth=2).improved is None
+    assert estimates.influence([1, 2, 3], [1, 2, 3], truth=0).log_error1 is None
 
 
 def test_histogram_linear_matches_numpy_and_explicit_edges() -> None:
@@ -206,7 +225,9 @@ def test_diversity_prediction_theorem(values: list[float], truth: float) -> None
     assert w.collective_error == pytest.approx(
         w.mean_individual_error - w.diversity, abs=1e-9 * (1 + w.mean_individual_error)
     )
-    assert 0.0 <= w.wisdom_indicator <= 0.5
+    # #(x <= truth) + #(x >= truth) = n + ties, so k <= (n + ties) / 2.
+    ties = sum(v == truth for v in values)
+    assert 0.0 <= w.wisdom_indicator <= (len(values) + ties) / 2 / len(values)
 
 
 @PROPS

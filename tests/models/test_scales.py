@@ -222,10 +222,59 @@ def test_accumulator_matches_batch_on_slider_steps(
 @PROPS
 @given(st.lists(on_scale, max_size=50))
 def test_accumulator_matches_batch_on_continuous_values(values: list[float]) -> None:
+    # The accumulator holds answers to 4 decimals, as the temperature activity stores them.
     acc = ScaleAccumulator()
     for v in values:
         acc.add(v)
-    _compare(acc.summary(), scales.summarize(values), median_tol=0.025 + 1e-9)  # half a bin
+    held = [round(v, scales.RESOLUTION_DECIMALS) for v in values]
+    _compare(acc.summary(), scales.summarize(held), median_tol=0.025 + 1e-9)  # half a bin
+
+
+# Near-unanimous rooms at the bounds: most answers on one value, a few 1e-4 to 1e-2 away.
+near_constant = st.tuples(
+    st.sampled_from([-1.0, 1.0, 0.0, -0.5]),
+    st.integers(min_value=2, max_value=400),
+    st.integers(min_value=1, max_value=60),
+    st.integers(min_value=1, max_value=100),
+).map(lambda t: [t[0]] * t[1] + [round(t[0] - math.copysign(t[3] * 1e-4, t[0] or 1.0), 4)]
+      * t[2])
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(near_constant, st.data())
+def test_accumulator_is_exact_on_near_unanimous_rooms(
+    values: list[float], data: st.DataObject
+) -> None:
+    acc = ScaleAccumulator()
+    order = data.draw(st.permutations(values))
+    for v in order:
+        acc.add(v)
+    for v in order[: len(order) // 3]:  # people move: removals must not lose digits either
+        acc.remove(v)
+        acc.add(v)
+    inc, batch = acc.summary(), scales.summarize(values)
+    for field in ("mean", "std", "skewness", "kurtosis", "bimodality_coefficient"):
+        a, b = getattr(inc, field), getattr(batch, field)
+        assert (a is None) == (b is None), field
+        if a is not None:
+            assert a == pytest.approx(b, rel=1e-7, abs=1e-9), field
+    if inc.bimodality_coefficient is not None:
+        assert 0.0 < inc.bimodality_coefficient <= 1.0
+
+
+def test_accumulator_bimodality_of_a_near_unanimous_room() -> None:
+    # 180 answers at -1 and 20 at -0.9995: a two-point distribution with p = 0.1, so
+    # g1 = (1 - 2p)/sqrt(p(1-p)) = 8/3 and g2 = (1 - 6p(1-p))/(p(1-p)) = 46/9; with n = 200,
+    # G1 = g1 sqrt(n(n-1))/(n-2) = 2.686860, G2 = ((n+1)g2 + 6)(n-1)/((n-2)(n-3)) = 5.271839,
+    # BC = (G1^2 + 1)/(G2 + 3(n-1)^2/((n-2)(n-3))) = 0.98817. Float power sums gave -0.507.
+    acc = ScaleAccumulator()
+    for v in [-1.0] * 180 + [-0.9995] * 20:
+        acc.add(v)
+    s = acc.summary()
+    assert s.skewness == pytest.approx(2.686860, rel=1e-6)
+    assert s.kurtosis == pytest.approx(5.271839, rel=1e-6)
+    assert s.bimodality_coefficient == pytest.approx(0.988172, rel=1e-6)
+    assert s.std == pytest.approx(0.0005 * math.sqrt(0.09 * 200 / 199), rel=1e-12)
 
 
 def test_accumulator_guards() -> None:

@@ -317,3 +317,99 @@ def test_plurality_monotonic(choices: list[int], extra: int) -> None:
     assert sum(after.shares) == pytest.approx(1.0)
     for lo, share, hi in zip(after.ci_low, after.shares, after.ci_high, strict=True):
         assert 0.0 <= lo <= share <= hi <= 1.0
+
+
+# --------------------------------------------------------------------------- margins, ties
+
+
+def test_leader_margin_interval_scott_seber() -> None:
+    # 100 voters: 45, 35, 20. d = 0.10. Two shares of one multinomial sample covary
+    # (-p1 p2 / n), so Var(p1 - p2) = (p1(1-p1) + p2(1-p2) + 2 p1 p2) / n
+    # = (0.2475 + 0.2275 + 0.315) / 100 = 0.0079 = (p1 + p2 - d^2) / n (Scott & Seber 1983);
+    # 95 %: 0.10 +/- 1.959964 x 0.0888819 = [-0.07421, 0.27421]: the lead is not yet sure.
+    m = voting.margin([45, 35, 20])
+    assert m is not None and m.leaders == [0] and m.runner_up == 1
+    assert m.difference == pytest.approx(0.10)
+    assert m.low == pytest.approx(-0.07421, abs=1e-5)
+    assert m.high == pytest.approx(0.27421, abs=1e-5)
+    assert m.to_tie == 5  # five voters switching from the first to the second tie them
+    sure = voting.margin([450, 350, 200])  # ten times the crowd: the lead holds
+    assert sure is not None and sure.low > 0
+    assert voting.margin([7, 10, 4]).to_tie == 2  # a lead of 3: two switches reverse it
+    assert voting.margin([0, 0]) is None and voting.margin([5]) is None
+
+
+def test_tied_leaders_are_a_tie() -> None:
+    m = voting.margin([30, 30, 10])
+    assert m is not None and m.leaders == [0, 1] and m.difference == 0.0 and m.to_tie == 0
+
+
+def test_margin_interval_covers_the_true_difference() -> None:
+    rng = np.random.default_rng(3)
+    truth = np.array([0.4, 0.35, 0.25])
+    covered = 0
+    for _ in range(1000):
+        counts = rng.multinomial(300, truth)
+        m = voting.margin(list(counts))
+        assert m is not None
+        d = truth[m.leaders[0]] - truth[m.runner_up]
+        covered += m.low <= d <= m.high
+    assert 0.93 <= covered / 1000 <= 0.97
+
+
+def test_usual_judgment_is_the_grouped_median() -> None:
+    # Grades 0..4 counted [1, 3, 8, 5, 3] (20 voters): majority grade 2 (lower median),
+    # 4 below (q = 0.2), 8 above (p = 0.4), 8 at it (s = 0.4). Fabre's usual judgment
+    # 2 + (p - q) / (2 s) = 2.25; as grouped data, grade 2 covers [1.5, 2.5] and the
+    # median lies (0.5 - 0.2) / 0.4 = 0.75 of the way in: 1.5 + 0.75 = 2.25.
+    assert voting.usual_judgment([1, 3, 8, 5, 3]) == pytest.approx(2.25)
+    assert voting.usual_judgment([0, 0, 10, 0, 0]) == 2.0  # unanimous: the grade itself
+    assert voting.usual_judgment([0, 0, 0]) is None
+    mj = voting.majority_judgment([[1, 3, 8, 5, 3], [2, 2, 8, 6, 2]])
+    scores = [voting.usual_judgment(row) for row in ([1, 3, 8, 5, 3], [2, 2, 8, 6, 2])]
+    assert mj.majority_grades == [2, 2]
+    assert all(g - 0.5 <= s <= g + 0.5 for g, s in zip(mj.majority_grades, scores, strict=True))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(st.lists(st.integers(0, 30), min_size=3, max_size=7).filter(lambda g: sum(g) > 0),
+       st.integers(0, 6))
+def test_usual_judgment_is_monotone_and_near_the_majority_grade(
+    grades: list[int], extra: int
+) -> None:
+    # A vote above the score never lowers it, a vote below never raises it (the grouped
+    # median is monotone), and it stays within half a grade of the majority grade. Across
+    # an empty grade it may jump: [2, 0, 2] scores 0.5, one more vote at 2 gives 1.667.
+    grade = extra % len(grades)
+    before = voting.usual_judgment(grades)
+    after = voting.usual_judgment([g + (i == grade) for i, g in enumerate(grades)])
+    assert before is not None and after is not None
+    if grade >= before:
+        assert after >= before - 1e-12
+    if grade <= before:
+        assert after <= before + 1e-12
+    mg = voting.majority_judgment([grades]).majority_grades[0]
+    assert mg is not None and mg - 0.5 - 1e-12 <= before <= mg + 0.5 + 1e-12
+
+
+def test_smith_set_examples() -> None:
+    # Condorcet's paradox: A > B > C, B > C > A, C > A > B: every option is in the cycle.
+    paradox = voting.pairwise([[0, 1, 2], [1, 2, 0], [2, 0, 1]], 3)
+    assert voting.smith_set(paradox) == [0, 1, 2]
+    # Tennessee: Nashville is the Condorcet winner, alone in the Smith set.
+    d = voting.pairwise(TENNESSEE_BALLOTS, 4, TENNESSEE_COUNTS)
+    assert voting.smith_set(d) == [N]
+    # A cycle among 0, 1, 2 that all beat 3.
+    ballots = [[0, 1, 2, 3], [1, 2, 0, 3], [2, 0, 1, 3]]
+    assert voting.smith_set(voting.pairwise(ballots, 4)) == [0, 1, 2]
+    # A tie at the top: one voter each way.
+    assert voting.smith_set(voting.pairwise([[0, 1], [1, 0]], 2)) == [0, 1]
+
+
+def test_places_show_ties_as_ties() -> None:
+    tie = voting.schulze([[0, 1, 2], [1, 2, 0], [2, 0, 1]], 3)
+    assert voting.places(tie.strengths, tie.ranking) == [1, 1, 1]
+    s = voting.schulze(TENNESSEE_BALLOTS, 4, TENNESSEE_COUNTS)
+    assert voting.places(s.strengths, s.ranking) == [4, 1, 2, 3]  # M, N, Ch, K
+    half = voting.schulze([[0, 1, 2], [1, 0, 2]], 3)  # 0 and 1 tied, both above 2
+    assert voting.places(half.strengths, half.ranking) == [1, 1, 3]

@@ -2,7 +2,7 @@
 // order with the up / down buttons, then "Valider".
 
 import { h, fill } from "../../shared/dom.js";
-import { t } from "../../shared/i18n.js";
+import { t, formatNumber } from "../../shared/i18n.js";
 import { bars } from "../../shared/bars.js";
 import { optionButton, submitButton, hint, answers } from "./common.js";
 
