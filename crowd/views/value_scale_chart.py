@@ -1,0 +1,75 @@
+"""The value scale on the projector: the items on a ratio (log) axis, each with its
+interval, in units of the reference item, and below them how coherent the room is in
+plain words with the pair it contradicts itself on most.
+
+Registered with `crowd.views.charts` (imported at the bottom of that module); the
+columns come from `ValueScaleTally.chart`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bokeh.layouts import column
+from bokeh.models import CustomJSTickFormatter, Range1d, Span
+from bokeh.plotting import figure
+
+from crowd.views.charts import ACCENT, BACKGROUND, BAR, INK, MUTED, _source, _style, register
+
+#: Tick labels in French: 1/10 below one, narrow no-break spaces for thousands.
+FRENCH_TICKS = ("return tick >= 1 ? tick.toLocaleString('fr-FR').replace(/\\s/g, '\\u202f')"
+                " : '1/' + Math.round(1 / tick).toLocaleString('fr-FR');")
+
+
+def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+                chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    items = list(spec["items"])
+    reference = items[int(spec.get("reference", 0))]
+    rows = max(len(items), 1)
+    source = _source(chart, "items", {"y": [], "label": [], "weight": [], "low": [],
+                                      "high": [], "text": [], "reference": []})
+    main = figure(sizing_mode="stretch_both", height=480, x_axis_type="log",
+                  x_range=Range1d(1 / 120, 120), y_range=Range1d(0.3, rows + 0.9))
+    main.add_layout(Span(location=1, dimension="height", line_color=MUTED, line_width=2,
+                         line_dash="dashed"))
+    main.segment(x0="low", x1="high", y0="y", y1="y", source=source, color=BAR,
+                 line_width=12, line_alpha=0.55, line_cap="round")
+    main.scatter(x="weight", y="y", source=source, size=26, color=ACCENT,
+                 line_color=BACKGROUND, line_width=3)
+    main.text(x="weight", y="y", text="label", source=source, color=INK, y_offset=-22,
+              text_align="center", text_baseline="bottom", text_font_size="28px",
+              text_font_style="bold")
+    main.text(x="high", y="y", text="text", source=source, color=ACCENT, x_offset=16,
+              text_baseline="middle", text_font_size="26px")
+    main.yaxis.visible = False
+    main.xaxis.formatter = CustomJSTickFormatter(code=FRENCH_TICKS)  # one per figure
+    main.xaxis.axis_label = f"valeur en « {reference} »  (échelle des rapports)"
+    main.xaxis.axis_label_text_color = INK
+    main.xaxis.axis_label_text_font_size = "24px"
+    _style(main)
+    main.ygrid.grid_line_color = None
+    main.xgrid.grid_line_color = "#26313a"
+
+    gauge = _source(chart, "gauge", {"fill": [0.0], "label": ["en attente de réponses"]})
+    notes = _source(chart, "notes", {"contradiction": [""], "apart": [""]})
+    board = figure(sizing_mode="stretch_width", height=170, x_range=Range1d(0, 1),
+                   y_range=Range1d(-1.55, 1.0))
+    board.text(x=0.0, y=0.62, text=["Cohérence de la salle"], color=MUTED,
+               text_baseline="middle", text_font_size="22px")
+    board.hbar(y=0.1, left=0, right=0.3, height=0.55, color="#26313a")
+    board.hbar(y=0.1, left=0, right="fill", height=0.55, source=gauge, color=ACCENT,
+               fill_alpha=0.9)
+    board.text(x=0.32, y=0.1, text="label", source=gauge, color=INK, text_baseline="middle",
+               text_font_size="32px", text_font_style="bold")
+    board.text(x=0.0, y=-0.65, text="contradiction", source=notes, color="#c4ced6",
+               text_baseline="middle", text_font_size="24px")
+    board.text(x=0.0, y=-1.25, text="apart", source=notes, color=MUTED,
+               text_baseline="middle", text_font_size="22px")
+    board.axis.visible = False
+    _style(board)
+    board.grid.visible = False
+    return column(main, board, sizing_mode="stretch_both")
+
+
+register("value_scale", value_scale)
