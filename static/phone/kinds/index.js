@@ -16,4 +16,8 @@ import opinion from "./opinion.js";
 [choice, approval, ranking, grades, estimate, words, temperature, weighting, orientation,
   opinion].forEach(register);
 
+// The relative value scale (pairwise ratio judgments).
+import valueScale from "./value_scale.js";
+register(valueScale);
+
 export { kindOf } from "./registry.js";
