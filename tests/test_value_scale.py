@@ -207,7 +207,8 @@ def test_bad_specs_are_refused() -> None:
 
 
 def test_french_numbers() -> None:
-    assert vs.french_number(24.0) == "24"
+    assert vs.french_number(24.0) == "24" and vs.french_number(1.0) == "1"
+    assert vs.french_number(2.04) == "2"
     assert vs.french_number(2.345) == "2,3"
     assert vs.french_number(0.0123) == "0,012"
     assert vs.french_number(12345.0) == "12\u202f345"

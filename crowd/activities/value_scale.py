@@ -236,7 +236,7 @@ class ValueScaleTally(Tally):
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         """Items on a log axis, top = worth most, with their intervals; the gauge."""
-        shown = [i for i in range(self.k) if snap["weights"][i] is not None]
+        shown = [i for i in range(self.k) if snap["weights"][i] is not None] if snap["n"] else []
         shown.sort(key=lambda i: -snap["weights"][i])
         rows = len(shown)
         items: dict[str, list[Any]] = {"y": [], "label": [], "weight": [], "low": [],
@@ -254,7 +254,7 @@ class ValueScaleTally(Tally):
         inc = snap["inconsistency"]
         # the gauge's bar spans 0 to 0.3 of the width: full at 30 % unexplained
         gauge = {"fill": [min(0.3, inc or 0.0)], "label": [LEVEL_WORDS.get(
-            snap["level"], "en attente de réponses")]}
+            snap["level"], "en attente des premières comparaisons")]}
         words = ""
         c = snap["contradiction"]
         if c is not None and c["implied"] is not None and snap["level"] != "coherent":
@@ -277,6 +277,8 @@ def french_number(x: float | None) -> str:
         return "–"
     digits = max(0, 1 - math.floor(math.log10(abs(x)))) if x else 0
     text = f"{round(x, digits):,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\u202f").replace(".", ",")
 
 

@@ -12,14 +12,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from bokeh.layouts import column
-from bokeh.models import CustomJSTickFormatter, Range1d, Span
+from bokeh.models import DataRange1d, FixedTicker, Range1d, Span
 from bokeh.plotting import figure
 
 from crowd.views.charts import ACCENT, BACKGROUND, BAR, INK, MUTED, _source, _style, register
 
-#: Tick labels in French: 1/10 below one, narrow no-break spaces for thousands.
-FRENCH_TICKS = ("return tick >= 1 ? tick.toLocaleString('fr-FR').replace(/\\s/g, '\\u202f')"
-                " : '1/' + Math.round(1 / tick).toLocaleString('fr-FR');")
+#: Ticks of the ratio axis, 1/10,000 to 10,000, labelled the French way: fractions
+#: below one, narrow no-break spaces in thousands (fixed labels: the page's CSP allows no
+#: JavaScript built from strings, so no custom tick formatter).
+TICKS = [m * 10.0 ** e for e in range(-4, 4) for m in (1, 2, 5)] + [1e4]
+
+
+def tick_label(x: float) -> str:
+    if x >= 1:
+        return f"{round(x):,}".replace(",", "\u202f")
+    return "1/" + f"{round(1 / x):,}".replace(",", "\u202f")
 
 
 def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
@@ -30,12 +37,12 @@ def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     source = _source(chart, "items", {"y": [], "label": [], "weight": [], "low": [],
                                       "high": [], "text": [], "reference": []})
     main = figure(sizing_mode="stretch_both", height=480, x_axis_type="log",
-                  x_range=Range1d(1 / 120, 120), y_range=Range1d(0.3, rows + 0.9))
+                  y_range=Range1d(0.3, rows + 0.9))
     main.add_layout(Span(location=1, dimension="height", line_color=MUTED, line_width=2,
                          line_dash="dashed"))
-    main.segment(x0="low", x1="high", y0="y", y1="y", source=source, color=BAR,
+    spread = main.segment(x0="low", x1="high", y0="y", y1="y", source=source, color=BAR,
                  line_width=12, line_alpha=0.55, line_cap="round")
-    main.scatter(x="weight", y="y", source=source, size=26, color=ACCENT,
+    points = main.scatter(x="weight", y="y", source=source, size=26, color=ACCENT,
                  line_color=BACKGROUND, line_width=3)
     main.text(x="weight", y="y", text="label", source=source, color=INK, y_offset=-22,
               text_align="center", text_baseline="bottom", text_font_size="28px",
@@ -43,7 +50,10 @@ def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     main.text(x="high", y="y", text="text", source=source, color=ACCENT, x_offset=16,
               text_baseline="middle", text_font_size="26px")
     main.yaxis.visible = False
-    main.xaxis.formatter = CustomJSTickFormatter(code=FRENCH_TICKS)  # one per figure
+    # the items' values and intervals, and always the reference's 1, with room for labels
+    main.x_range = DataRange1d(renderers=[spread, points], range_padding=0.25)
+    main.xaxis.ticker = FixedTicker(ticks=TICKS)
+    main.xaxis.major_label_overrides = {x: tick_label(x) for x in TICKS}
     main.xaxis.axis_label = f"valeur en « {reference} »  (échelle des rapports)"
     main.xaxis.axis_label_text_color = INK
     main.xaxis.axis_label_text_font_size = "24px"
@@ -51,7 +61,8 @@ def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     main.ygrid.grid_line_color = None
     main.xgrid.grid_line_color = "#26313a"
 
-    gauge = _source(chart, "gauge", {"fill": [0.0], "label": ["en attente de réponses"]})
+    gauge = _source(chart, "gauge", {"fill": [0.0],
+                                     "label": ["en attente des premières comparaisons"]})
     notes = _source(chart, "notes", {"contradiction": [""], "apart": [""]})
     board = figure(sizing_mode="stretch_width", height=170, x_range=Range1d(0, 1),
                    y_range=Range1d(-1.55, 1.0))
