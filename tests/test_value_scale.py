@@ -115,7 +115,8 @@ def test_judgments_fold_per_device_and_give_the_least_squares_weights(seed: int)
     assert activity.responses[device] == {"answers": sorted(
         [a, b, pytest.approx(r)] for (a, b), r in said.items())}
     frame = log.engine.collect_frames()[0].message
-    assert frame["chart"]["items"]["label"][0] == "1 h de plomberie"  # worth most, on top
+    assert frame["chart"]["items"]["label"] == ITEMS  # one row each, the animator's order
+    assert frame["chart"]["items"]["y"] == [5, 4, 3, 2, 1]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -191,7 +192,8 @@ def test_the_crowd_contradicting_itself_is_named() -> None:
     worst = said[f.contradiction][0]
     assert snap["contradiction"]["pair"] == list(worst)
     chart = log.engine.activity(act).tally.chart(snap)
-    assert "selon la salle" in chart["notes"]["contradiction"][0]
+    assert chart["notes"]["others"][0].startswith("les autres paires disent")
+    assert chart["notes"]["contradiction"][0].startswith(ITEMS[worst[0]] + " = ")
     assert "1 €" in chart["notes"]["apart"][0]  # never compared: said, not placed
 
 

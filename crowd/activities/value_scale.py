@@ -235,16 +235,15 @@ class ValueScaleTally(Tally):
         }
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        """Items on a log axis, top = worth most, with their intervals; the gauge."""
+        """Items on a log axis, one row each in the animator's order (top = first; the
+        names are the chart's fixed axis), with their intervals; the gauge."""
         shown = [i for i in range(self.k) if snap["weights"][i] is not None] if snap["n"] else []
-        shown.sort(key=lambda i: -snap["weights"][i])
-        rows = len(shown)
         items: dict[str, list[Any]] = {"y": [], "label": [], "weight": [], "low": [],
                                        "high": [], "text": [], "reference": []}
-        for place, i in enumerate(shown):
+        for i in shown:
             w = snap["weights"][i]
             lo, hi = snap["low"][i], snap["high"][i]
-            items["y"].append(rows - place)
+            items["y"].append(self.k - i)
             items["label"].append(self.items[i])
             items["weight"].append(w)
             items["low"].append(lo if lo is not None else w)
@@ -255,16 +254,17 @@ class ValueScaleTally(Tally):
         # the gauge's bar spans 0 to 0.3 of the width: full at 30 % unexplained
         gauge = {"fill": [min(0.3, inc or 0.0)], "label": [LEVEL_WORDS.get(
             snap["level"], "en attente des premières comparaisons")]}
-        words = ""
+        words = others = ""
         c = snap["contradiction"]
         if c is not None and c["implied"] is not None and snap["level"] != "coherent":
             a, b = self.items[c["pair"][0]], self.items[c["pair"][1]]
-            words = (f"{a} = {french_number(c['said'])} × {b} selon la salle, "
-                     f"mais {french_number(c['implied'])} × par les autres comparaisons")
+            words = f"{a} = {french_number(c['said'])} × {b}"
+            others = f"les autres paires disent {french_number(c['implied'])} ×"
         unlinked = [self.items[i] for i in range(self.k) if snap["weights"][i] is None]
         apart = ("Pas encore reliés : " + ", ".join(unlinked)) if unlinked and snap["n"] else ""
         return {"items": items, "gauge": gauge,
-                "notes": {"contradiction": [words], "apart": [apart]}}
+                "notes": {"title": ["Plus forte contradiction :" if words else ""],
+                          "contradiction": [words], "others": [others], "apart": [apart]}}
 
 
 LEVEL_WORDS = {"coherent": "la salle est cohérente", "fair": "plutôt cohérente",

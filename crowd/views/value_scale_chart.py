@@ -37,19 +37,18 @@ def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     source = _source(chart, "items", {"y": [], "label": [], "weight": [], "low": [],
                                       "high": [], "text": [], "reference": []})
     main = figure(sizing_mode="stretch_both", height=480, x_axis_type="log",
-                  y_range=Range1d(0.3, rows + 0.9))
+                  y_range=Range1d(0.4, rows + 0.6))
     main.add_layout(Span(location=1, dimension="height", line_color=MUTED, line_width=2,
                          line_dash="dashed"))
     spread = main.segment(x0="low", x1="high", y0="y", y1="y", source=source, color=BAR,
                  line_width=12, line_alpha=0.55, line_cap="round")
     points = main.scatter(x="weight", y="y", source=source, size=26, color=ACCENT,
                  line_color=BACKGROUND, line_width=3)
-    main.text(x="weight", y="y", text="label", source=source, color=INK, y_offset=-22,
-              text_align="center", text_baseline="bottom", text_font_size="28px",
-              text_font_style="bold")
     main.text(x="high", y="y", text="text", source=source, color=ACCENT, x_offset=16,
               text_baseline="middle", text_font_size="26px")
-    main.yaxis.visible = False
+    # one row per item, in the animator's order: the names are the axis (fixed rows)
+    main.yaxis.ticker = FixedTicker(ticks=[rows - i for i in range(len(items))])
+    main.yaxis.major_label_overrides = {rows - i: name for i, name in enumerate(items)}
     # the items' values and intervals, and always the reference's 1, with room for labels
     main.x_range = DataRange1d(renderers=[spread, points], range_padding=0.25)
     main.xaxis.ticker = FixedTicker(ticks=TICKS)
@@ -58,24 +57,33 @@ def value_scale(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     main.xaxis.axis_label_text_color = INK
     main.xaxis.axis_label_text_font_size = "24px"
     _style(main)
-    main.ygrid.grid_line_color = None
+    main.yaxis.major_label_text_font_size = "28px"
+    main.yaxis.major_label_text_font_style = "bold"
+    main.yaxis.axis_line_color = None
+    main.yaxis.major_tick_line_color = None
+    main.ygrid.grid_line_color = "#1c252d"
     main.xgrid.grid_line_color = "#26313a"
 
     gauge = _source(chart, "gauge", {"fill": [0.0],
                                      "label": ["en attente des premières comparaisons"]})
-    notes = _source(chart, "notes", {"contradiction": [""], "apart": [""]})
-    board = figure(sizing_mode="stretch_width", height=170, x_range=Range1d(0, 1),
-                   y_range=Range1d(-1.55, 1.0))
-    board.text(x=0.0, y=0.62, text=["Cohérence de la salle"], color=MUTED,
+    notes = _source(chart, "notes", {"title": [""], "contradiction": [""], "others": [""],
+                                     "apart": [""]})
+    board = figure(sizing_mode="stretch_width", height=230, x_range=Range1d(0, 1),
+                   y_range=Range1d(-2.75, 1.0))
+    board.text(x=0.0, y=0.65, text=["Cohérence de la salle"], color=MUTED,
                text_baseline="middle", text_font_size="22px")
     board.hbar(y=0.1, left=0, right=0.3, height=0.55, color="#26313a")
     board.hbar(y=0.1, left=0, right="fill", height=0.55, source=gauge, color=ACCENT,
                fill_alpha=0.9)
     board.text(x=0.32, y=0.1, text="label", source=gauge, color=INK, text_baseline="middle",
                text_font_size="32px", text_font_style="bold")
-    board.text(x=0.0, y=-0.65, text="contradiction", source=notes, color="#c4ced6",
+    board.text(x=0.0, y=-0.6, text="title", source=notes, color=MUTED,
+               text_baseline="middle", text_font_size="22px")
+    board.text(x=0.0, y=-1.15, text="contradiction", source=notes, color="#c4ced6",
+               text_baseline="middle", text_font_size="26px")
+    board.text(x=0.0, y=-1.7, text="others", source=notes, color="#c4ced6",
                text_baseline="middle", text_font_size="24px")
-    board.text(x=0.0, y=-1.25, text="apart", source=notes, color=MUTED,
+    board.text(x=0.0, y=-2.35, text="apart", source=notes, color=MUTED,
                text_baseline="middle", text_font_size="22px")
     board.axis.visible = False
     _style(board)
