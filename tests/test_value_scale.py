@@ -214,3 +214,33 @@ def test_french_numbers() -> None:
     assert vs.french_number(2.345) == "2,3"
     assert vs.french_number(0.0123) == "0,012"
     assert vs.french_number(12345.0) == "12\u202f345"
+
+
+def test_the_simulated_crowd_answers_pairs_the_kind_accepts() -> None:
+    """`crowd demo`'s phones: a few pairs each, accepted as they are, and a room that
+    roughly agrees with itself (shared values seen through personal noise)."""
+    from crowd.activities import activity_type
+    from crowd.clients.swarm.behaviours import plan_answers
+    from crowd.clients.swarm.crowd_model import CrowdModel
+
+    kind = activity_type("value_scale")
+    spec = kind.normalize_spec({"kind": "value_scale", "prompt": "?", "items": ITEMS,
+                                "reference": 1})
+    activity = {"id": "ROOM-6", **spec}
+    tally = kind.new_tally(spec)
+    model = CrowdModel(seed=3)
+    answered = 0
+    for phone_index in range(200):
+        merged = None
+        plan = plan_answers(model, phone_index, activity)
+        assert len(plan) <= spec["per_phone"]
+        for action in plan:
+            merged = kind.merge_answer(merged, kind.validate(spec, action.value))
+        if merged is not None:
+            tally.add(merged)
+            answered += 1
+    snap = tally.snapshot()
+    assert snap["n"] == answered > 150 and snap["pairs_compared"] == 10
+    assert snap["level"] in {"coherent", "fair"}
+    again = [a.value for a in plan_answers(CrowdModel(seed=3), 7, activity)]
+    assert again == [a.value for a in plan_answers(model, 7, activity)]  # seeded
