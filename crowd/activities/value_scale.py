@@ -16,9 +16,12 @@ and a browser test holds both to the same answer).
 The tally keeps, per pair, the sum of log ratios and the count (O(1) per judgment): the
 crowd's judgment of a pair is their geometric mean, and the weights are refitted from
 these k x k figures (`crowd.models.ratios.fit`). The bootstrap intervals need every
-participant's judgments: they are recomputed from a copy taken at most every
-`REFRESH_SECONDS` of event time once the activity is large, so their cost stays bounded
-and, the copy being taken at logged times, a replay shows the same intervals.
+participant's judgments: they come from a copy of them taken each time answers
+amounting to `REFRESH_SHARE` of the judgments were applied since the last copy (every
+answer while the scale is small). A refresh costs O(n) and comes every n / 20
+inputs, so its cost per input stays flat however large the room; the copies are taken
+as answers are applied, so a replay copies at the same answers and shows the same
+intervals.
 """
 
 from __future__ import annotations
@@ -43,10 +46,9 @@ KIND = "value_scale"
 MAX_ITEMS = 50
 #: The slider's ends: "A vaut 100 fois B" ... "A vaut un centième de B".
 MAX_RATIO = 100.0
-#: Below this many judgments the intervals are recomputed with every snapshot; above it,
-#: from a copy of the judgments refreshed at most every REFRESH_SECONDS of event time.
-FRESH_JUDGMENTS = 2000
-REFRESH_SECONDS = 2.0
+#: The intervals are refreshed when this share of the judgments changed since the last
+#: refresh (at least one): they lag the weights by under 5 % of the answers.
+REFRESH_SHARE = 0.05
 #: Share of the judgments' variation the weights leave unexplained -> the gauge's words
 #: (a presentation choice, not a test: see docs/models.md).
 LEVELS = ((0.05, "coherent"), (0.15, "fair"), (0.30, "hesitant"), (math.inf, "contradictory"))
@@ -137,10 +139,9 @@ class ValueScaleTally(Tally):
         self.judgments = 0
         self.seed = ratios.seed_of(json.dumps([spec.get("prompt"), self.items]))
         self._frozen: tuple[Any, ...] | None = None  # judgments copied for the bootstrap
-        self._frozen_at = -math.inf
-        self._intervals: tuple[tuple[str, int], Any] | None = None  # (data version, bounds)
-        self._version = 0  # changes of the judgments
+        self._since = 0  # answers applied since that copy
         self._freezes = 0  # copies taken
+        self._intervals: tuple[int, Any] | None = None  # (copy number, bounds)
 
     @staticmethod
     def _key(value: Mapping[str, Any]) -> tuple[tuple[int, int, float], ...]:
@@ -152,12 +153,15 @@ class ValueScaleTally(Tally):
             self.counts[p] += sign
             self.log_sums[p] = self.log_sums[p] + sign * math.log(r) if self.counts[p] else 0.0
         self.judgments += sign * len(value["answers"])
-        self._version += 1
 
     def add(self, value: Any) -> None:
         self._change(value, 1)
         key = self._key(value)
         self.people[key] = self.people.get(key, 0) + 1
+        self._since += 1  # one answer applied (a device's set of judgments)
+        # after an add (a changed answer is a remove then an add: never copied half-way)
+        if self._since >= max(1.0, REFRESH_SHARE * self.judgments):
+            self._freeze()
 
     def remove(self, value: Any) -> None:
         self._change(value, -1)
@@ -168,16 +172,10 @@ class ValueScaleTally(Tally):
         else:
             del self.people[key]
 
-    def observe(self, now: float) -> None:
-        """Once large, copy the judgments for the bootstrap at most every REFRESH_SECONDS
-        of event time (logged, so a replay copies at the same moments)."""
-        if self.judgments > FRESH_JUDGMENTS and now - self._frozen_at >= REFRESH_SECONDS:
-            self._freeze()
-            self._frozen_at = now
-
     def _freeze(self) -> None:
         self._frozen = self._arrays()
         self._freezes += 1
+        self._since = 0
 
     def _arrays(self) -> tuple[Any, ...]:
         """Each judgment as (participant, pair, log ratio) arrays, and the participant count."""
@@ -196,17 +194,14 @@ class ValueScaleTally(Tally):
             np.array(logs), person
 
     def intervals(self) -> tuple[list[float | None], list[float | None]]:
-        """Bootstrap bounds of the weights, computed once per version of their data."""
-        large = self.judgments > FRESH_JUDGMENTS
-        if large and self._frozen is None:
-            self._freeze()
-        version = ("frozen", self._freezes) if large else ("fresh", self._version)
-        if self._intervals is not None and self._intervals[0] == version:
+        """Bootstrap bounds of the weights from the last copy, computed once per copy."""
+        if self._intervals is not None and self._intervals[0] == self._freezes:
             return self._intervals[1]  # type: ignore[no-any-return]
-        owners, pairs, logs, people = self._frozen if large else self._arrays()
+        owners, pairs, logs, people = self._frozen if self._frozen is not None \
+            else self._arrays()
         found = ratios.bootstrap(self.k, self.first, self.second, owners, pairs, logs, people,
                                  self.reference, seed=self.seed)
-        self._intervals = (version, found)
+        self._intervals = (self._freezes, found)
         return found
 
     def snapshot(self) -> dict[str, Any]:
