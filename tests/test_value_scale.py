@@ -234,10 +234,11 @@ def test_the_simulated_crowd_answers_pairs_the_kind_accepts() -> None:
         plan = plan_answers(model, phone_index, activity)
         assert len(plan) <= spec["per_phone"]
         for action in plan:
-            merged = kind.merge_answer(merged, kind.validate(spec, action.value))
-        if merged is not None:
-            tally.add(merged)
-            answered += 1
+            value = kind.validate(spec, action.value)
+            stored = kind.merge(merged, value)  # as Activity.set_response
+            tally.respond(f"phone-{phone_index}", merged, stored, value)
+            merged = stored
+        answered += merged is not None
     snap = tally.snapshot()
     assert snap["n"] == answered > 150 and snap["pairs_compared"] == 10
     assert snap["level"] in {"coherent", "fair"}

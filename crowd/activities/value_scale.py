@@ -13,14 +13,15 @@ learns its pairs in its welcome (`pairs`); a phone already in the room when the 
 opens computes the same window (static/phone/kinds/value_scale.js mirrors the function,
 and a browser test holds both to the same answer).
 
-The tally keeps, per pair, the sum of log ratios and the count (O(1) per judgment): the
+The tally keeps, per pair, the sum of log ratios and the count, updated by `respond`
+for the one pair a judgment changes (O(1) per judgment, whatever the room): the
 crowd's judgment of a pair is their geometric mean, and the weights are refitted from
 these k x k figures (`crowd.models.ratios.fit`). The bootstrap intervals need every
-participant's judgments: they come from a copy of them taken each time answers
-amounting to `REFRESH_SHARE` of the judgments were applied since the last copy (every
-answer while the scale is small). A refresh costs O(n) and comes every n / 20
-inputs, so its cost per input stays flat however large the room; the copies are taken
-as answers are applied, so a replay copies at the same answers and shows the same
+participant's judgments: they come from a copy of them taken each time judgments
+amounting to `REFRESH_SHARE` of them were applied since the last copy (every judgment
+while the scale is small). A refresh costs O(n) and comes every n / 20 judgments, so
+its cost per judgment stays flat however large the room; the copies are taken as
+judgments are applied, so a replay copies at the same judgments and shows the same
 intervals.
 """
 
@@ -124,8 +125,11 @@ def consistency_level(inconsistency: float | None) -> str | None:
 
 
 class ValueScaleTally(Tally):
-    """Per-pair sums of log ratios and counts, and each participant's judgments (a
-    multiset of answers, for the bootstrap over participants)."""
+    """Per-pair sums of log ratios and counts (O(1) per judgment), and each device's
+    judgments (for the bootstrap over participants)."""
+
+    #: The bounds computed from the last copy: computed again whenever asked for.
+    memo_fields = frozenset({"_intervals"})
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.items = list(spec["items"])
@@ -135,42 +139,37 @@ class ValueScaleTally(Tally):
         m = len(self.first)
         self.log_sums = np.zeros(m)
         self.counts = np.zeros(m, dtype=np.int64)
-        self.people: dict[tuple[tuple[int, int, float], ...], int] = {}
+        self.people: dict[str, dict[int, float]] = {}  # device -> {pair: ln ratio}
         self.judgments = 0
         self.seed = ratios.seed_of(json.dumps([spec.get("prompt"), self.items]))
         self._frozen: tuple[Any, ...] | None = None  # judgments copied for the bootstrap
-        self._since = 0  # answers applied since that copy
+        self._since = 0  # judgments applied since that copy
         self._freezes = 0  # copies taken
         self._intervals: tuple[int, Any] | None = None  # (copy number, bounds)
 
-    @staticmethod
-    def _key(value: Mapping[str, Any]) -> tuple[tuple[int, int, float], ...]:
-        return tuple((int(i), int(j), float(r)) for i, j, r in value["answers"])
-
-    def _change(self, value: Mapping[str, Any], sign: int) -> None:
-        for i, j, r in value["answers"]:
-            p = pair_index(i, j, self.k)
-            self.counts[p] += sign
-            self.log_sums[p] = self.log_sums[p] + sign * math.log(r) if self.counts[p] else 0.0
-        self.judgments += sign * len(value["answers"])
-
-    def add(self, value: Any) -> None:
-        self._change(value, 1)
-        key = self._key(value)
-        self.people[key] = self.people.get(key, 0) + 1
-        self._since += 1  # one answer applied (a device's set of judgments)
-        # after an add (a changed answer is a remove then an add: never copied half-way)
+    def respond(self, device: str, previous: Any | None, stored: Any, value: Any) -> None:
+        """O(1): one pair's sum changes (the device's earlier judgment of it leaves)."""
+        i, j = value["pair"]
+        p = pair_index(i, j, self.k)
+        y = math.log(value["ratio"])
+        mine = self.people.setdefault(device, {})
+        old = mine.get(p)
+        if old is None:
+            self.counts[p] += 1
+            self.judgments += 1
+            self.log_sums[p] += y
+        else:
+            self.log_sums[p] += y - old
+        mine[p] = y
+        self._since += 1
         if self._since >= max(1.0, REFRESH_SHARE * self.judgments):
             self._freeze()
 
+    def add(self, value: Any) -> None:
+        raise NotImplementedError("value scale judgments arrive through respond()")
+
     def remove(self, value: Any) -> None:
-        self._change(value, -1)
-        key = self._key(value)
-        left = self.people[key] - 1
-        if left:
-            self.people[key] = left
-        else:
-            del self.people[key]
+        raise NotImplementedError("value scale judgments arrive through respond()")
 
     def _freeze(self) -> None:
         self._frozen = self._arrays()
@@ -182,16 +181,12 @@ class ValueScaleTally(Tally):
         owners: list[int] = []
         pairs: list[int] = []
         logs: list[float] = []
-        person = 0
-        for key, copies in self.people.items():
-            for _ in range(copies):
-                for i, j, r in key:
-                    owners.append(person)
-                    pairs.append(pair_index(i, j, self.k))
-                    logs.append(math.log(r))
-                person += 1
+        for person, mine in enumerate(self.people.values()):
+            owners.extend([person] * len(mine))
+            pairs.extend(mine.keys())
+            logs.extend(mine.values())
         return np.array(owners, dtype=np.int64), np.array(pairs, dtype=np.int64), \
-            np.array(logs), person
+            np.array(logs), len(self.people)
 
     def intervals(self) -> tuple[list[float | None], list[float | None]]:
         """Bootstrap bounds of the weights from the last copy, computed once per copy."""
@@ -220,7 +215,7 @@ class ValueScaleTally(Tally):
                              "implied": math.exp(vi - vj) if vi is not None and vj is not None
                              else None}
         return {
-            "n": sum(self.people.values()), "judgments": self.judgments,
+            "n": len(self.people), "judgments": self.judgments,
             "reference": self.reference, "weights": weights, "low": low, "high": high,
             "linked": fit.linked, "pairs_compared": int(on.sum()),
             "pairs_total": len(self.first), "inconsistency": fit.inconsistency,

@@ -376,7 +376,3 @@ def chart_item(activity: Mapping[str, Any], snapshot: Mapping[str, Any],
 
 
 __all__ = ["ACCENT", "BACKGROUND", "INK", "Span", "chart_item", "register"]
-
-
-# Kinds whose chart lives in a module of its own register it on import.
-from crowd.views import value_scale_chart  # noqa: E402, F401

@@ -2,7 +2,7 @@
 interval, in units of the reference item, and below them how coherent the room is in
 plain words with the pair it contradicts itself on most.
 
-Registered with `crowd.views.charts` (imported at the bottom of that module); the
+Registered with `crowd.views.charts` when `crowd.views` loads (its `__init__`); the
 columns come from `ValueScaleTally.chart`.
 """
 
