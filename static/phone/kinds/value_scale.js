@@ -66,14 +66,6 @@ extend({
   },
 });
 
-// The stylesheet of this card, loaded once (no shared stylesheet to edit).
-if (typeof document !== "undefined" && !document.querySelector("link[data-kind-css=value_scale]")) {
-  document.head.appendChild(h("link", {
-    rel: "stylesheet", href: new URL("./value_scale.css", import.meta.url).href,
-    "data-kind-css": "value_scale",
-  }));
-}
-
 // ------------------------------------------------------------ which pairs (mirrors Python)
 
 /** 32-bit FNV-1a of the UTF-8 bytes. */
