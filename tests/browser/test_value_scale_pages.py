@@ -42,7 +42,7 @@ POINTS = """([name]) => {
                 const f = view.frame.bbox;
                 const canvas = view.canvas_view.el.getBoundingClientRect();
                 out.push({
-                    labels: Array.from(source.data.label),
+                    labels: Array.from(source.data.label), weights: xs,
                     x: xs.map((x) => canvas.left + view.frame.x_scale.compute(x)),
                     y: ys.map((y) => canvas.top + view.frame.y_scale.compute(y)),
                     frame: {left: canvas.left + f.left, right: canvas.left + f.right,
@@ -140,8 +140,13 @@ async def test_a_phone_compares_its_pairs_and_the_projector_places_the_items(
     # The projector: the items compared, one row each in the animator's order, each
     # point where its value falls on the log axis, all inside the screen.
     linked = [i for i, w in enumerate(snap["weights"]) if w is not None]
-    await screen.source(act, "items", f"(d) => d.label.length === {len(linked)}")
-    drawn = await (await screen.page.wait_for_function(POINTS, arg=["items"])).json_value()
+    final = [snap["weights"][i] for i in linked]
+    await screen.source(act, "items", f"(d) => d.label.length === {len(linked)} && d.weight"
+                        f".every((w, i) => Math.abs(w / {final}[i] - 1) < 1e-9)")
+    drawn = await (await screen.page.wait_for_function(
+        f"(args) => {{ const p = ({POINTS})(args); return p && p.weights.every("
+        f"(w, i) => Math.abs(w / {final}[i] - 1) < 1e-9) ? p : null; }}",
+        arg=["items"])).json_value()
     assert drawn["labels"] == [ITEMS[i] for i in linked]
     xs, ys = drawn["x"], drawn["y"]
     assert ys == sorted(ys)  # first item on top (smaller page y)

@@ -11,10 +11,11 @@ import { h } from "../../shared/dom.js";
 import { t, extend, formatNumber } from "../../shared/i18n.js";
 import { submitButton, answers } from "./common.js";
 
+// French typography (narrow no-break spaces before ? ! : and inside « ») is added by t().
 extend({
   fr: {
     "kind.value_scale": "Échelle de valeurs",
-    "vs.question": "{a} vaut combien de {b}\u202f?",
+    "vs.question": "{a} vaut combien de {b} ?",
     "vs.progress": "Paire {i} sur {n}",
     "vs.same": "Autant",
     "vs.more": "{x} fois plus",
@@ -26,13 +27,13 @@ extend({
     "vs.more_label": "Un peu plus",
     "vs.tick_min": "100× moins",
     "vs.tick_max": "100× plus",
-    "vs.done_one": "Merci\u202f! Vous avez comparé 1 paire.",
-    "vs.done_many": "Merci\u202f! Vous avez comparé {n} paires.",
+    "vs.done_one": "Merci ! Vous avez comparé 1 paire.",
+    "vs.done_many": "Merci ! Vous avez comparé {n} paires.",
     "vs.change": "Touchez une paire pour changer votre réponse.",
-    "vs.said": "{a}\u202f: {x} que {b}",
-    "vs.in_ref": "en «\u202f{ref}\u202f»",
+    "vs.said": "{a} : {x} que {b}",
+    "vs.in_ref": "en « {ref} »",
     "vs.not_linked": "pas encore comparé",
-    "vs.colon": "\u202f: ",
+    "vs.colon": " : ",
     "vs.coherent": "La salle est cohérente.",
     "vs.fair": "La salle est plutôt cohérente.",
     "vs.hesitant": "La salle hésite.",
