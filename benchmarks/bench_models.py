@@ -33,7 +33,7 @@ try:
 except ImportError:  # run from a checkout without installing
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crowd.models import budget, circular, estimates, scales, voting
+from crowd.models import budget, circular, estimates, ratios, scales, voting
 
 SAMPLE_NS = 1_000_000
 """Each timing sample runs the function often enough to last about this long (1 ms)."""
@@ -165,6 +165,51 @@ def bench(participants: int, options: int, repeat: int, seed: int) -> list[tuple
             median_us(lambda: budget.summarize(alloc, 100), repeat),
         )
     )
+
+    # value scale: 50 items, each participant judging 5 pairs (log ratios around shared
+    # values). update = one judgment changed in the live tally (its pair's sum); snapshot
+    # = the log least-squares fit from the k x k sums; batch = the same fit aggregating
+    # every judgment first. The bootstrap over participants is its own row.
+    items = 50
+    first, second = np.triu_indices(items, 1)
+    worth = rng.normal(0.0, 1.3, items)
+    picks = rng.integers(0, len(first), (participants, 5))
+    said = worth[first[picks]] - worth[second[picks]] + rng.normal(0.0, 0.4, picks.shape)
+    from crowd.activities.value_scale import ValueScaleTally
+
+    tally = ValueScaleTally({"items": [f"item {i}" for i in range(items)], "reference": 0})
+    judgments = []
+    for person in range(participants):
+        for p, y in zip(picks[person], said[person], strict=True):
+            value = {"pair": [int(first[p]), int(second[p])],
+                     "ratio": float(np.clip(np.exp(y), 0.01, 100.0))}
+            tally.respond(f"phone-{person}", None, None, value)
+            judgments.append((f"phone-{person}", value))
+    owners = np.repeat(np.arange(participants), 5)
+    flat_pairs, flat_logs = picks.ravel(), said.ravel()
+    position = [0]
+
+    def change_one() -> None:
+        position[0] = (position[0] + 1) % len(judgments)
+        device, value = judgments[position[0]]
+        tally.respond(device, None, None, value)
+
+    def fit_from_sums() -> object:
+        on = tally.counts > 0
+        return ratios.fit(items, first[on], second[on], tally.log_sums[on] / tally.counts[on])
+
+    def fit_from_judgments() -> object:
+        sums = np.bincount(flat_pairs, flat_logs, len(first))
+        counts = np.bincount(flat_pairs, None, len(first))
+        on = counts > 0
+        return ratios.fit(items, first[on], second[on], sums[on] / counts[on])
+
+    rows.append((f"ratios.fit ({items} items, 5 pairs each)",
+                 median_us(change_one, repeat),
+                 median_us(fit_from_sums, repeat), median_us(fit_from_judgments, repeat)))
+    rows.append((f"ratios.bootstrap ({ratios.REPLICATES} draws)", None, None, median_us(
+        lambda: ratios.bootstrap(items, first, second, owners, flat_pairs, flat_logs,
+                                 participants, seed=1), max(5, repeat // 3))))
 
     # voting: batch only
     choices = rng.integers(0, options, participants).tolist()

@@ -35,6 +35,7 @@ SPECS: dict[str, dict[str, Any]] = {
     Kind.ORIENTATION: {},
     Kind.CALL: {"quota": 2},
     "opinion": {"statements": ["Mutualiser le four", "Un seul site", "Vendre en ligne"]},
+    "value_scale": {"items": OPTIONS, "reference": 1},  # type: ignore[dict-item]
 }
 
 #: Numbers where floating point hurts: bounds, zero, tiny and huge, and neighbours.
@@ -66,6 +67,9 @@ def value_strategy(kind: Kind) -> st.SearchStrategy[Any]:
             {"angle": edgy_numbers(-1e15, 1e15), "strength": edgy_numbers(0.0, 1.0)}),
         "opinion": lambda: st.fixed_dictionaries(
             {"statement": st.integers(-1, 3), "vote": st.sampled_from([1, -1, 0, 2])}),
+        "value_scale": lambda: st.fixed_dictionaries(  # type: ignore[dict-item]
+            {"pair": st.lists(index, min_size=2, max_size=2),
+             "ratio": st.one_of(edgy_numbers(0.01, 100.0), st.sampled_from([0.0, 1e3]))}),
     }
     return strategies[kind]()
 
@@ -134,6 +138,9 @@ def test_edge_cases_build_a_figure(kind: Kind, case: str) -> None:
         Kind.WORDS: (["pain"], ["Pain!"], [["é"], ["x", "pain", "bois"]]),
         "opinion": ({"statement": 0, "vote": 1}, {"statement": 0, "vote": 0},
                     [{"statement": 2, "vote": -1}, {"statement": 1, "vote": 1}]),
+        "value_scale": ({"pair": [0, 1], "ratio": 2.0}, {"pair": [1, 0], "ratio": 0.5000001},
+                        [{"pair": [0, 1], "ratio": 100}, {"pair": [1, 2], "ratio": 0.01},
+                         {"pair": [2, 0], "ratio": 1e-2}]),
     }
     same, near, edges = samples[kind]
     values = {"empty": [], "one": [same], "equal": [same] * 6, "ulps": [same] * 5 + [near],

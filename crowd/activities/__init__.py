@@ -14,3 +14,6 @@ from crowd.activities.registry import activity_type, all_types, known_kinds, reg
 
 __all__ = ["ActivityType", "Tally", "activity_type", "all_types", "calls", "estimate",
            "gestures", "known_kinds", "opinion", "polls", "register"]
+
+# The relative value scale (pairwise ratio judgments): importing its module registers it.
+from crowd.activities import value_scale  # noqa: F401

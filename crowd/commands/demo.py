@@ -46,6 +46,8 @@ AGENDA: list[dict[str, Any]] = [
     {"kind": "words", "prompt": "Trois mots pour cette journée ?", "max_words": 3},
     {"kind": "weighting", "prompt": "Répartissez 100 points entre les chantiers", "budget": 100,
      "options": ["Eau", "Énergie", "Mobilité", "Alimentation"]},
+    {"kind": "value_scale", "prompt": "Que vaut quoi, chez nous ?", "reference": 1,
+     "items": ["1 h de plomberie", "1 pain", "1 kg de tomates", "1 Ğ1", "1 €"]},
     {"kind": "orientation", "prompt": "Où planter le chapiteau ?",
      "options": [{"label": "le pré", "angle": 45}, {"label": "la rivière", "angle": 200},
                  {"label": "le bois", "angle": 300}]},

@@ -17,6 +17,7 @@ import * as outbox from "./outbox.js";
 import * as drafts from "./drafts.js";
 import { Card } from "./card.js";
 import { NewVoteBar } from "./newvote.js";
+import { kindOf } from "./kinds/index.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 
@@ -110,6 +111,7 @@ function renderCard(id, force) {
     mine: id in confirmed ? confirmed[id] : null,
     submit: (value) => submit(id, value),
     draft: (value) => drafts.put(room, id, value),
+    device: sock.device, // a kind may ask this device its own questions (value scale pairs)
     force: force,
   });
 }
@@ -171,7 +173,12 @@ function renderEmpty() {
 
 function submit(id, value) {
   const seq = sock.nextSeq();
-  outbox.put({ seq: seq, room: room, activity: id, value: value });
+  // A kind answered in parts (pairs of a value scale) names the part a value answers:
+  // only a newer answer to the same part replaces it in the outbox.
+  const a = activities.get(id);
+  const kind = a ? kindOf(a.kind) : null;
+  const part = kind && kind.part ? kind.part(value) : null;
+  outbox.put({ seq: seq, room: room, activity: id, value: value, part: part });
   drafts.drop(room, id);
   delete status[id];
   const sent = sock.send({ t: "respond", seq: seq, activity: id, value: value });

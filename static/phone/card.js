@@ -94,6 +94,7 @@ export class Card {
         fill(this.inputEl, kind.input({
           activity: a, value: model.value, disabled: false, submit: model.submit,
           draft: model.draft || function () {},
+          device: model.device,
         }));
       } else {
         fill(this.inputEl); // closed: the status line says so, the results follow

@@ -37,9 +37,12 @@ export function entries(room) {
     .sort((a, b) => a.seq - b.seq);
 }
 
-/** Adds an answer, dropping an older unacknowledged answer to the same activity. */
+/** Adds an answer, dropping an older unacknowledged answer to the same activity (to the
+ * same part of it, for a kind answered in parts: `part`, null for a whole answer). */
 export function put(entry) {
-  const list = load().filter((e) => !(e.room === entry.room && e.activity === entry.activity));
+  const part = entry.part || null;
+  const list = load().filter((e) => !(e.room === entry.room && e.activity === entry.activity
+    && (e.part || null) === part));
   list.push(entry);
   save(list.slice(-MAX_ENTRIES));
 }

@@ -283,6 +283,36 @@ class WordsBehaviour(Behaviour):
         return chosen
 
 
+@behaviour
+class ValueScaleBehaviour(Behaviour):
+    """Pairwise ratio judgments: the room shares rough values of the items (log-normal
+    around each other), each phone sees them through its own noise, and answers a few
+    pairs one after the other, rounded as the phone's slider rounds them."""
+
+    kinds = ("value_scale",)
+
+    def plan(self, ctx: Ctx) -> list[Action]:
+        k = len(ctx.activity.get("items") or [])
+        if k < 2:
+            return []
+        worth = [ctx.crowd.gauss(0.0, 1.3) for _ in range(k)]  # the room's shared values
+        pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+        chosen = ctx.rng.sample(pairs, min(int(ctx.activity.get("per_phone") or 3), len(pairs)))
+        actions = []
+        for i, j in chosen:
+            a, b = (i, j) if ctx.rng.random() < 0.5 else (j, i)
+            ratio = math.exp(worth[a] - worth[b] + ctx.rng.gauss(0.0, 0.45))
+            ratio = min(100.0, max(0.01, ratio))
+            ratio = _rounded(ratio) if ratio >= 1 else 1 / _rounded(1 / ratio)
+            actions.append(Action(ctx.reaction(), {"pair": [a, b], "ratio": ratio}))
+        return actions
+
+
+def _rounded(x: float) -> float:
+    """As the phone shows a ratio: whole above 10, one decimal below."""
+    return float(round(x)) if x >= 10 else round(x, 1)
+
+
 def _step(x: float, step: float = 0.05) -> float:
     return round(round(x / step) * step, 4)
 

@@ -12,8 +12,9 @@ import temperature from "./temperature.js";
 import weighting from "./weighting.js";
 import orientation from "./orientation.js";
 import opinion from "./opinion.js";
+import valueScale from "./value_scale.js";
 
 [choice, approval, ranking, grades, estimate, words, temperature, weighting, orientation,
-  opinion].forEach(register);
+  opinion, valueScale].forEach(register);
 
 export { kindOf } from "./registry.js";

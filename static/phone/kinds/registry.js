@@ -7,7 +7,10 @@
 //                               selection, or null; call `submit(value)` with a value of the
 //                               protocol's shape, and `draft(value)` while a selection is
 //                               being built so that a reload keeps it)
-//     results(ctx) -> Element   revealed results; ctx = {activity, snapshot, mine} }
+//     results(ctx) -> Element   revealed results; ctx = {activity, snapshot, mine}
+//     part(value)  -> string     optional: which part of the activity a value answers,
+//                               for a kind answered in parts (`ctx.device`, the device
+//                               token, lets it ask each phone its own parts) }
 // A new kind is one new module plus one line in kinds/index.js. Live gestures
 // (temperature, orientation) call `submit` repeatedly while the finger moves: the latest
 // answer replaces the previous one in the outbox and on the server.
