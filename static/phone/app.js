@@ -112,6 +112,7 @@ function renderCard(id, force) {
     submit: (value) => submit(id, value),
     draft: (value) => drafts.put(room, id, value),
     device: sock.device, // a kind may ask this device its own questions (value scale pairs)
+    request: (msg) => sock.request(msg),
     force: force,
   });
 }

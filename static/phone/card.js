@@ -95,6 +95,7 @@ export class Card {
           activity: a, value: model.value, disabled: false, submit: model.submit,
           draft: model.draft || function () {},
           device: model.device,
+          request: model.request, // a kind's own messages (an opinion map's proposals)
         }));
       } else {
         fill(this.inputEl); // closed: the status line says so, the results follow

@@ -31,7 +31,7 @@ async def test_a_phone_votes_statement_by_statement_and_the_projector_maps_the_r
             contextlib.AsyncExitStack() as stack:
         code = await panel.create_room("Carte")
         act = await panel.add_activity(code, "opinion", "Notre coopérative dans cinq ans",
-                                       statements=STATEMENTS)
+                                       statements=STATEMENTS, submissions=True)
         await panel.open(act)
         await panel.project(act)
         # a room in two camps, answered by Python phones
@@ -56,6 +56,14 @@ async def test_a_phone_votes_statement_by_statement_and_the_projector_maps_the_r
         await card.locator(".opinion-done").wait_for()
         await tab.status_is(act, "received")
         assert sorted(seen) == sorted(STATEMENTS)
+        # a proposal goes to the animators only
+        await card.locator("details.propose summary").click()
+        await card.locator("textarea.propose-text").fill("Une cagnotte commune")
+        await card.locator("details.propose button").click()
+        await card.locator("details.propose p:has-text('Merci')").wait_for()
+        state = await panel.watch(code)
+        pending = next(a for a in state["activities"] if a["id"] == act)["submissions_pending"]
+        assert [p["text"] for p in pending] == ["Une cagnotte commune"]
 
         dots = await screen.source(act, "dots", "d => d.x.length === 15")
         assert set(dots["group"]) == {"0", "1"}

@@ -122,6 +122,12 @@ function proposeForm(ctx) {
 export default {
   kind: "opinion",
 
+  /** Each vote answers one statement: a newer vote on another statement must not
+   * replace it in the outbox. */
+  part(value) {
+    return value && typeof value.statement === "number" ? "s" + value.statement : null;
+  },
+
   input(ctx) {
     const a = ctx.activity;
     const statements = a.statements || [];
