@@ -36,12 +36,21 @@ import numpy as np
 
 from crowd.activities.base import ActivityType, EngineAPI, Tally, integer, labels
 from crowd.activities.registry import register
-from crowd.core.errors import BadValue
+from crowd.core.errors import BadValue, declare_reasons
 from crowd.core.types import Role, State
 from crowd.models import ratios
 
 if TYPE_CHECKING:
     from crowd.core.room import Activity
+
+declare_reasons({
+    "value_ratio_number": "the ratio must be a finite number",
+    "value_ratio_range": "the ratio must be between 1/{max:g} and {max:g}",
+    "value_scale_shape": 'the answer is {{"pair": [I, J], "ratio": R}}',
+    "value_pair_items": "the pair is two item numbers",
+    "value_pair_range": "items are numbered 0 to {last}",
+    "value_pair_same": "an item is not compared with itself",
+})
 
 KIND = "value_scale"
 MAX_ITEMS = 50
@@ -277,10 +286,10 @@ def french_number(x: float | None) -> str:
 
 def _ratio(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise BadValue("the ratio must be a finite number")
+        raise BadValue(reason="value_ratio_number")
     r = float(value)
     if not 1.0 / MAX_RATIO <= r <= MAX_RATIO:
-        raise BadValue(f"the ratio must be between 1/{MAX_RATIO:g} and {MAX_RATIO:g}")
+        raise BadValue(reason="value_ratio_range", max=MAX_RATIO)
     return r
 
 
@@ -297,17 +306,17 @@ class ValueScaleKind(ActivityType):
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
         if not isinstance(value, Mapping) or set(value) != {"pair", "ratio"}:
-            raise BadValue('the answer is {"pair": [I, J], "ratio": R}')
+            raise BadValue(reason="value_scale_shape")
         pair = value["pair"]
         k = len(spec["items"])
         if (not isinstance(pair, list) or len(pair) != 2
                 or any(isinstance(x, bool) or not isinstance(x, int) for x in pair)):
-            raise BadValue("the pair is two item numbers")
+            raise BadValue(reason="value_pair_items")
         i, j = pair
         if not (0 <= i < k and 0 <= j < k):
-            raise BadValue(f"items are numbered 0 to {k - 1}")
+            raise BadValue(reason="value_pair_range", last=k - 1)
         if i == j:
-            raise BadValue("an item is not compared with itself")
+            raise BadValue(reason="value_pair_same")
         r = _ratio(value["ratio"])
         return {"pair": [i, j], "ratio": r} if i < j else {"pair": [j, i], "ratio": 1.0 / r}
 

@@ -176,6 +176,12 @@ export const ERROR_STRINGS = {
     "reason.value_opinion_shape": "un avis sur une proposition est attendu",
     "reason.value_no_statement": "cette proposition n'existe pas",
     "reason.value_opinion_vote": "d'accord, pas d'accord ou je passe",
+    "reason.value_ratio_number": "le rapport doit être un nombre",
+    "reason.value_ratio_range": "le rapport doit être entre 1/{max} et {max}",
+    "reason.value_scale_shape": "une comparaison entre deux éléments est attendue",
+    "reason.value_pair_items": "la paire est faite de deux numéros d'éléments",
+    "reason.value_pair_range": "les éléments sont numérotés de 0 à {last}",
+    "reason.value_pair_same": "un élément ne se compare pas à lui-même",
 
     // field names in the reasons above
     "field.prompt": "Question",
@@ -359,6 +365,12 @@ export const ERROR_STRINGS = {
     "reason.value_opinion_shape": "an opinion on a statement is expected",
     "reason.value_no_statement": "this statement does not exist",
     "reason.value_opinion_vote": "agree, disagree or pass",
+    "reason.value_ratio_number": "the ratio must be a number",
+    "reason.value_ratio_range": "the ratio must be between 1/{max} and {max}",
+    "reason.value_scale_shape": "a comparison of two items is expected",
+    "reason.value_pair_items": "the pair is two item numbers",
+    "reason.value_pair_range": "items are numbered 0 to {last}",
+    "reason.value_pair_same": "an item is not compared with itself",
 
     "field.prompt": "Question",
     "field.title": "Title",

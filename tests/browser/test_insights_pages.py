@@ -62,7 +62,9 @@ async def test_two_camps_are_named_with_their_pole_shares(browser: Any, server: 
     text = await insight_when(screen, 24, "deux camps")
     low = round(100 * sum(v < -0.5 for v in split) / 24)
     high = round(100 * sum(v > 0.5 for v in split) / 24)
-    assert re.search(f"{low}{NBSP}% vers « froid » · {high}{NBSP}% vers « brûlant »", text)
+    # French typography: narrow no-break spaces inside the guillemets
+    assert re.search(f"{low}{NBSP}% vers «{NBSP}froid{NBSP}» · {high}{NBSP}% vers "
+                     f"«{NBSP}brûlant{NBSP}»", text)
     # The dial shows camps (Esteban & Ray), the trend draws camps next to the mean.
     snap = await snapshot(screen, server, act)
     label = f"{round(100 * snap['camps'])}\u202f%"
