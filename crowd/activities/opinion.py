@@ -15,7 +15,6 @@ screen sees it: nothing a participant writes reaches the big screen unread.
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,11 +32,18 @@ from crowd.activities.base import (
 )
 from crowd.activities.registry import register
 from crowd.core.authorization import Peer
-from crowd.core.errors import BadMessage, BadValue, Conflict, RateLimited, declare_reasons
+from crowd.core.errors import (
+    BadMessage,
+    BadValue,
+    Conflict,
+    RateLimited,
+    UnknownActivity,
+    declare_reasons,
+)
 from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_int, short_text
 from crowd.core.steps import Step
-from crowd.core.types import Role, State
+from crowd.core.types import Role, State, normalize_code
 from crowd.models.opinion import opinion_map
 
 if TYPE_CHECKING:
@@ -260,9 +266,6 @@ class OpinionTally(Tally):
 
 
 def _opinion(engine: EngineAPI, activity_id: str, peer: Peer) -> Activity:
-    from crowd.core.errors import UnknownActivity
-    from crowd.core.types import normalize_code
-
     act = engine.activity(activity_id)
     if act.kind != KIND or (peer.role is Role.PHONE and (
             peer.room is None or act.room != normalize_code(peer.room))):
@@ -401,12 +404,7 @@ class OpinionType(ActivityType):
             if act.kind == KIND and isinstance(act.tally, OpinionTally) and (
                     act.tally.stale() and act.id not in engine.dirty):
                 tally = act.tally
-                if tally.computed_at is None or now - _wall(tally) >= RECOMPUTE_S:
+                if tally.computed_at is None or now - tally.computed_at >= RECOMPUTE_S:
                     tally.compute()
                     engine.dirty.add(act.id)
         return []
-
-
-def _wall(tally: OpinionTally) -> float:
-    """The event time of the last computation (the tick runs on the same clock)."""
-    return tally.computed_at if tally.computed_at is not None else -math.inf
