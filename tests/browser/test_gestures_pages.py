@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 from typing import Any
 
 import pytest
@@ -266,16 +267,19 @@ async def test_orientation_drag_on_the_rose_moves_the_projected_rose(
     # From the north, round to the east, ending at 80 % of the radius.
     await drag(phone.page, [(cx, cy - radius * 0.5), (cx + radius * 0.5, cy - radius * 0.5),
                             (cx + radius * 0.8, cy)])
+    # The readout follows the finger (drawn on the next frame: awaited, not read at once).
+    readout = phone.card(act).locator(".rose-readout")
+    await playwright_api.expect(readout).to_have_text(re.compile(r"^90°.*\(E\).*80"),
+                                                      timeout=TIMEOUT_MS)
     await phone.status_is(act, "received")
-    readout = await phone.card(act).locator(".rose-readout").inner_text()
-    assert readout.startswith("90°") and "(E)" in readout and "80" in readout
-
+    # The arrow points east, as long as the rose's radius (one answer, one direction): the
+    # value of the release reached the projector, not only one sent while moving.
+    arrow = await screen.source(
+        act, "arrow", "(d) => d.x1.length === 1 && d.x1[0] > 0.99 && Math.abs(d.y1[0]) < 0.03")
+    assert abs(arrow["y1"][0]) < 0.03
     snap = await snapshot(phone, server, act)
     assert snap["n"] == 1
     assert snap["mean_deg"] == pytest.approx(90, abs=1.5)
-    # The arrow points east, as long as the rose's radius (one answer, one direction).
-    arrow = await screen.source(act, "arrow", "(d) => d.x1.length === 1 && d.x1[0] > 0.99")
-    assert abs(arrow["y1"][0]) < 0.03
     rose_data = await screen.source(act, "rose", "(d) => d.outer.some((v) => v > 0.5)")
     assert max(rose_data["outer"]) == pytest.approx(1.0)
     await phone.close()
