@@ -131,6 +131,7 @@ class ActivityType(ABC):
                 "note": text(raw, "note", MAX_PROMPT)}
         if self.free_text:
             spec.update(moderation_field(raw))
+        spec.update(schedule_fields(raw))
         return spec
 
     @abstractmethod
@@ -253,6 +254,16 @@ def moderation_field(raw: Mapping[str, Any]) -> dict[str, str]:
     if value not in Moderation.__members__.values():
         raise BadMessage(reason="moderation_unknown", field="moderation")
     return {} if value == Moderation.OFF else {"moderation": str(value)}
+
+
+def schedule_fields(raw: Mapping[str, Any]) -> dict[str, float]:
+    """When the activity opens and closes by itself (crowd/core/schedule.py), seconds since
+    the epoch; absent when not scheduled, so specs written before it stay the same."""
+    times = {name: number(raw, name) for name in ("open_at", "close_at")}
+    found = {name: float(value) for name, value in times.items() if value is not None}
+    if "open_at" in found and "close_at" in found and found["close_at"] <= found["open_at"]:
+        raise BadMessage(reason="schedule_order", field="close_at")
+    return found
 
 
 def number(raw: Mapping[str, Any], name: str, default: float | None = None) -> float | None:

@@ -107,6 +107,7 @@ def duplicate(engine: Engine, msg: Duplicate, peer: Peer, now: float) -> Step:
     original = engine.activity(msg.activity)
     room = engine.rooms[original.room]
     spec = activity_type(original.kind).normalize_spec(original.spec)
+    spec = {k: v for k, v in spec.items() if k not in ("open_at", "close_at")}  # a new time
     step = Step()
     copy = engine.add_activity(step, room, spec, now, peer, None)
     order = list(room.activities)

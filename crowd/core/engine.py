@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda, moderation
+from crowd.core import agenda, moderation, schedule
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -129,7 +129,7 @@ class Engine:
         }
         # The agenda's commands (next, reorder, duplicate) and the moderation of free text
         # live in their own modules.
-        for module in (agenda, moderation):
+        for module in (agenda, moderation, schedule):
             for msg_type, command in module.COMMANDS.items():
                 self._handlers[msg_type] = functools.partial(command, self)
             for event_type, applier in module.APPLIERS.items():
@@ -147,6 +147,7 @@ class Engine:
     def handle(self, msg: Message, peer: Peer, now: float) -> Step:
         """Check one input and return what to log and send. Raises CrowdError on refusal."""
         authorize(msg, peer)
+        schedule.check(msg, now)  # a time far in the past or future: refused first
         if msg.seq is not None and msg.seq <= self.last_seq.get(peer.client, -1):
             return self._duplicate(msg.seq, peer)
         handler = self._handlers.get(type(msg))
@@ -590,18 +591,8 @@ class Engine:
         return step
 
     def expire(self, now: float, peer: Peer) -> Step:
-        """Close the activities whose kind says they close by now (a criée's deadline);
-        the hub calls this from its tick."""
-        step = Step()
-        for act in list(self.activities.values()):
-            if act.state is not State.OPEN:
-                continue
-            closes_at = activity_type(act.kind).closes_at(act.spec)
-            if closes_at is not None and closes_at <= now:
-                self.commit(step, self.event(ev.CLOSED, act.room, {"id": act.id}, now, peer,
-                                             None))
-                self.activity_changed(step, act)
-        return step
+        """Open and close what is due by now (the schedule, a criée's deadline): the hub's tick."""
+        return schedule.expire(self, now, peer)
 
     def tick(self, now: float, watched: Callable[[str], bool]
              ) -> list[tuple[Target, dict[str, Any]]]:
@@ -610,6 +601,7 @@ class Engine:
         for kind in self._kinds:
             sends.extend(kind.tick(self, now, watched))
         sends.extend(moderation.tick(self, self._moderation_told, now, watched))
+        sends.extend(schedule.tick(self, now, watched))
         return sends
 
     def kind_state(self, kind: ActivityType) -> Any:

@@ -269,6 +269,7 @@ declare_reasons({
     "field_entry_length": "each of '{field}' must be 1 to {limit} characters",
     "field_entry_twice": "'{field}' has the same entry twice",
     "field_not_number": "'{field}' must be a finite number",
+    "schedule_order": "the scheduled close must come after the scheduled open",
     "field_not_whole": "'{field}' must be a whole number from {min} to {max}",
     "field_not_bool": "'{field}' must be true or false",
     "moderation_unknown": "'{field}' is off, filter or approve",

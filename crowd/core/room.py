@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from crowd.activities.base import Tally
 from crowd.activities.registry import activity_type
+from crowd.core.schedule import upcoming
 from crowd.core.types import State
 
 if TYPE_CHECKING:
@@ -26,6 +27,8 @@ class Activity:
     tally: Tally = field(init=False)
     #: What of its free text shows (crowd.core.moderation); None: everything, as always.
     moderation: Moderated | None = None
+    #: Scheduled actions done (crowd.core.schedule): "open"/"close" -> the time they were for.
+    scheduled: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.tally = activity_type(self.spec["kind"]).new_tally(self.spec)
@@ -65,7 +68,9 @@ class Room:
     last_seen: dict[str, float] = field(default_factory=dict)  # device -> last response
 
     def describe(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title}
+        """Who the room is, and its next scheduled actions (a projector's countdown)."""
+        return {"code": self.code, "title": self.title,
+                "schedule": upcoming(self.activities.values())}
 
     def activity_list(self, *, for_panel: bool) -> list[dict[str, Any]]:
         items = []
