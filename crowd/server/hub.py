@@ -282,7 +282,7 @@ class Hub:
         # `last_seq`: where this device's numbering stands, so that a client coming back
         # as the same device continues from it instead of being taken for a resend.
         conn.send(out("welcome", you={"role": peer.role.value, "device": client},
-                      server={"version": __version__}, seq=hello.seq, epoch=self.epoch,
+                      server={"version": __version__, "time": now}, seq=hello.seq, epoch=self.epoch,
                       last_seq=self.engine.last_seq.get(client, 0), **heads, **body))
         if missed is not None:
             for msg in missed:

@@ -26,6 +26,8 @@ import { mountExports } from "./exports.js";
 import { mountPresenter } from "./presenter.js";
 import { arrangeButtons, editor, enableDrag } from "./arrange.js";
 import { isFreeText, refresh as refreshModeration } from "./moderation.js";
+import { scheduleMeta } from "./schedule.js";
+import { setServerTime } from "../shared/when.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -329,7 +331,7 @@ function renderAgenda() {
         nEl),
       h("div", { class: "agenda-prompt" }, h("p", null, a.prompt),
         isCall && a.note ? h("p", { class: "muted small" }, a.note) : null,
-        isCall ? callMeta(a) : null),
+        isCall ? callMeta(a) : null, scheduleMeta(a)),
       liveEl,
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
       modEl,
@@ -422,6 +424,7 @@ els.importInput.addEventListener("change", () => {
 // ------------------------------------------------------------ server messages
 
 sock.on("welcome", (msg) => {
+  setServerTime(msg.server && msg.server.time);
   if (msg.secret_ok && sock.secret) {
     store(SECRET_KEY, sock.secret); // accepted: now it is the one to remember
     trying = null;

@@ -6,6 +6,7 @@ import { h, fill } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
 import { parsePlaces, callFields, wholeNumber, decimal } from "./specs.js";
 import { handleSubmit } from "./submit.js";
+import { scheduleFields } from "./schedule.js";
 
 export const KINDS = ["choice", "approval", "ranking", "grades", "estimate", "words",
   "temperature", "weighting", "orientation", "call"];
@@ -66,6 +67,8 @@ export function mountAddForm(form, onSubmit) {
     askNick: input("ask_nickname", { type: "checkbox", class: "check", checked: true }), // names on the roster
     askContact: input("ask_contact", { type: "checkbox", class: "check" }),
   };
+  const openAt = input("open_at", { maxlength: 40, autocomplete: "off" });
+  const closeAt = input("close_at", { maxlength: 40, autocomplete: "off" });
   const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "btn btn-primary" });
 
@@ -108,6 +111,9 @@ export function mountAddForm(form, onSubmit) {
     block("place", "panel.place", call.place),
     check("ask_nickname", "panel.ask_nickname", call.askNick),
     check("ask_contact", "panel.ask_contact", call.askContact),
+    h("div", { class: "form-grid halves" },
+      block("open_at", "panel.open_at", openAt),
+      block("close_at", "panel.close_at", closeAt)),
     submit, message);
 
   function relabel() {
@@ -119,6 +125,7 @@ export function mountAddForm(form, onSubmit) {
     blocks.prompt.label.textContent = t(kind === "call" ? "panel.call_title" : "panel.prompt");
     blocks.note.label.textContent = t(kind === "call" ? "panel.call_note" : "panel.note");
     submit.textContent = t("panel.add_submit");
+    openAt.placeholder = closeAt.placeholder = t("panel.when_hint");
   }
 
   function showFields() {
@@ -158,6 +165,7 @@ export function mountAddForm(form, onSubmit) {
     if (kind === "weighting") s.budget = wholeNumber(budget, 1, 10000, "panel.bad_number");
     if (kind === "orientation") s.options = parsePlaces(places.value);
     if (kind === "call") Object.assign(s, callFields(call));
+    Object.assign(s, scheduleFields(openAt, closeAt));
     return s;
   }
 
@@ -174,6 +182,8 @@ export function mountAddForm(form, onSubmit) {
       note.value = "";
       options.value = "";
       places.value = "";
+      openAt.value = "";
+      closeAt.value = "";
       prompt.focus();
     },
   });

@@ -20,6 +20,8 @@ import { Cloud } from "./cloud.js";
 import "./strings.js";
 import { CallStrip } from "./calls.js";
 import { showInsight } from "./insight.js";
+import { Countdown } from "./countdown.js";
+import { setServerTime } from "../shared/when.js";
 
 const room = codeFromPath();
 const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
@@ -156,7 +158,15 @@ function project(projection) {
   });
 }
 
+const countdown = new Countdown($("#countdown"), (text) => {
+  hook.countdown = text;
+  document.body.classList.toggle("has-countdown", !!text);
+});
+sock.on("schedule", (msg) => countdown.set(msg.schedule));
+
 sock.on("welcome", (msg) => {
+  setServerTime(msg.server && msg.server.time);
+  countdown.set((msg.room || {}).schedule);
   showRoom(msg.room || {});
   strip.reset(msg.calls || []);
   project(msg.projected || null);
@@ -259,6 +269,7 @@ keepAwake();
 window.addEventListener("crowd:lang", () => {
   renderAnswers();
   strip.render();
+  countdown.render();
 });
 
 translate();

@@ -1,0 +1,64 @@
+// The projector's countdown before a scheduled action of the room (crowd/core/schedule.py):
+// "Le vote ouvre dans 2 min 30 s", "Le vote se ferme dans 45 s", counted on the server's
+// clock (shared/when.js). The room's next scheduled actions come in the welcome
+// (`room.schedule`) and in a `schedule` message whenever they change; the banner ticks
+// each second, says "à 16 h" when the time is more than an hour away, and goes away
+// when the time comes (the server then opens or closes, and says what is next).
+
+import { t, extend } from "../shared/i18n.js";
+import { serverNow, formatDuration, formatClock } from "../shared/when.js";
+
+// Closer than this, a countdown; farther, the time of day.
+const COUNTDOWN_S = 3600;
+
+extend({
+  fr: {
+    "screen.opens_in": "Le vote ouvre dans {d}",
+    "screen.closes_in": "Le vote se ferme dans {d}",
+    "screen.opens_at": "Le vote ouvre à {at}",
+    "screen.closes_at": "Le vote se ferme à {at}",
+  },
+  en: {
+    "screen.opens_in": "Voting opens in {d}",
+    "screen.closes_in": "Voting closes in {d}",
+    "screen.opens_at": "Voting opens at {at}",
+    "screen.closes_at": "Voting closes at {at}",
+  },
+});
+
+export class Countdown {
+  /** `el`: the banner; `changed(text)` is told what it shows ("" when hidden). */
+  constructor(el, changed) {
+    this.el = el;
+    this.changed = changed || (() => {});
+    this.items = [];
+    this.text = "";
+    this.timer = setInterval(() => this.render(), 1000);
+  }
+
+  set(schedule) {
+    this.items = Array.isArray(schedule) ? schedule.slice() : [];
+    this.render();
+  }
+
+  render() {
+    const now = serverNow();
+    const next = this.items.find((item) => item.at > now);
+    let text = "";
+    if (next) {
+      const left = next.at - now;
+      const opening = next.action === "open";
+      text = left <= COUNTDOWN_S
+        ? t(opening ? "screen.opens_in" : "screen.closes_in", { d: formatDuration(left) })
+        : t(opening ? "screen.opens_at" : "screen.closes_at", { at: formatClock(next.at) });
+      this.el.setAttribute("data-action", next.action);
+      this.el.setAttribute("data-activity", next.activity);
+    }
+    if (text !== this.text) {
+      this.text = text;
+      this.el.textContent = text;
+      this.el.classList.toggle("hidden", !text);
+      this.changed(text);
+    }
+  }
+}

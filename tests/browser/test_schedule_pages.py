@@ -1,0 +1,107 @@
+"""Scheduled votes in headless Chromium: the animator types the times the French way in
+the panel's form, the projector counts down to the opening in big letters that push
+nothing out of view, the vote opens by itself and the countdown turns to the close."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from typing import Any
+
+import pytest
+
+from crowd.clients import Panel
+from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+
+async def countdown(page: Any, pattern: str) -> str:
+    """The projector's countdown once its text matches `pattern` (a JS regex)."""
+    handle = await page.wait_for_function(
+        "(p) => { const s = window.crowdScreen; return s && s.countdown && new RegExp(p)"
+        ".test(s.countdown) && document.getElementById('countdown').textContent; }",
+        arg=pattern)
+    return str(await handle.json_value())
+
+
+async def test_the_projector_counts_down_to_a_scheduled_open_then_to_its_close(
+        browser: Any, server: Any) -> None:
+    opens = time.time() + 150.0  # "2 min 30 s"
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Plénière du soir")
+        vote = await panel.add_activity(code, kind="choice", prompt="Un bal demain ?",
+                                        options=["oui", "non"], open_at=opens,
+                                        close_at=opens + 600)
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    page = screen.page
+    text = await countdown(page, "^Le vote ouvre dans 2\u00a0min\u00a0[0-9]{2}\u00a0s$")
+    seconds = int(re.search(r"min (\d+)", text.replace("\u00a0", " ")).group(1))
+    assert seconds <= 30  # 150 s ahead: "2 min 30 s" at most
+    box = await page.locator("#countdown").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720 / 3
+    assert box["height"] >= 0.04 * 720  # read from the back of the room
+    title = await page.locator("#join-title").bounding_box()
+    assert title is not None and title["y"] >= box["y"] + box["height"]  # not hidden
+    # it ticks: a later second shows a smaller count
+    await countdown(page, f"^Le vote ouvre dans 2\u00a0min\u00a0(?!{seconds:02d})")
+    await screen.close()
+
+    # a vote that opens in a few seconds: it opens by itself, the countdown turns to
+    # its close, and the projected question says "Vote ouvert"
+    soon = time.time() + 3.0
+    async with Panel.connect(server.url, server.secret) as panel:
+        quick = await panel.add_activity(code, kind="choice", prompt="Maintenant ?",
+                                         options=["oui", "non"], open_at=soon,
+                                         close_at=soon + 90)
+        await panel.project(quick)
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    page = screen.page
+    await countdown(page, "^Le vote ouvre dans [1-3]\u00a0s$")
+    await countdown(page, "^Le vote se ferme dans 1\u00a0min\u00a0[0-9]{2}\u00a0s$")
+    await page.wait_for_selector("#closed[data-state='open']:has-text('Vote ouvert')")
+    assert await page.locator("#countdown").get_attribute("data-activity") == quick
+    prompt = await page.locator("#prompt").bounding_box()
+    box = await page.locator("#countdown").bounding_box()
+    assert prompt is not None and box is not None
+    assert prompt["y"] >= box["y"] + box["height"]  # the question is not under it
+    assert vote != quick
+    await screen.close()
+
+
+async def test_the_panel_form_takes_french_times_and_refuses_bad_ones(
+        browser: Any, server: Any) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Atelier compost")
+    tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                         {"width": 1180, "height": 820})
+    page = tab.page
+    await page.get_by_role("button", name=code).click()
+    await page.wait_for_selector(f"#room-code:has-text('{code}')")
+    await page.fill("#add-prompt", "Bac ou tas ?")
+    await page.fill("#add-options", "bac\ntas")
+    await page.fill("#add-open-at", "dans 10 min")
+    await page.fill("#add-close-at", "14 h 99")
+    await page.locator("#add-form button[type=submit]").click()
+    message = page.locator("#add-form .form-message")
+    await message.filter(has_text="14 h 99").wait_for()
+    assert await page.locator(".agenda-item").count() == 0  # nothing sent
+    await page.fill("#add-close-at", "dans 40 min")
+    await page.locator("#add-form button[type=submit]").click()
+    item = page.locator(".agenda-item").filter(has_text="Bac ou tas ?")
+    await item.locator(".agenda-schedule").wait_for()
+    line = await item.locator(".agenda-schedule").inner_text()
+    assert re.fullmatch(r"S'ouvre seul à \d{1,2} h( \d{2})? · Se ferme seul à \d{1,2} h( \d{2})?",
+                        line.replace("\u00a0", " ")), line
+    async with Panel.connect(server.url, server.secret) as panel:
+        state = await panel.watch(code)
+    spec = state["activities"][0]
+    assert 9 * 60 <= spec["open_at"] - time.time() <= 10 * 60 + 5
+    assert spec["close_at"] - spec["open_at"] == pytest.approx(30 * 60, abs=2)
+    await tab.close()
