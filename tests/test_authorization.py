@@ -93,6 +93,10 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "statement": {"activity": ids["opinion"], "text": "Une cagnotte commune"},
         "statement_review": {"activity": ids["opinion"], "submission": 1, "accept": True},
         "advance": {"room": room},
+        "program_set": {"room": room, "space": "salle 2", "slots": []},
+        "program_export": {},
+        "program_import": {"program": {"format": "crowd-program", "version": 1, "rooms": [
+            {"key": room, "title": "Matrice", "activities": [choice]}]}},
         "reorder": {"room": room, "order": [ids["closed"], ids["to_close"]]},
         "duplicate": {"activity": ids["closed"]},
         "set_moderation": {"activity": ids["words"], "mode": "filter"},

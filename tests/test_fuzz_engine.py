@@ -297,6 +297,12 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
                    "accept": False}),
         ("panel", {"t": "advance", "room": a}),
         ("panel", {"t": "advance", "room": a, "back": True}),
+        ("panel", {"t": "program_set", "room": a, "space": "salle 2",
+                   "slots": [{"start": 1.7e9, "end": 1.7e9 + 3600, "title": "Atelier"}]}),
+        ("panel", {"t": "program_export"}),
+        ("panel", {"t": "program_import", "program": {
+            "format": "crowd-program", "version": 1, "rooms": [
+                {"key": "pain", "title": "Atelier pain", "activities": SPECS[:2]}]}}),
         ("panel", {"t": "reorder", "room": a, "order": [IDS["closed"], IDS["choice"]]}),
         ("panel", {"t": "duplicate", "activity": IDS["closed"]}),
         ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "filter"}),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda, moderation, schedule
+from crowd.core import agenda, moderation, program, schedule
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -129,7 +129,7 @@ class Engine:
         }
         # The agenda's commands (next, reorder, duplicate) and the moderation of free text
         # live in their own modules.
-        for module in (agenda, moderation, schedule):
+        for module in (agenda, moderation, program, schedule):
             for msg_type, command in module.COMMANDS.items():
                 self._handlers[msg_type] = functools.partial(command, self)
             for event_type, applier in module.APPLIERS.items():

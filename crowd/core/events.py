@@ -30,12 +30,14 @@ QUOTA_SET: Final = "quota_set"  # {id, quota}
 REORDERED: Final = "reordered"  # {order: [ids]}: the room's agenda, every activity once
 MODERATION_SET: Final = "moderation_set"  # {id, mode, flagged?: [entries matching the list]}
 ENTRY_MODERATED: Final = "entry_moderated"  # {id, entry, action: approve|hide|merge, into?}
+ROOM_PROGRAMMED: Final = "room_programmed"  # {key, space, slots: [{start, end, title}]}
 SCHEDULED: Final = "scheduled"  # {id, action: open|close, at, skipped?}: done, once (schedule.py)
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
                               OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET,
                               VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET, REORDERED,
-                              MODERATION_SET, ENTRY_MODERATED, SCHEDULED})
+                              MODERATION_SET, ENTRY_MODERATED, SCHEDULED,
+                              ROOM_PROGRAMMED})
 
 
 class Event(NamedTuple):

@@ -66,11 +66,25 @@ class Room:
     #: responses per whole second of event time, the last minute (for the pulse's rate)
     per_second: deque[list[float]] = field(default_factory=deque)
     last_seen: dict[str, float] = field(default_factory=dict)  # device -> last response
+    #: Its place in the festival (crowd.core.program): the program file's name for it,
+    #: where it is ("salle 2"), its sessions [{start, end, title}] sorted by start.
+    key: str | None = None
+    space: str = ""
+    slots: list[dict[str, Any]] = field(default_factory=list)
 
     def describe(self) -> dict[str, Any]:
-        """Who the room is, and its next scheduled actions (a projector's countdown)."""
-        return {"code": self.code, "title": self.title,
-                "schedule": upcoming(self.activities.values())}
+        """Who the room is; where and when (its program) and its next scheduled actions
+        (a projector's countdown) when it has them: a room without stays described as
+        before, in every export."""
+        described: dict[str, Any] = {"code": self.code, "title": self.title}
+        if self.space:
+            described["space"] = self.space
+        if self.slots:
+            described["slots"] = self.slots
+        upcoming_actions = upcoming(self.activities.values())
+        if upcoming_actions:
+            described["schedule"] = upcoming_actions
+        return described
 
     def activity_list(self, *, for_panel: bool) -> list[dict[str, Any]]:
         items = []

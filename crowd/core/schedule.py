@@ -73,14 +73,15 @@ declare_reasons({
 def check(msg: Message, now: float) -> None:
     """Refuse a schedule time far in the past or future, before anything changes."""
     if isinstance(msg, ActivityNew | ActivityUpdate):
-        _check_spec(msg.spec, now, None)
+        check_spec(msg.spec, now, None)
     elif isinstance(msg, AgendaImport):
         for position, raw in enumerate(msg.activities):
             if isinstance(raw, Mapping):
-                _check_spec(raw, now, position + 1)
+                check_spec(raw, now, position + 1)
 
 
-def _check_spec(raw: Mapping[str, Any], now: float, position: int | None) -> None:
+def check_spec(raw: Mapping[str, Any], now: float, position: int | None = None) -> None:
+    """One spec's times, against `now` (see `check`)."""
     for field in FIELDS:
         value = raw.get(field)
         if isinstance(value, bool) or not isinstance(value, int | float):
