@@ -232,6 +232,18 @@ class Panel(_Client):
     async def next_frame(self, timeout: float = 10.0) -> dict[str, Any]:
         return _flat(await self.conn.next("frame", timeout))
 
+    async def program_set(self, room: str, space: str, slots: list[dict[str, Any]]) -> None:
+        """A room's place and time slots ([{start, end, title}], seconds since the epoch)."""
+        await self.conn.request("program_set", room=room, space=space, slots=slots)
+
+    async def program_export(self) -> dict[str, Any]:
+        """The whole festival as one program file (crowd-program, version 1)."""
+        return dict((await self.conn.request("program_export"))["program"])
+
+    async def program_import(self, program: dict[str, Any]) -> list[dict[str, Any]]:
+        """Import a program file; per room: {key, room, created, added, updated, same, kept}."""
+        return list((await self.conn.request("program_import", program=program))["rooms"])
+
     async def review_statement(self, activity: str, submission: int, accept: bool) -> None:
         """Accept (it joins the opinion map's statements) or reject a proposed statement."""
         await self.conn.request("statement_review", activity=activity,

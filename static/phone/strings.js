@@ -4,6 +4,8 @@ import { extend } from "../shared/i18n.js";
 
 extend({
   fr: {
+    "phone.journey": "Mon parcours",
+    "phone.other_rooms": "Les autres salles",
     "temp.hint": "Votre position compte en direct : vous pouvez la changer tant que le vote est ouvert.",
     "temp.untouched": "Glissez le curseur vers votre position.",
     "temp.i_am_middle": "Je suis au milieu",
@@ -52,6 +54,8 @@ extend({
     "criee.sound_off": "Activer le son des appels",
   },
   en: {
+    "phone.journey": "My path",
+    "phone.other_rooms": "Other rooms",
     "temp.hint": "Your position counts live: you can change it while the vote is open.",
     "temp.untouched": "Slide to your position.",
     "temp.i_am_middle": "I am in the middle",
