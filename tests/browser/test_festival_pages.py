@@ -1,0 +1,155 @@
+"""The participant's festival in headless Chromium: the home page says what is on now and
+next and keeps up with it, a phone goes from room to room as one device and finds its
+answers on "Mon parcours" (another phone does not), and the program prints."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import pytest
+
+from crowd.clients import Panel
+from tests.browser.support import CHROMIUM, open_tab
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+NBSP = "\u00a0"
+
+
+def clock(at: float) -> str:
+    """How the pages write a time of day in French: "16 h", "16 h 05"."""
+    moment = time.localtime(at)
+    minutes = f"{NBSP}{moment.tm_min:02d}" if moment.tm_min else ""
+    return f"{moment.tm_hour}{NBSP}h{minutes}"
+
+
+async def test_the_home_page_shows_what_is_on_now_and_next_live(
+        browser: Any, server: Any) -> None:
+    now = time.time()
+    later = now + 2 * 3600
+    if time.localtime(later).tm_mday != time.localtime(now).tm_mday:
+        later = now + 600  # near midnight: still "today"
+    tag = str(int(now * 1000))[-6:]  # this test's rooms among the session's others
+    async with Panel.connect(server.url, server.secret) as panel:
+        report = await panel.program_import({"format": "crowd-program", "version": 1, "rooms": [
+            {"key": f"pain-{tag}", "title": f"Atelier pain {tag}", "space": "salle 2",
+             "slots": [{"start": now - 600, "end": now + 1800, "title": "Le levain"}]},
+            {"key": f"pleniere-{tag}", "title": f"Plénière {tag}", "space": "la grange",
+             "slots": [{"start": later, "end": later + 3600, "title": "Restitution"}]},
+            {"key": f"bar-{tag}", "title": f"Le bar {tag}", "space": "la cour"},
+        ]})
+        codes = {r["key"].split("-")[0]: r["room"] for r in report}
+        tab = await open_tab(browser, server.url + "/")
+        page = tab.page
+        now_item = page.locator(f"#now a[data-room='{codes['pain']}']")
+        await now_item.wait_for()
+        assert (await now_item.inner_text()).splitlines()[0] == f"Atelier pain {tag} (salle 2)"
+        next_item = page.locator(f"#next a[data-room='{codes['pleniere']}']")
+        assert (await next_item.inner_text()).splitlines()[0] == (
+            f"Plénière {tag} à {clock(later)}")
+        assert await page.locator("#now-title").inner_text() == "En ce moment"
+        assert await page.locator("#next-title").inner_text() == "Ensuite"
+        # the bar has no session now: not listed, until a vote opens there
+        bar = page.locator(f"#now a[data-room='{codes['bar']}']")
+        assert await bar.count() == 0
+        vote = await panel.add_activity(codes["bar"], kind="choice", prompt="Bière ou cidre ?",
+                                        options=["bière", "cidre"])
+        await panel.open(vote)
+        await bar.wait_for(timeout=20_000)  # the page asks again on its own
+        assert "vote en cours" in await bar.inner_text()
+    # what is shown is on screen, thumb-sized, and leads to the room
+    box = await now_item.bounding_box()
+    assert box is not None and box["height"] >= 48 and box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    await now_item.click()
+    await page.wait_for_url(f"**/r/{codes['pain']}")
+    await tab.close()
+
+
+async def test_a_phone_walks_through_two_rooms_as_one_device_and_reads_its_path(
+        browser: Any, server: Any) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        pain = await panel.create_room("Atelier pain")
+        pleniere = await panel.create_room("Plénière")
+        await panel.program_set(pain, "salle 2", [])
+        bread = await panel.add_activity(pain, kind="choice", prompt="Levain ou levure ?",
+                                         options=["Levain", "Levure"])
+        ball = await panel.add_activity(pleniere, kind="choice", prompt="Un bal ce soir ?",
+                                        options=["Oui", "Non"])
+        call = await panel.add_activity(pleniere, kind="call", prompt="Deux bras pour les chaises",
+                                        quota=2)
+        for act in (bread, ball, call):
+            await panel.open(act)
+
+    phone = await open_tab(browser, f"{server.url}/r/{pain}")
+    await phone.card(bread).get_by_role("button", name="Levain", exact=True).click()
+    await phone.status_is(bread, "received")
+    device = await phone.page.evaluate("localStorage.getItem('crowd.device')")
+    # to the other room by the page's own link to the home page, then its code
+    await phone.page.get_by_role("link", name="Les autres salles").click()
+    await phone.page.fill("#code", pleniere)
+    await phone.page.click("#join")
+    await phone.page.wait_for_url(f"**/r/{pleniere}")
+    await phone.card(ball).get_by_role("button", name="Non", exact=True).click()
+    await phone.status_is(ball, "received")
+    await phone.page.locator(f'.criee-banner[data-call="{call}"]').get_by_role(
+        "button", name="J'en suis").click()
+    assert await phone.page.evaluate("localStorage.getItem('crowd.device')") == device
+
+    await phone.page.get_by_role("link", name="Mon parcours").click()
+    await phone.page.wait_for_url("**/parcours")
+    page = phone.page
+    await page.wait_for_function("window.crowdJourney && window.crowdJourney.rooms.length")
+    stops = page.locator(".stop")
+    assert await stops.count() == 2
+    assert await stops.nth(0).locator("h2").inner_text() == "Atelier pain (salle 2)"
+    assert await stops.nth(1).locator("h2").inner_text() == "Plénière"
+    lines = [await li.inner_text() for li in await page.locator(".stop li").all()]
+    assert [line.replace("\u202f", " ").splitlines() for line in lines] == [
+        ["Levain ou levure ?", "Votre réponse : Levain"],
+        ["Un bal ce soir ?", "Votre réponse : Non"],
+        ["Deux bras pour les chaises", "Criée : vous en êtes"]]
+    for li in await page.locator(".stop li").all():  # all of it on the phone's screen
+        box = await li.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    await phone.close()
+
+    # another phone: its own (empty) path, never this one's
+    other = await open_tab(browser, f"{server.url}/parcours")
+    await other.page.locator("#empty").wait_for()
+    assert "n'a encore répondu à rien" in await other.page.locator("#empty").inner_text()
+    assert await other.page.locator(".stop").count() == 0
+    await other.close()
+
+
+async def test_the_printable_program_lists_the_sessions_in_time_order(
+        browser: Any, server: Any) -> None:
+    now = time.time()
+    tag = str(int(now * 1000))[-6:]
+    async with Panel.connect(server.url, server.secret) as panel:
+        await panel.program_import({"format": "crowd-program", "version": 1, "rooms": [
+            {"key": f"late-{tag}", "title": f"Concert {tag}", "space": "la grange",
+             "slots": [{"start": now + 7200, "end": now + 9000, "title": "Fanfare"}]},
+            {"key": f"early-{tag}", "title": f"Accueil {tag}", "space": "l'entrée",
+             "slots": [{"start": now + 3600, "end": now + 5400, "title": ""}]},
+        ]})
+    tab = await open_tab(browser, server.url + "/program", {"width": 900, "height": 1200})
+    page = tab.page
+    rows = page.locator(".program tr").filter(has_text=tag)
+    await rows.first.wait_for()
+    texts = [await r.inner_text() for r in await rows.all()]
+    assert len(texts) == 2
+    assert f"Accueil {tag}" in texts[0] and clock(now + 3600) in texts[0]  # earlier first
+    assert f"Concert {tag} · Fanfare" in texts[1] and "la grange" in texts[1]
+    await page.emulate_media(media="print")
+    assert not await page.locator("#print").is_visible()  # no buttons on paper
+    colour = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert colour in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    await tab.close()
