@@ -27,6 +27,7 @@ import { mountPresenter } from "./presenter.js";
 import { arrangeButtons, editor, enableDrag } from "./arrange.js";
 import { isFreeText, refresh as refreshModeration } from "./moderation.js";
 import { scheduleMeta } from "./schedule.js";
+import { mountProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
 
 const SECRET_KEY = "crowd.secret";
@@ -522,6 +523,8 @@ enableDrag(els.agenda, {
   ids: () => ((watched && watched.activities) || []).map((a) => a.id),
   command: command,
 });
+
+mountProgram($("#program"), { command: command, flash: flash });
 
 const presenter = mountPresenter(els.presenter, {
   room: () => watched,

@@ -4,6 +4,7 @@ answers on "Mon parcours" (another phone does not), and the program prints."""
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from typing import Any
@@ -152,4 +153,39 @@ async def test_the_printable_program_lists_the_sessions_in_time_order(
     assert not await page.locator("#print").is_visible()  # no buttons on paper
     colour = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert colour in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+    await tab.close()
+
+
+async def test_the_panel_imports_a_program_file_and_says_what_it_did(
+        browser: Any, server: Any, tmp_path: Any) -> None:
+    now = time.time()
+    tag = str(int(now * 1000))[-6:]
+    program = {"format": "crowd-program", "version": 1, "rooms": [
+        {"key": f"compost-{tag}", "title": f"Atelier compost {tag}", "space": "le jardin",
+         "slots": [{"start": now + 600, "end": now + 4200, "title": "Composter"}],
+         "activities": [{"kind": "choice", "prompt": "Bac ou tas ?", "options": ["bac", "tas"],
+                         "open_at": now + 700}]}]}
+    file = tmp_path / "programme.json"
+    file.write_text(json.dumps(program, ensure_ascii=False))
+    tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                         {"width": 1180, "height": 820})
+    page = tab.page
+    await page.locator("#program-import").wait_for(state="attached")
+    await page.set_input_files("#program-import", str(file))
+    line = page.locator("#program-report li")
+    await line.first.wait_for()
+    assert (await line.first.inner_text()).replace("\u202f", " ") == (
+        f"Atelier compost {tag} : créée, 1 activité ajoutée")
+    await page.get_by_role("button", name=f"Atelier compost {tag}").wait_for()
+    # the same file again: nothing changes, and the panel says so
+    await page.set_input_files("#program-import", str(file))
+    await page.locator("#program-report li").filter(has_text="rien de changé").wait_for()
+    # a broken file: refused, with where, in French
+    program["rooms"][0]["slots"][0]["end"] = now
+    file.write_text(json.dumps(program, ensure_ascii=False))
+    await page.set_input_files("#program-import", str(file))
+    flash = page.locator("#flash.flash-error")
+    await flash.wait_for()
+    text = (await flash.inner_text()).replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Salle n° 1" in text and "créneau n° 1 : il doit finir après son début" in text.lower()
     await tab.close()
