@@ -27,7 +27,7 @@ import { mountPresenter } from "./presenter.js";
 import { arrangeButtons, editor, enableDrag } from "./arrange.js";
 import { isFreeText, refresh as refreshModeration } from "./moderation.js";
 import { scheduleMeta } from "./schedule.js";
-import { mountProgram } from "./program.js";
+import { mountProgram, mountRoomProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
 
 const SECRET_KEY = "crowd.secret";
@@ -249,6 +249,7 @@ function setRoom(state) {
     if (a.moderation) queues[a.id] = a.moderation;
   });
   exportsView.setRoom(watched.code);
+  roomProgram.show(state);
   renderRooms();
   renderAgenda();
   presenter.render();
@@ -525,6 +526,7 @@ enableDrag(els.agenda, {
 });
 
 mountProgram($("#program"), { command: command, flash: flash });
+const roomProgram = mountRoomProgram($("#room-program"), { command: command, flash: flash });
 
 const presenter = mountPresenter(els.presenter, {
   room: () => watched,

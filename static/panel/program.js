@@ -5,6 +5,7 @@
 
 import { h, fill } from "../shared/dom.js";
 import { t, extend } from "../shared/i18n.js";
+import { parseWhen, serverNow } from "../shared/when.js";
 
 extend({
   fr: {
@@ -114,4 +115,117 @@ export function mountProgram(container, opts) {
 
   window.addEventListener("crowd:lang", relabel);
   relabel();
+}
+
+// ------------------------------------------------------------ one room's place and slots
+
+extend({
+  fr: {
+    "program.room_title": "Lieu et créneaux",
+    "program.space": "Lieu (ex. salle 2, la grange)",
+    "program.slots": "Créneaux, un par ligne : « 14h30-16h Le levain », « 6/12 9h-10h Accueil »",
+    "program.save": "Enregistrer",
+    "program.saved": "Lieu et créneaux enregistrés",
+    "program.bad_slot": "Ligne {i} : « {line} » — un début et une fin, ex. « 14h30-16h Le levain ».",
+  },
+  en: {
+    "program.room_title": "Place and slots",
+    "program.space": "Place (e.g. room 2, the barn)",
+    "program.slots": "Slots, one a line: “14h30-16h The leaven”, “6/12 9h-10h Welcome”",
+    "program.save": "Save",
+    "program.saved": "Place and slots saved",
+    "program.bad_slot": "Line {i}: “{line}” — a start and an end, e.g. “14h30-16h The leaven”.",
+  },
+});
+
+const SLOT = /^(.*?\d{1,2}\s*(?:h|:)\s*(?:\d{2})?)\s*[-–]\s*(\d{1,2})\s*(?:h|:)\s*(\d{2})?\s*(.*)$/i;
+
+function typed(at) {
+  const d = new Date(at * 1000);
+  return d.getHours() + "h" + (d.getMinutes() ? String(d.getMinutes()).padStart(2, "0") : "");
+}
+
+/** Slots as the animator types them (a date before the hours when not today). */
+export function slotsText(slots, now) {
+  const today = new Date(now * 1000).toDateString();
+  return (slots || []).map((s) => {
+    const d = new Date(s.start * 1000);
+    const day = d.toDateString() === today ? "" : d.getDate() + "/" + (d.getMonth() + 1) + " ";
+    return (day + typed(s.start) + "-" + typed(s.end) + " " + (s.title || "")).trim();
+  }).join("\n");
+}
+
+/** "14h30-16h Le levain" per line -> [{start, end, title}]; throws a readable Error. */
+export function parseSlots(text, now) {
+  const slots = [];
+  String(text).split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (!line) return;
+    const match = SLOT.exec(line);
+    let slot = null;
+    if (match) {
+      try {
+        const start = parseWhen(match[1], now);
+        const end = new Date(start * 1000);
+        end.setHours(parseInt(match[2], 10), match[3] ? parseInt(match[3], 10) : 0, 0, 0);
+        if (end.getTime() / 1000 > start) slot = { start: start, end: end.getTime() / 1000, title: match[4].trim() };
+      } catch (e) {
+        slot = null;
+      }
+    }
+    if (!slot) throw new Error(t("program.bad_slot", { i: index + 1, line: line }));
+    slots.push(slot);
+  });
+  return slots;
+}
+
+/** The room view's place-and-slots form; returns {show(state)} for each room state. */
+export function mountRoomProgram(container, opts) {
+  const title = h("h2", { id: "room-program-title" });
+  const spaceLabel = h("span");
+  const space = h("input", { id: "room-space", class: "input", maxlength: 80, autocomplete: "off" });
+  const slotsLabel = h("span");
+  const slots = h("textarea", { id: "room-slots", class: "input", rows: 3 });
+  const save = h("button", { type: "submit", class: "btn btn-small" });
+  const form = h("form", { class: "room-program-form", autocomplete: "off" },
+    h("label", { class: "field" }, spaceLabel, space),
+    h("label", { class: "field" }, slotsLabel, slots), save);
+  fill(container, title, form);
+  let code = null;
+  let shown = null; // what the fields were last filled with (kept while being edited)
+
+  function relabel() {
+    title.textContent = t("program.room_title");
+    spaceLabel.textContent = t("program.space");
+    slotsLabel.textContent = t("program.slots");
+    save.textContent = t("program.save");
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    let parsed;
+    try {
+      parsed = parseSlots(slots.value, serverNow());
+    } catch (e) {
+      opts.flash(e.message, true);
+      return;
+    }
+    opts.command({ t: "program_set", room: code, space: space.value.trim(), slots: parsed })
+      .then(() => opts.flash(t("program.saved"), false)).catch(() => {});
+  });
+
+  function show(state) {
+    const next = JSON.stringify([state.code, state.space || "", state.slots || []]);
+    if (next === shown) return;
+    const editing = form.contains(document.activeElement) && state.code === code;
+    code = state.code;
+    shown = next;
+    if (editing) return;
+    space.value = state.space || "";
+    slots.value = slotsText(state.slots, serverNow());
+  }
+
+  window.addEventListener("crowd:lang", relabel);
+  relabel();
+  return { show: show };
 }

@@ -189,3 +189,37 @@ async def test_the_panel_imports_a_program_file_and_says_what_it_did(
     text = (await flash.inner_text()).replace("\u202f", " ").replace("\u00a0", " ")
     assert "Salle n° 1" in text and "créneau n° 1 : il doit finir après son début" in text.lower()
     await tab.close()
+
+
+async def test_the_panel_sets_a_rooms_place_and_slots_typed_the_french_way(
+        browser: Any, server: Any) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Atelier vélo")
+    tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                         {"width": 1180, "height": 820})
+    page = tab.page
+    await page.get_by_role("button", name=code).click()
+    await page.wait_for_selector(f"#room-code:has-text('{code}')")
+    await page.fill("#room-space", "la cour")
+    await page.fill("#room-slots", "demain 10h-11h30 Réparer son vélo\ndemain 14h - 13h Faux")
+    await page.locator("#room-program button[type=submit]").click()
+    await page.locator("#flash.flash-error").filter(has_text="Ligne 2").wait_for()
+    await page.fill("#room-slots", "demain 10h-11h30 Réparer son vélo")
+    await page.locator("#room-program button[type=submit]").click()
+    await page.locator("#flash.flash-ok").filter(has_text="enregistrés").wait_for()
+    async with Panel.connect(server.url, server.secret) as panel:
+        state = await panel.watch(code)
+    assert state["space"] == "la cour"
+    [slot] = state["slots"]
+    start = time.localtime(slot["start"])
+    assert (start.tm_hour, start.tm_min, slot["end"] - slot["start"], slot["title"]) == (
+        10, 0, 5400, "Réparer son vélo")
+    assert start.tm_yday != time.localtime().tm_yday  # tomorrow
+    # shown again as typed (a date first: not today)
+    await page.reload()
+    await page.get_by_role("button", name=code).click()
+    value = page.locator("#room-slots")
+    await page.wait_for_function(
+        "() => document.getElementById('room-slots').value.endsWith('10h-11h30 Réparer son vélo')")
+    assert (await value.input_value()).split(" ")[0] == f"{start.tm_mday}/{start.tm_mon}"
+    await tab.close()
