@@ -79,9 +79,11 @@ function render() {
   if (!program) return;
   const now = serverNow();
   const found = nowAndNext(program, now);
-  fill(nowList, found.now.map((on) => entry(on.room, roomName(on.room),
+  fill(nowList, found.now.map((on) => entry(on.room, roomName(on.room), [
     on.slot ? [on.slot.title, t("festival.until", { at: formatClock(on.slot.end) })]
-      .filter(Boolean).join(", ") : "", on.room.live)));
+      .filter(Boolean).join(", ") : "",
+    on.room.present ? t("festival.present", { n: on.room.present }) : "",
+  ].filter(Boolean).join(" · "), on.room.live)));
   fill(nextList, found.next.map((later) => entry(later.room,
     t("festival.room_at", { room: later.room.title, at: when(later.slot.start, now) }),
     [later.room.space, later.slot.title].filter(Boolean).join(" · "), false)));

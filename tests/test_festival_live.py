@@ -4,6 +4,7 @@ room to room as one device, whose path only that phone can read."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import urllib.error
@@ -65,8 +66,8 @@ async def test_a_program_goes_out_of_one_server_and_into_another(
             {k: v for k, v in r.items() if k != "code"} for r in mine]
         status, public = http_json(other.url + "/api/program")
         assert status == 200
-        assert [(r["title"], r["space"], r["live"]) for r in public["rooms"]] == [
-            ("Atelier pain", "salle 2", False), ("Plénière", "la grange", False)]
+        assert [(r["title"], r["space"], r["live"], r["present"]) for r in public["rooms"]] == [
+            ("Atelier pain", "salle 2", False, 0), ("Plénière", "la grange", False, 0)]
         assert public["rooms"][0]["slots"][0]["title"] == "Le levain"
         assert "activities" not in public["rooms"][0]  # the agenda is not public
     finally:
@@ -122,3 +123,37 @@ async def test_a_phone_keeps_one_device_across_rooms_and_only_it_reads_its_path(
     status, refused = http_json(server.url + "/api/journey", {"device": device},
                                 {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"})
     assert status == 403
+
+
+async def test_phones_are_counted_in_the_space_they_scanned_last(
+        server: ServerProcess) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        bar = await panel.create_room("Le bar")
+        market = await panel.create_room("Le marché")
+
+    def present() -> dict[str, int]:
+        status, public = http_json(server.url + "/api/program")
+        assert status == 200
+        return {r["code"]: r["present"] for r in public["rooms"] if r["code"] in (bar, market)}
+
+    async with Phone.connect(server.url, bar) as first, Phone.connect(server.url, bar) as second:
+        devices = [first.device, second.device]
+    counted = present()
+    assert counted == {bar: 2, market: 0}
+    # the second walks to the market: it leaves the bar (counts refresh each second)
+    async with Phone.connect(server.url, market, device=devices[1]):
+        pass
+    deadline = time.monotonic() + 5
+    while (counted := present()) != {bar: 1, market: 1} and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)  # the count is recomputed at most once a second
+    assert counted == {bar: 1, market: 1}
+    # coming back to the same space counts once: once a newcomer at the market shows,
+    # the count after the return is the one read
+    async with Phone.connect(server.url, bar, device=devices[0]):
+        pass
+    async with Phone.connect(server.url, market):
+        pass
+    deadline = time.monotonic() + 5
+    while (counted := present())[market] != 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    assert counted == {bar: 1, market: 2}

@@ -46,6 +46,7 @@ from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, e
 from crowd.core.types import Role, normalize_code
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
+from crowd.server.presence import Presence
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket, is_loopback
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
@@ -70,6 +71,7 @@ class Hub:
             lambda: {role: set() for role in Role})
         self.panels: set[Connection] = set()
         self.phones: dict[str, set[Connection]] = {}  # device -> its open phone connections
+        self.presence = Presence()  # phones per space, in numbers (crowd.server.presence)
         self.greeted: dict[Role, int] = dict.fromkeys(Role, 0)  # open connections per role
         self.connections: set[Connection] = set()
         self.by_address: dict[str, int] = defaultdict(int)
@@ -272,6 +274,7 @@ class Hub:
             self.members[room][peer.role].add(conn)
         if peer.role is Role.PHONE:
             self.phones.setdefault(client, set()).add(conn)
+            self.presence.enter(client, room or "", now)
         if peer.role is Role.PANEL:
             self.panels.add(conn)
             body["secret_ok"] = True

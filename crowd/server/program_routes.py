@@ -2,12 +2,12 @@
 next" and the printable `/program`), and a phone's own path (`POST /api/journey`,
 the page `/parcours`).
 
-The program is public (rooms, places, time slots, whether a vote is on): what a
-poster at the entrance would say. A journey is the device's alone: the page sends the
-device token it keeps in its own storage, in the body of a POST (never in an address:
-addresses end up in histories and logs), and the server answers only for a token it
-signed itself. A token is unguessable and another site's page cannot read it, so no
-other device can read a phone's answers.
+The program is public (rooms, places, time slots, whether a vote is on, how many
+phones are in each space): what a poster at the entrance would say. A journey is the
+device's alone: the page sends the device token it keeps in its own storage, in the
+body of a POST (never in an address: addresses end up in histories and logs), and the
+server answers only for a token it signed itself. A token is unguessable and another
+site's page cannot read it, so no other device can read a phone's answers.
 """
 
 from __future__ import annotations
@@ -32,13 +32,16 @@ def _hub(request: Request) -> Any:
 
 
 def public_program(hub: Any) -> dict[str, Any]:
-    """Every room with its place, slots and whether something is open to answer now."""
+    """Every room with its place, slots, whether something is open to answer now, and
+    how many phones are there (crowd.server.presence: a count, never who)."""
+    now = hub.clock()
+    present = hub.presence.counts(now)
     rooms = []
     for room in hub.engine.rooms.values():
         live = any(act.state is State.OPEN for act in room.activities.values())
         rooms.append({"code": room.code, "title": room.title, "space": room.space,
-                      "slots": room.slots, "live": live})
-    return {"now": hub.clock(), "rooms": rooms}
+                      "slots": room.slots, "live": live, "present": present.get(room.code, 0)})
+    return {"now": now, "rooms": rooms}
 
 
 async def program_json(request: Request) -> Response:

@@ -25,6 +25,7 @@ extend({
     "festival.program": "Le programme",
     "festival.journey": "Mon parcours",
     "festival.code": "code {code}",
+    "festival.present": { one: "{n} personne ici", other: "{n} personnes ici" },
   },
   en: {
     "festival.now": "On now",
@@ -37,6 +38,7 @@ extend({
     "festival.program": "The program",
     "festival.journey": "My path",
     "festival.code": "code {code}",
+    "festival.present": { one: "{n} person here", other: "{n} people here" },
   },
 });
 
