@@ -226,3 +226,35 @@ def test_new_waiting_places_are_told_front_first_a_bounded_number_at_a_time() ->
     assert told == [(f"device-{n}", n - 102) for n in range(103, 252)
                     if n - 102 <= 20 or n - 102 <= (n - 1) * 0.9]  # told n - 1 at volunteering
     assert len(told) > 100 and moves(hall.engine) == []
+
+
+def places_news(hall: Hall, now: float) -> list[tuple[Any, dict[str, Any]]]:
+    """The `call_places` of the hub's tick at `now`."""
+    return [(t, m) for t, m in CALLS.tick(hall.engine, now, lambda room: False)
+            if m["t"] == "call_places"]
+
+
+def test_places_left_reach_every_phone_counts_only_at_most_once_a_second() -> None:
+    """A phone that never answered still learns that the call filled up: one room
+    broadcast to phones per call, carrying counts, never who or how to reach them."""
+    hall = Hall()
+    call = hall.call(quota=3, ask_contact=True)
+    assert places_news(hall, 100.0) == []  # nothing changed since the call was shouted
+    hall.do(Volunteer(call=call, nickname="Léa", contact="06 12 34 56 78"), hall.phone(1))
+    [(target, msg)] = places_news(hall, 100.1)
+    assert isinstance(target, ToRoom) and target.roles == {Role.PHONE}
+    assert msg == {**msg, "call": call, "quota": 3, "confirmed": 1, "waiting": 0,
+                   "full": False}
+    assert "06 12" not in repr(msg) and "Léa" not in repr(msg)
+    for n in range(2, 6):  # the call fills up, two wait: told after a second, once
+        hall.do(Volunteer(call=call), hall.phone(n))
+    assert places_news(hall, 100.5) == []
+    [(_, later)] = places_news(hall, 101.2)
+    assert (later["confirmed"], later["waiting"], later["full"]) == (3, 2, True)
+    assert places_news(hall, 103.0) == []  # nothing new: nothing sent
+    hall.do(Decline(call=call), hall.phone(9))  # a decline changes no place
+    assert places_news(hall, 104.0) == []
+    # A phone that (re)connects gets the places left in its welcome, with its own place.
+    welcome = hall.engine.welcome(hall.phone(9), device="device-9")
+    assert welcome["calls"][call] == {"status": "declined", "places": {
+        "quota": 3, "confirmed": 3, "waiting": 2, "full": True}}

@@ -8,7 +8,8 @@ animator-only: they never appear in snapshots (screens, phones, exports).
 The kind brings its own messages (`call`, `set_quota`, `volunteer`, `withdraw`,
 `decline`), events and deliveries: a promotion is told at once to the phone that gets
 the place; the others' new places at the hub's tick (a hundred per tick, front first,
-only when worth telling); the roster (with contacts) to the panels watching, as
+only when worth telling); the places left to every phone of the room (call_places.py);
+the roster (with contacts) to the panels watching, as
 latest-wins state at most every n / 1,000 s. Every input costs O(log n).
 """
 
@@ -30,6 +31,7 @@ from crowd.activities.base import (
     number,
     text,
 )
+from crowd.activities.call_places import PlacesNews, public_places
 from crowd.activities.registry import register
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
@@ -302,6 +304,7 @@ class Deliveries:
     moved: dict[str, int] = field(default_factory=dict)  # call -> first rank that moved
     rosters: set[str] = field(default_factory=set)  # calls whose roster changed
     roster_built: dict[str, float] = field(default_factory=dict)
+    places: PlacesNews = field(default_factory=PlacesNews)  # places left, to every phone
 
     def moved_from(self, call_id: str, rank: int) -> None:
         self.moved[call_id] = min(rank, self.moved.get(call_id, rank))
@@ -488,6 +491,7 @@ def _tally_of(engine: EngineAPI, event: Event) -> tuple[Activity, CallTally]:
     act = engine.activities[event.data["id"]]
     assert isinstance(act.tally, CallTally)
     engine.dirty.add(act.id)
+    _deliveries(engine).places.changed.add(act.id)
     return act, act.tally
 
 
@@ -585,8 +589,9 @@ class CallKind(ActivityType):
                 device: str | None) -> Mapping[str, Any]:
         """A phone learns its place on each call; a screen gets the open calls."""
         assert isinstance(act.tally, CallTally)
-        if role is Role.PHONE and device is not None:
-            return {"calls": {act.id: act.tally.status(device)}}
+        if role is Role.PHONE and device is not None:  # its place, and the places left
+            places = public_places(act.tally.snapshot())
+            return {"calls": {act.id: {**act.tally.status(device), "places": places}}}
         if role is Role.SCREEN and act.state is State.OPEN:
             return {"calls": [{"activity": act.public(), "snapshot": engine.snapshot(act)}]}
         return {}
@@ -595,7 +600,8 @@ class CallKind(ActivityType):
              watched: Callable[[str], bool]) -> list[tuple[Target, dict[str, Any]]]:
         state = _deliveries(engine)
         return (changed_rosters(engine, state, now, watched)
-                + waiting_moves(engine, state, WAITING_MOVES_PER_TICK))
+                + waiting_moves(engine, state, WAITING_MOVES_PER_TICK)
+                + state.places.due(engine, now))
 
 
 CALLS = CallKind()

@@ -312,6 +312,7 @@ sock.on("result", (msg) => {
 });
 
 sock.on("call_status", (msg) => criee.callStatus(msg));
+sock.on("call_places", (msg) => criee.places(msg));
 
 // ------------------------------------------------------------ connection and page
 

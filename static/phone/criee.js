@@ -4,7 +4,9 @@
 // moi" (`decline`). Then the phone always shows its place: confirmed, waiting with its
 // position, or the call closed; "Me retirer" (`withdraw`); and a clear notice when a
 // place came free for it (`call_status` with `promoted`). After a reload the place comes
-// back from `welcome.calls`.
+// back from `welcome.calls`. The places left are live on every phone, answered or not
+// (`call_places`), and a closed call says how it ended: full or not, and, to a phone
+// still on the waiting list, that no place came to it this time.
 
 import { h } from "../shared/dom.js";
 import { t, errorText } from "../shared/i18n.js";
@@ -71,9 +73,10 @@ export class Criee {
       open[a.id] = true;
       const known = this.calls.get(a.id);
       const status = statuses[a.id] && statuses[a.id].status ? statuses[a.id] : null;
+      const places = statuses[a.id] && statuses[a.id].places ? statuses[a.id].places : null;
       // A call that opened while this phone slept rings on reconnection, if unanswered.
       if (!known && this.welcomed && !status) ring();
-      this.put(a, status, null);
+      this.put(a, status, places);
     });
     this.calls.forEach((c, id) => {
       if (open[id]) return;
@@ -83,6 +86,7 @@ export class Criee {
       }
       c.activity = Object.assign({}, c.activity, { state: "closed" }); // closed meanwhile
       c.status = statuses[id] && statuses[id].status ? statuses[id] : c.status;
+      if (statuses[id] && statuses[id].places) c.snapshot = statuses[id].places;
       this.update(id);
     });
     this.welcomed = true;
@@ -122,6 +126,15 @@ export class Criee {
       c.promoted = true;
       ring();
     }
+    this.update(msg.call);
+  }
+
+  /** A `call_places` message: the call's places taken, waiting and full, for everyone. */
+  places(msg) {
+    const c = this.calls.get(msg.call);
+    if (!c) return;
+    c.snapshot = Object.assign({}, c.snapshot || {},
+      { quota: msg.quota, confirmed: msg.confirmed, waiting: msg.waiting, full: msg.full });
     this.update(msg.call);
   }
 
@@ -260,7 +273,7 @@ export class Criee {
     p.places.textContent = this.placesText(c);
     p.notice.textContent = c.promoted && status === "confirmed" ? t("criee.promoted") : "";
     p.notice.classList.toggle("hidden", !p.notice.textContent);
-    p.status.textContent = c.busy ? t("criee.sending") : this.statusText(c.status);
+    p.status.textContent = c.busy ? t("criee.sending") : this.statusText(c.status, open);
     p.error.textContent = c.error || "";
     p.nickLabel.textContent = t("criee.nickname");
     p.contactLabel.textContent = t("criee.contact");
@@ -283,6 +296,9 @@ export class Criee {
   placesText(c) {
     const a = c.activity;
     const s = c.snapshot;
+    if (s && typeof s.confirmed === "number" && a.state === "closed") {
+      return t(s.full ? "criee.ended_full" : "criee.ended_short", { k: s.confirmed, quota: s.quota });
+    }
     if (s && typeof s.confirmed === "number") {
       if (s.full) return t("criee.full");
       return t("criee.places_left", { k: Math.max(0, s.quota - s.confirmed), quota: s.quota });
@@ -290,9 +306,10 @@ export class Criee {
     return t("call.places", { k: a.quota });
   }
 
-  statusText(status) {
+  statusText(status, open) {
     if (!status || !status.status) return "";
     if (status.status === "confirmed") return t("criee.confirmed");
+    if (status.status === "waiting" && !open) return t("criee.waiting_ended");
     if (status.status === "waiting") return t("criee.waiting", { k: status.position });
     if (status.status === "declined") return t("criee.declined");
     if (status.status === "withdrawn") return t("criee.withdrawn");

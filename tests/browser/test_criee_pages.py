@@ -9,6 +9,7 @@ a red COMPLET. Every wait is on what a page shows: never a sleep.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from crowd.clients import Panel
+from crowd.clients import Panel, Phone
 from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, Tab, open_tab
 
 playwright_api = pytest.importorskip("playwright.async_api")
@@ -210,3 +211,52 @@ async def test_a_call_prepared_in_the_agenda_rings_when_opened(browser: Any, ser
     assert "1 / 4" in await item.locator(".gauge-figure").inner_text()
     for tab in (panel_tab, phone):
         await tab.close()
+
+
+async def test_places_left_are_live_on_a_phone_that_never_answered(
+    browser: Any, server: Any
+) -> None:
+    """"Encore 3 places" becomes "Complet" on a phone that has not touched the call; when
+    the call closes, a phone still waiting is told no place came to it. Nothing a phone
+    page receives holds a volunteer's contact or name."""
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Criée en plénière")
+        call = await panel.call(code, "Accueil des bus", 3, ask_contact=True)
+        idle = await open_tab(browser, f"{server.url}/r/{code}", init_script=VIBRATE)
+        received: list[str] = []
+        idle.page.on("websocket", lambda ws: ws.on(
+            "framereceived", lambda payload: received.append(
+                payload if isinstance(payload, str)
+                else bytes(payload).decode("utf-8", "replace"))))
+        await idle.page.reload()  # the socket opened before the listener: open it again
+        places = banner(idle, call).locator(".criee-places")
+        await places.filter(has_text="Encore 3 places sur 3").wait_for()
+
+        async with contextlib.AsyncExitStack() as stack:
+            phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                      for _ in range(3)]
+            first = await phones[0].volunteer(call, "Léa", "06 12 34 56 78")
+            assert first.status == "confirmed"
+            await places.filter(has_text="Encore 2 places sur 3").wait_for()
+            for phone in phones[1:]:
+                await phone.volunteer(call, "Noé", "noe@example.org")
+            await places.filter(has_text="Complet").wait_for()
+            assert await banner(idle, call).get_by_role("button", name="J'en suis").is_visible()
+
+            # The idle phone offers itself now: it waits; the call closes without it.
+            await banner(idle, call).get_by_label(
+                "Comment vous joindre (téléphone, courriel)").fill("07 00 00 00 00")
+            await banner(idle, call).get_by_role("button", name="J'en suis").click()
+            await banner(idle, call).locator(
+                ".criee-status:has-text('Liste d\\'attente : position 1')").wait_for()
+            await panel.close_call(call)
+            await banner(idle, call).locator(".criee-state:has-text('Appel clos')").wait_for()
+            status = banner(idle, call).locator(".criee-status")
+            await status.filter(has_text="Pas de place pour vous cette fois").wait_for()
+            assert await places.inner_text() == "Appel clos\u202f: complet, 3 places prises"
+            assert await banner(idle, call).get_by_role("button", name="Me retirer").is_hidden()
+
+    assert any("call_places" in frame for frame in received)
+    for secret in ("06 12 34 56 78", "noe@example.org", "Léa", "Noé"):
+        assert not any(secret in frame for frame in received), secret
+    await idle.close()
