@@ -100,6 +100,7 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "reorder": {"room": room, "order": [ids["closed"], ids["to_close"]]},
         "duplicate": {"activity": ids["closed"]},
         "set_moderation": {"activity": ids["words"], "mode": "filter"},
+        "set_results": {"activity": ids["estimate"], "results": "live"},
         "moderate": {"activity": ids["words"], "entry": "pain", "action": "approve"},
     }
 

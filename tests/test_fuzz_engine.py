@@ -308,6 +308,8 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
         ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "filter"}),
         ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "approve"}),
         ("panel", {"t": "set_moderation", "activity": IDS["words"], "mode": "off"}),
+        ("panel", {"t": "set_results", "activity": IDS["choice"], "results": "hidden"}),
+        ("panel", {"t": "set_results", "activity": IDS["choice"], "results": "live"}),
         ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",
                    "action": "approve"}),
         ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",

@@ -65,7 +65,7 @@ async def test_one_estimate_a_few_ulps_apart_freezes_nothing(tmp_path: Path) -> 
     async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
             Panel.connect(url, SECRET) as panel:
         room, other = await panel.create_room("Poids"), await panel.create_room("Autre")
-        est = await panel.add_activity(room, "estimate", "Combien ?")
+        est = await panel.add_activity(room, "estimate", "Combien ?", results="live")
         poll = await panel.add_activity(other, "choice", "?", options=["a", "b"])
         for act, where in ((est, room), (poll, other)):
             await panel.open(act)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from crowd.core.errors import BadMessage, BadValue, Conflict
-from crowd.core.types import Moderation, Role
+from crowd.core.types import Moderation, Results, Role
 
 if TYPE_CHECKING:
     from crowd.core.authorization import Peer
@@ -132,6 +132,7 @@ class ActivityType(ABC):
         if self.free_text:
             spec.update(moderation_field(raw))
         spec.update(schedule_fields(raw))
+        spec.update(results_field(raw))
         return spec
 
     @abstractmethod
@@ -264,6 +265,17 @@ def schedule_fields(raw: Mapping[str, Any]) -> dict[str, float]:
     if "open_at" in found and "close_at" in found and found["close_at"] <= found["open_at"]:
         raise BadMessage(reason="schedule_order", field="close_at")
     return found
+
+
+def results_field(raw: Mapping[str, Any]) -> dict[str, str]:
+    """The spec's `results` when the animator chose one ({} otherwise: the kind's default
+    applies, see crowd.core.visibility, and specs written before it stay the same)."""
+    value = raw.get("results")
+    if value is None:
+        return {}
+    if value not in Results.__members__.values():
+        raise BadMessage(reason="results_unknown", field="results")
+    return {"results": str(value)}
 
 
 def number(raw: Mapping[str, Any], name: str, default: float | None = None) -> float | None:

@@ -214,6 +214,10 @@ class Panel(_Client):
     async def reveal(self, activity: str, on: bool = True) -> None:
         await self.conn.request("reveal", activity=activity, on=on)
 
+    async def set_results(self, activity: str, results: str) -> None:
+        """When the projector shows the figures: "live", "after_close" or "hidden"."""
+        await self.conn.request("set_results", activity=activity, results=results)
+
     async def project(self, activity: str | None, room: str | None = None) -> None:
         """Show an activity on the room's screens (None with `room` shows the join view)."""
         if room is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda, moderation, program, schedule
+from crowd.core import agenda, moderation, program, schedule, visibility
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -129,7 +129,7 @@ class Engine:
         }
         # The agenda's commands (next, reorder, duplicate) and the moderation of free text
         # live in their own modules.
-        for module in (agenda, moderation, program, schedule):
+        for module in (agenda, moderation, program, schedule, visibility):
             for msg_type, command in module.COMMANDS.items():
                 self._handlers[msg_type] = functools.partial(command, self)
             for event_type, applier in module.APPLIERS.items():
@@ -279,7 +279,7 @@ class Engine:
         """May anyone see this activity's figures? Projected, revealed, or open and of a
         kind that is always on screen (a criée call)."""
         room = self.rooms[act.room]
-        return (room.projected == act.id or act.revealed
+        return visibility.figures_shown(act) and (room.projected == act.id or act.revealed
                 or (self._on_screens(act) and act.state is State.OPEN))
 
     @staticmethod
@@ -361,8 +361,7 @@ class Engine:
         if room.projected is None:
             return None
         act = self.activities[room.projected]
-        frame = self._frame(act)
-        return {"activity": act.public(), "snapshot": frame["snapshot"], "chart": frame["chart"]}
+        return visibility.projection(act, self._frame(act))
 
     projection = _projection  # public for the agenda's commands
 

@@ -273,6 +273,7 @@ declare_reasons({
     "field_not_whole": "'{field}' must be a whole number from {min} to {max}",
     "field_not_bool": "'{field}' must be true or false",
     "moderation_unknown": "'{field}' is off, filter or approve",
+    "results_unknown": "'{field}' is live, after_close or hidden",
     "no_truth": "this activity has no true value",
     # values (crowd.activities.base helpers, every kind)
     "value_not_option": "the answer must be an option number",

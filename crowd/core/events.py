@@ -32,12 +32,13 @@ MODERATION_SET: Final = "moderation_set"  # {id, mode, flagged?: [entries matchi
 ENTRY_MODERATED: Final = "entry_moderated"  # {id, entry, action: approve|hide|merge, into?}
 ROOM_PROGRAMMED: Final = "room_programmed"  # {key, space, slots: [{start, end, title}]}
 SCHEDULED: Final = "scheduled"  # {id, action: open|close, at, skipped?}: done, once (schedule.py)
+RESULTS_SET: Final = "results_set"  # {id, results: live|after_close|hidden}
 
 ALL_TYPES: Final = frozenset({ROOM_CREATED, ACTIVITY_ADDED, ACTIVITY_UPDATED, ACTIVITY_DELETED,
                               OPENED, CLOSED, REVEALED, PROJECTED, RESPONDED, NICKNAMED, TRUTH_SET,
                               VOLUNTEERED, WITHDREW, DECLINED, QUOTA_SET, REORDERED,
                               MODERATION_SET, ENTRY_MODERATED, SCHEDULED,
-                              ROOM_PROGRAMMED})
+                              ROOM_PROGRAMMED, RESULTS_SET})
 
 
 class Event(NamedTuple):

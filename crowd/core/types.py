@@ -47,6 +47,14 @@ class Moderation(enum.StrEnum):
     APPROVE = "approve"  # nothing shows before an animator approves it
 
 
+class Results(enum.StrEnum):
+    """When the projector shows an activity's figures (crowd.core.visibility)."""
+
+    LIVE = "live"  # as the answers come
+    AFTER_CLOSE = "after_close"  # once voting is closed (or revealed)
+    HIDDEN = "hidden"  # only once the animator reveals them
+
+
 class State(enum.StrEnum):
     """Life cycle of an activity: draft -> open -> closed (and back to open if reopened)."""
 

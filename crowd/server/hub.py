@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crowd import __version__
-from crowd.core import checkpoint
+from crowd.core import checkpoint, visibility
 from crowd.core.authorization import authorize
 from crowd.core.engine import (
     Engine,
@@ -360,8 +360,10 @@ class Hub:
         if conn.peer.role is Role.PHONE:
             return  # phones get no frames
         for frame in self.engine.current_frames(code):
-            if conn.peer.role is Role.PANEL or frame.to_screens:
+            if conn.peer.role is Role.PANEL:
                 conn.send(frame.message)
+            elif frame.to_screens:
+                conn.send(self._screen_message(frame))
 
     async def submit(self, conn: Connection, msg: Message) -> bool:
         """One greeted message, whichever layer handles it: authorized here, once, then
@@ -532,29 +534,42 @@ class Hub:
             return
         self.deliver(step.sends, None)
 
+    def _screen_message(self, frame: Frame) -> dict[str, Any]:
+        """The frame as screens may get it: without figures while they are hidden."""
+        act = self.engine.activities.get(frame.activity)
+        return frame.message if act is None else visibility.for_screens(act, frame.message)
+
     def _send_frames(self, frames: list[Frame]) -> None:
         for frame in frames:
             members = self.members.get(frame.room)
             if members is None:
                 continue
-            targets = list(members[Role.PANEL])
-            if frame.to_screens:
-                targets.extend(members[Role.SCREEN])
-            if not targets:
-                continue
-            try:
-                payloads = {enc: encode(frame.message, enc) for enc in Encoding}
-            except (TypeError, ValueError, OverflowError):  # a figure that cannot be sent
-                log.exception("activity %s: frame does not encode", frame.activity)
-                act = self.engine.activities.get(frame.activity)
-                if act is None:
-                    continue
-                message = self.engine.error_frame(act, "its figures could not be sent")
-                payloads = {enc: encode(message, enc) for enc in Encoding}
+            screens = members[Role.SCREEN] if frame.to_screens else set()
+            audiences = [(members[Role.PANEL], frame.message)]
+            if screens:
+                audiences.append((screens, self._screen_message(frame)))
             key = ("frame", frame.activity)
-            for conn in targets:
-                conn.offer(key, payloads)
+            for conns, message in audiences:
+                if not conns:
+                    continue
+                payloads = self._frame_payloads(frame, message)
+                if payloads is None:
+                    continue
+                for conn in conns:
+                    conn.offer(key, payloads)
             self._pulse_dirty(frame.room)
+
+    def _frame_payloads(self, frame: Frame, message: dict[str, Any]
+                        ) -> dict[Encoding, bytes | str] | None:
+        try:
+            return {enc: encode(message, enc) for enc in Encoding}
+        except (TypeError, ValueError, OverflowError):  # a figure that cannot be sent
+            log.exception("activity %s: frame does not encode", frame.activity)
+            act = self.engine.activities.get(frame.activity)
+            if act is None:
+                return None
+            message = self.engine.error_frame(act, "its figures could not be sent")
+            return {enc: encode(message, enc) for enc in Encoding}
 
     def _pulse_dirty(self, room: str | None) -> None:
         if room is not None:

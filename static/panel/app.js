@@ -29,6 +29,7 @@ import { isFreeText, refresh as refreshModeration } from "./moderation.js";
 import { scheduleMeta } from "./schedule.js";
 import { mountProgram, mountRoomProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
+import { resultsSwitch } from "./visibility.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -337,6 +338,7 @@ function renderAgenda() {
       liveEl,
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
       modEl,
+      resultsSwitch(a, command),
       editor(a, arranging),
       h("div", { class: "agenda-actions" }, buttons),
       h("div", { class: "agenda-arrange" }, arrangeButtons(a, index, ids, arranging)));

@@ -6,6 +6,9 @@
 // when they do not fit), words as a word cloud (cloud.js); the other kinds as Bokeh
 // charts (chart.js).
 //
+// While the activity's figures are hidden (`results`), the server sends none: the veil
+// (veil.js) says how to answer and when the results come.
+//
 // Test hook: window.crowdScreen = {frames, lastChart, activity, calls, board}: websocket
 // frames applied to the chart, the last columns applied, the projected activity id (or
 // null), the ids of the calls in the strip, and the bars' pages ({pages, turn(i)}).
@@ -22,6 +25,7 @@ import { CallStrip } from "./calls.js";
 import { showInsight } from "./insight.js";
 import { Countdown } from "./countdown.js";
 import { setServerTime } from "../shared/when.js";
+import { Veil } from "./veil.js";
 
 const room = codeFromPath();
 const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
@@ -48,6 +52,7 @@ function applied(columns, fromFrame) {
 const chart = new LiveChart(els.chart, applied);
 const board = new Board(els.chart);
 const cloud = new Cloud(els.chart);
+const veil = new Veil(els.chart.parentNode);
 let boarded = false; // the projected activity is drawn by the board
 let clouded = false; // ... or by the word cloud
 hook.board = {
@@ -97,10 +102,11 @@ function renderAnswers() {
   els.closed.textContent = t(calling ? (open ? "screen.call_open" : "screen.call_closed")
     : (open ? "screen.open" : "screen.closed"));
   // Nobody answered yet: the screen says how to (the code is also on the side).
-  const waiting = open && !calling && lastN === 0 && roomCode;
+  const waiting = open && !calling && lastN === 0 && roomCode && !veil.shown;
   els.cta.textContent = waiting ? t("screen.answer_now", { code: roomCode }) : "";
   els.cta.classList.toggle("hidden", !waiting);
-  showInsight(els.insight, projected, lastSnapshot);
+  showInsight(els.insight, projected, veil.shown ? null : lastSnapshot);
+  if (veil.shown) veil.show(veil.results, open, roomCode);
 }
 
 function project(projection) {
@@ -115,6 +121,7 @@ function project(projection) {
     cloud.clear();
     boarded = false;
     clouded = false;
+    veil.hide();
     document.body.setAttribute("data-mode", "join");
     return;
   }
@@ -126,8 +133,18 @@ function project(projection) {
   els.prompt.textContent = a.prompt;
   lastSnapshot = projection.snapshot || null;
   lastN = lastSnapshot && typeof lastSnapshot.n === "number" ? lastSnapshot.n : 0;
+  if (projection.results) veil.show(projection.results, a.state === "open", roomCode);
+  else veil.hide();
   renderAnswers();
   els.chartMessage.classList.add("hidden");
+  if (veil.shown) { // no figures came: nothing to draw
+    chart.clear();
+    board.clear();
+    cloud.clear();
+    boarded = false;
+    clouded = false;
+    return;
+  }
   if (a.kind === "words") {
     const again = clouded && previous === a.id;
     chart.clear();
@@ -194,6 +211,11 @@ sock.on("frame", (msg) => {
   if (msg.state && projected.state !== msg.state) {
     projected = Object.assign({}, projected, { state: msg.state });
     renderAnswers();
+  }
+  if (msg.results || veil.shown) { // figures hidden, or just shown: drawn from the start
+    if (msg.results) veil.show(msg.results, projected.state === "open", roomCode);
+    else project({ activity: projected, snapshot: msg.snapshot, chart: msg.chart });
+    return;
   }
   if (clouded) {
     if (cloud.show(msg.snapshot)) applied(msg.chart || {}, true);

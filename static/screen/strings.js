@@ -16,6 +16,9 @@ extend({
     "screen.answer_now": "Répondez sur votre téléphone : code {code}",
     "screen.unknown_hint": "Vérifiez l'adresse de cet écran : le bon lien est dans le panneau d'animation.",
     "screen.page": "page {i} sur {k}",
+    "screen.veil_answer": "Répondez sur votre téléphone",
+    "screen.veil_after_close": "Les résultats s'afficheront à la clôture du vote.",
+    "screen.veil_hidden": "Les résultats seront montrés par l'animateur.",
   },
   en: {
     "screen.calls": "Calls for volunteers",
@@ -30,5 +33,8 @@ extend({
     "screen.answer_now": "Answer on your phone: code {code}",
     "screen.unknown_hint": "Check this screen's address: the right link is on the animator panel.",
     "screen.page": "page {i} of {k}",
+    "screen.veil_answer": "Answer on your phone",
+    "screen.veil_after_close": "The results will show when voting closes.",
+    "screen.veil_hidden": "The animator will show the results.",
   },
 });

@@ -42,7 +42,8 @@ async def test_screen_and_home_work_under_the_policy(browser: Any, server: Any) 
     async with Panel.connect(server.url, server.secret) as panel:
         code = await panel.create_room("Politique")
         # an estimate: a chart BokehJS draws (option bars are plain HTML)
-        act = await panel.add_activity(code, kind="estimate", prompt="Combien ?")
+        act = await panel.add_activity(code, kind="estimate", prompt="Combien ?",
+                                       results="live")
         await panel.open(act)
         await panel.project(act, room=code)
         async with Phone.connect(server.url, code) as phone:
