@@ -41,6 +41,7 @@ from crowd.core.errors import (
     Unavailable,
     UnknownRoom,
 )
+from crowd.core.live_results import LiveResults
 from crowd.core.moderation import read_blocklist
 from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.core.types import Role, normalize_code
@@ -64,6 +65,7 @@ class Hub:
         self.settings = settings
         self.log = eventlog
         self.engine = engine or Engine()
+        self.live_results = LiveResults()  # results of open revealed activities, to phones
         if settings.blocklist:
             self._extend_blocklist(settings.blocklist)
         self.clock = clock
@@ -496,7 +498,10 @@ class Hub:
                     log.exception("tick: %s failed", duty.__name__)
 
     def _tick_frames(self) -> None:
-        self._send_frames(self.engine.collect_frames())
+        frames = self.engine.collect_frames()
+        self._send_frames(frames)
+        changed = [frame.activity for frame in frames]
+        self.deliver(self.live_results.due(self.engine, changed, self.clock()), None)
 
     def _send_kinds_tick(self) -> None:
         """What the kinds send at the tick (a criée's new places, its roster for the
