@@ -192,11 +192,13 @@ class RankingTally(Tally):
                 cells["text"].append(str(snap["pairwise"][i][j]))
         labels = [self.options[i] for i in order]
         places = snap.get("places") or [p + 1 for p in range(k)]
-        return {"order": {"label": labels, "place": [f"{places[i]}." for i in order],
-                          "y": list(range(k, 0, -1))},
+        place = [f"{places[i]}." for i in order]  # the matrix names rows and columns by place
+        return {"order": {"label": labels, "place": place, "y": list(range(k, 0, -1))},
                 "pairwise": cells,
-                "rows": {"x": [-0.55] * k, "y": [k - 1 - p for p in range(k)], "label": labels},
-                "cols": {"x": list(range(k)), "y": [k - 0.45] * k, "label": labels}}
+                "rows": {"x": [-0.55] * k, "y": [k - 1 - p for p in range(k)], "label": labels,
+                         "place": place},
+                "cols": {"x": list(range(k)), "y": [k - 0.45] * k, "label": labels,
+                         "place": place}}
 
 
 @register

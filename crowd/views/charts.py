@@ -16,6 +16,7 @@ from typing import Any
 from bokeh.embed import json_item
 from bokeh.layouts import column, row
 from bokeh.models import (
+    BasicTicker,
     ColumnDataSource,
     DataRange1d,
     FactorRange,
@@ -46,7 +47,7 @@ def _style(fig: Any) -> Any:
     fig.min_border = 20
     for axis in (fig.xaxis, fig.yaxis):
         axis.major_label_text_color = INK
-        axis.major_label_text_font_size = "22px"
+        axis.major_label_text_font_size = f"{LABEL_PX}px"
         axis.axis_line_color = MUTED
         axis.major_tick_line_color = MUTED
         axis.minor_tick_line_color = None
@@ -110,15 +111,19 @@ def _bars(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
 def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
              chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
     """The Schulze ranking beside the Condorcet pairwise matrix (who beats whom, by how
-    many voters), rows and columns in ranking order as it changes."""
+    many voters), rows and columns in ranking order as it changes. The matrix names its
+    rows and columns by place ("1.", "2." as in the ranking beside it): option names
+    there, at a size readable from the back, would not fit."""
     options = list(spec["options"])
     k = len(options)
-    order = _source(chart, "order", {"label": options, "place": [f"{i + 1}." for i in range(k)],
+    place = [f"{i + 1}." for i in range(k)]
+    order = _source(chart, "order", {"label": options, "place": place,
                                      "y": list(range(k, 0, -1))})
     cells = _source(chart, "pairwise", {"x": [], "y": [], "share": [], "text": []})
     rows = _source(chart, "rows", {"x": [-0.55] * k, "y": list(range(k - 1, -1, -1)),
-                                   "label": options})
-    cols = _source(chart, "cols", {"x": list(range(k)), "y": [k - 0.45] * k, "label": options})
+                                   "label": options, "place": place})
+    cols = _source(chart, "cols", {"x": list(range(k)), "y": [k - 0.45] * k, "label": options,
+                                   "place": place})
     board = figure(width=420, sizing_mode="stretch_height", height=500,
                    x_range=Range1d(0, 4), y_range=Range1d(0.4, k + 0.6))
     board.text(x=0.2, y="y", text="place", source=order, color=ACCENT, text_font_size="34px",
@@ -126,17 +131,17 @@ def _ranking(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     board.text(x=0.9, y="y", text="label", source=order, color=INK, text_font_size="30px",
                text_baseline="middle")
     board.axis.visible = False
-    matrix = figure(sizing_mode="stretch_both", height=500, x_range=Range1d(-3.2, k - 0.1),
-                    y_range=Range1d(-0.5, k + 0.4))
+    matrix = figure(sizing_mode="stretch_both", height=500, x_range=Range1d(-1.1, k - 0.4),
+                    y_range=Range1d(-0.5, k + 0.2))
     mapper = LinearColorMapper(palette=Cividis256, low=0, high=1)
     matrix.rect(x="x", y="y", width=0.95, height=0.95, source=cells,
                 fill_color={"field": "share", "transform": mapper}, line_color=None)
     matrix.text(x="x", y="y", text="text", source=cells, color=INK, text_align="center",
-                text_baseline="middle", text_font_size="22px")
-    matrix.text(x="x", y="y", text="label", source=rows, color=INK, text_align="right",
-                text_baseline="middle", text_font_size="20px")
-    matrix.text(x="x", y="y", text="label", source=cols, color=MUTED, text_align="left",
-                text_baseline="middle", text_font_size="18px", angle=0.5)
+                text_baseline="middle", text_font_size=f"{LABEL_PX}px")
+    matrix.text(x="x", y="y", text="place", source=rows, color=ACCENT, text_align="right",
+                text_baseline="middle", text_font_size=f"{LABEL_PX}px")
+    matrix.text(x="x", y="y", text="place", source=cols, color=ACCENT, text_align="center",
+                text_baseline="middle", text_font_size=f"{LABEL_PX}px")
     matrix.axis.visible = False
     for fig in (board, matrix):
         _style(fig)
@@ -163,7 +168,7 @@ def _grades(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     fig.text(x=-2, y="y", text="option", source=profile, color=INK, text_align="right",
              text_baseline="middle", text_font_size="24px")
     fig.text(x=102, y="y", text="majority", source=profile, color=ACCENT,
-             text_baseline="middle", text_font_size="22px", text_font_style="bold")
+             text_baseline="middle", text_font_size=f"{LABEL_PX}px", text_font_style="bold")
     fig.add_layout(Span(location=50, dimension="height", line_color=INK, line_width=3,
                         line_dash="dashed"))
     fig.axis.visible = False
@@ -212,10 +217,11 @@ def _histogram(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
         fig.ray(x="x", y=0, length=0, angle=math.pi / 2, source=_source(chart, name, {"x": []}),
                 color=color, line_width=5, line_dash=dash, **extra)
     fig.y_range.start = 0
+    fig.yaxis.ticker = BasicTicker(min_interval=1)  # answers: no fractional counts
     if spec.get("unit"):
         fig.xaxis.axis_label = spec["unit"]
         fig.xaxis.axis_label_text_color = INK
-        fig.xaxis.axis_label_text_font_size = "22px"
+        fig.xaxis.axis_label_text_font_size = f"{LABEL_PX}px"
     fig.legend.location = "top_right"
     fig.legend.background_fill_alpha = 0
     fig.legend.border_line_color = None
@@ -264,6 +270,8 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     trend_fig = figure(sizing_mode="stretch_width", height=160, y_range=Range1d(-1, 1))
     trend_fig.line(x="t", y="mean", source=trend, color=ACCENT, line_width=4)
     trend_fig.line(x="t", y="camps", source=trend, color=INK, line_width=3, line_dash="dashed")
+    trend_fig.yaxis.ticker = [-1, 0, 1]
+    trend_fig.yaxis.major_label_overrides = {-1: "\u22121", 0: "0", 1: "1"}
     trend_fig.xaxis.axis_label = "minutes"
     trend_fig.xaxis.axis_label_text_color = INK
     trend_fig.xaxis.axis_label_text_font_size = "20px"
