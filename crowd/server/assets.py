@@ -62,11 +62,31 @@ def module_graph(entry: str) -> list[str]:
     return seen
 
 
-def preload_links(entry: str) -> str:
-    """The `<link rel="modulepreload">` lines for a page whose script is `entry`."""
+def preload_links(*entries: str) -> str:
+    """The `<link rel="modulepreload">` lines for a page whose scripts are `entries`, in
+    their order (the first script's modules are asked for first), each module once."""
     base = static_url()
+    names = list(dict.fromkeys(name for entry in entries for name in module_graph(entry)))
     return "\n".join(f'  <link rel="modulepreload" href="{base}/{Path(name).as_posix()}">'
-                     for name in module_graph(entry))
+                     for name in names)
 
 
-__all__ = ["module_graph", "preload_links", "static_url", "static_version"]
+@functools.cache
+def kind_preloads(page_entry: str, kinds: tuple[str, ...]) -> str:
+    """The `<link rel="modulepreload">` lines for the phone's modules of `kinds` (and what
+    they import) that the page's own graph does not already name. The phone page loads
+    a kind's module when a card of that kind first shows (static/phone/kinds/): the
+    server, which knows what is open in the room, names those at once, so the first
+    question costs no round trip more. Cached per set of kinds (a dozen kinds at most)."""
+    base = static_url()
+    known = set(module_graph(page_entry))
+    lines = []
+    for kind in kinds:
+        for name in module_graph(f"phone/kinds/{kind}.js"):
+            if name not in known:
+                known.add(name)
+                lines.append(f'  <link rel="modulepreload" href="{base}/{Path(name).as_posix()}">')
+    return "\n".join(lines)
+
+
+__all__ = ["kind_preloads", "module_graph", "preload_links", "static_url", "static_version"]

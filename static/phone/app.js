@@ -11,13 +11,13 @@
 
 import { $, h, fill, codeFromPath, activityNumber } from "../shared/dom.js";
 import { t, translate, mountLangSwitch, errorText } from "../shared/i18n.js";
-import { CrowdSocket } from "../shared/socket.js";
+import { sock as early } from "./boot.js";
 import "./strings.js";
 import * as outbox from "./outbox.js";
 import * as drafts from "./drafts.js";
 import { Card } from "./card.js";
 import { NewVoteBar } from "./newvote.js";
-import { kindOf } from "./kinds/index.js";
+import { kindOf, kindLoading, loadKind } from "./kinds/index.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 
@@ -51,7 +51,8 @@ const newVote = new NewVoteBar();
 // what the server acknowledged, so that none shows an older answer.
 const tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel("crowd.answers") : null;
 
-const sock = new CrowdSocket({ role: "phone", room: room, deviceKey: "crowd.device", seqKey: "crowd.seq" });
+// The socket opened as soon as boot.js arrived (the welcome may already be here).
+const sock = early;
 
 const criee = new Criee(els.criee, sock, {
   nick: () => els.nick.value.trim(),
@@ -115,6 +116,7 @@ function renderCard(id, force) {
     request: (msg) => sock.request(msg),
     force: force,
   });
+  if (kindLoading(a.kind)) loadKind(a.kind).then(() => renderCard(id, false), () => {});
 }
 
 /** Open first, the most recently opened on top; then closed ones, newest first. */
@@ -356,4 +358,4 @@ els.sound.appendChild(soundToggle());
 armAudio();
 els.title.textContent = room;
 els.notice.textContent = t("phone.loading");
-sock.start();
+sock.release(); // what the server said while this page loaded, then everything live

@@ -12,7 +12,7 @@
 
 import { h, fill } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
-import { kindOf } from "./kinds/index.js";
+import { kindOf, kindLoading } from "./kinds/index.js";
 
 /** What makes the answering UI stale: everything but `revealed`. */
 function inputKey(activity) {
@@ -88,7 +88,10 @@ export class Card {
     if (model.force || key !== this.inputKey) {
       this.inputKey = key;
       this.anchor = null;
-      if (!kind) {
+      if (!kind && kindLoading(a.kind)) { // its module is on its way: drawn again then
+        this.inputKey = null;
+        fill(this.inputEl, h("p", { class: "muted" }, t("phone.kind_loading")));
+      } else if (!kind) {
         fill(this.inputEl, h("p", { class: "muted" }, t("phone.unsupported")));
       } else if (open) {
         fill(this.inputEl, kind.input({

@@ -26,6 +26,7 @@ extend({
     "orient.compass_silent": "La boussole ne répond pas sur cet appareil : glissez sur la rose.",
     "orient.compass_denied": "Boussole refusée : glissez sur la rose.",
 
+    "phone.kind_loading": "Chargement…",
     "criee.region": "Appels de la criée",
     "criee.badge": "Criée",
     "criee.open": "Appel ouvert",
@@ -79,6 +80,7 @@ extend({
     "orient.compass_silent": "The compass does not answer on this device: drag on the rose.",
     "orient.compass_denied": "Compass refused: drag on the rose.",
 
+    "phone.kind_loading": "Loading…",
     "criee.region": "Calls for volunteers",
     "criee.badge": "Call",
     "criee.open": "Call open",

@@ -301,6 +301,13 @@ async def test_the_phone_page_is_light_on_a_bad_wifi(browser: Any, server: Any) 
         assert "immutable" in headers["cache-control"]
         if int(headers.get("content-length", "1000")) >= 1000:
             assert headers.get("content-encoding") == "gzip", url
+    # only the kind on screen was fetched (the server named it), the styles came inline,
+    # and the page itself came compressed
+    assert any(url.endswith("/phone/kinds/choice.js") for url in modules)
+    assert not any(url.endswith(("/kinds/ranking.js", "/kinds/estimate.js")) for url in modules)
+    assert not [url for url in responses if url.endswith(".css")]
+    page_headers = await responses[f"{server.url}/r/{code}"].all_headers()
+    assert page_headers.get("content-encoding") == "gzip"
 
     await page.wait_for_load_state("networkidle")
     network.clear()
@@ -310,4 +317,11 @@ async def test_the_phone_page_is_light_on_a_bad_wifi(browser: Any, server: Any) 
     reached = [u for u in network if u != "cache"]
     cached = network.count("cache")
     assert len(reached) - cached == 1, network  # the page; everything else from cache
+
+    # A kind this page has not loaded yet comes when its first card shows.
+    async with Panel.connect(server.url, server.secret) as panel:
+        guess = await panel.add_activity(code, kind="estimate", prompt="Combien ?")
+        await panel.open(guess)
+    await page.locator(f'.card[data-activity="{guess}"] input').first.wait_for()
+    assert any(u.endswith("/phone/kinds/estimate.js") for u in network)
     await phone.close()
