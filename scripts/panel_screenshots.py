@@ -1,4 +1,5 @@
-"""Screenshots of the animator's presenter view (1440 px) and remote (390 px) for the
+"""Screenshots of the animator's presenter view (1440 px), remote (390 px) and agenda
+(1180 px, `panel.png`) for the
 docs: `python scripts/panel_screenshots.py` (needs Debian's chromium and Playwright).
 
 A real server on a temporary database, a small plenary driven through the Python
@@ -55,6 +56,15 @@ async def shoot(url: str, code: str) -> None:
             await page.wait_for_timeout(1200)  # the clock shows a second or so
             await page.screenshot(path=str(ROOT / "docs" / "img" / f"{name}.png"))
             await page.close()
+        # the agenda: each activity's commands and when the projector shows its figures
+        page = await browser.new_page(viewport={"width": 1180, "height": 900})
+        await page.goto(f"{url}/panel#secret={SECRET}")
+        await page.locator(".room-btn", has_text=code).click()
+        await page.locator(".agenda-item .results-switch").first.wait_for()
+        await page.locator(".agenda-item").first.scroll_into_view_if_needed()
+        await page.wait_for_timeout(600)
+        await page.screenshot(path=str(ROOT / "docs" / "img" / "panel.png"))
+        await page.close()
         await browser.close()
 
 

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/screenshots.py [--out docs/img]
 
 Starts a server on 127.0.0.1 (a free port, a temporary database), builds the page
-states the README shows through the Python clients, and photographs each page at the
+states the README shows through the Python clients (the phone's criée banner, an
+estimate's projector before its figures show included), and photographs each page at the
 sizes the audience has: phones at 393x851 (Pixel 5) and 360x640, projectors at
 1280x720 and 1920x1080. Stops the server it started, whatever happens.
 """
@@ -67,6 +68,8 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         words = await panel.add_activity(code, kind="words", prompt="Un mot pour demain ?")
         ranking = await panel.add_activity(code, kind="ranking", prompt="Par quoi commencer ?",
                                            options=["Buvette", "Accueil", "Scène", "Parking"])
+        guess = await panel.add_activity(code, kind="estimate", unit="kg",
+                                         prompt="Combien pèse la vache ?")
         temperature = await panel.add_activity(code, kind="temperature",
                                                prompt="Le rythme de la matinée ?",
                                                left="trop lent", right="trop rapide")
@@ -104,6 +107,15 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         await panel.project(temperature, room=code)
         await screen.wait_for_selector(".chart canvas, .chart .bk-Figure")
         await shoot(screen, out / "temperature.png")
+        # an estimate's first round: no figure before the close, how to answer instead
+        await panel.open(guess)
+        for value in (480, 550, 620, 700, 910):
+            async with Phone.connect(server.url, code) as voter:
+                await voter.respond(guess, value)
+        await panel.project(guess, room=code)
+        await screen.wait_for_selector("#veil .veil-code")
+        await screen.wait_for_selector("#answers:has-text('5 réponses')")
+        await shoot(screen, out / "screen-hidden.png")
         await context.close()
 
         # phones: open votes first, closed ones folded; a vote opening out of sight
@@ -124,6 +136,23 @@ async def states(server: Any, out: Path, async_playwright: Any) -> None:
         await phone.goto(f"{server.url}/r/{code}")
         await phone.wait_for_selector(f'.card[data-activity="{ranking}"] .opt')
         await shoot(phone, out / "phone-small.png")
+        await context.close()
+
+        # the criée on a phone that has not answered: the places left, live
+        context = await browser.new_context(viewport=PIXEL_5, device_scale_factor=2)
+        phone = await context.new_page()
+        await phone.goto(f"{server.url}/r/{code}")
+        await phone.wait_for_selector(".card .opt")
+        call = await panel.call(code, "Quatre bras pour monter le chapiteau", 4,
+                                place="Pré du bas", when="à 14 h")
+        banner = phone.locator(f'.criee-banner[data-call="{call}"]')
+        await banner.wait_for()
+        for _ in range(3):
+            async with Phone.connect(server.url, code) as volunteer:
+                await volunteer.volunteer(call, "Camille")
+        await banner.locator(".criee-places:has-text('Encore 1 place sur 4')").wait_for()
+        await phone.evaluate("window.scrollTo(0, 0)")
+        await shoot(phone, out / "criee.png")
         await context.close()
         await browser.close()
 
