@@ -145,7 +145,9 @@ async def test_a_phone_compares_its_pairs_and_the_projector_places_the_items(
                         f".every((w, i) => Math.abs(w / {final}[i] - 1) < 1e-9)")
     drawn = await (await screen.page.wait_for_function(
         f"(args) => {{ const p = ({POINTS})(args); return p && p.weights.every("
-        f"(w, i) => Math.abs(w / {final}[i] - 1) < 1e-9) ? p : null; }}",
+        f"(w, i) => Math.abs(w / {final}[i] - 1) < 1e-9)"
+        # laid out: Bokeh places the glyphs on the frame after the data arrived
+        f" && p.x.concat(p.y).every(Number.isFinite) ? p : null; }}",
         arg=["items"])).json_value()
     assert drawn["labels"] == [ITEMS[i] for i in linked]
     xs, ys = drawn["x"], drawn["y"]
