@@ -4,8 +4,8 @@ import { h } from "../shared/dom.js";
 import { t, formatNumber, formatShare } from "../shared/i18n.js";
 import { bars } from "../shared/bars.js";
 import {
-  temperatureMean, temperatureTone, toneText, orientationMean, orientationVerdict, pValue,
-  estimateShift, condorcetText,
+  temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict, pValue,
+  chanceWords, orientationTruth, estimateShift, condorcetText,
 } from "../shared/insights.js";
 
 const EMPTY = { n: 0, counts: [], shares: [], borda: [], majority: [], words: [], mean_shares: [] };
@@ -66,8 +66,11 @@ export function liveView(activity, snapshot) {
   }
   if (kind === "orientation") {
     if (!snapshot.n) return null;
+    const truth = orientationTruth(snapshot);
     return h("p", { class: "live-line" }, orientationMean(snapshot), " · ",
-      h("strong", null, orientationVerdict(snapshot)), " (" + pValue(snapshot.rayleigh_p) + ")");
+      h("strong", null, orientationVerdict(snapshot)),
+      " (" + chanceWords(snapshot.rayleigh_p) + ", " + pValue(snapshot.rayleigh_p) + ")",
+      truth ? " · " + truth.text : null);
   }
   if (kind === "words") {
     // Chips rather than bars: a dozen words fit on one line of the agenda.
@@ -79,7 +82,7 @@ export function liveView(activity, snapshot) {
   return null; // other kinds: the answer count says enough here
 }
 
-/** Mean and polarisation in words, over a small cold-to-hot scale with the mean marked. */
+/** Mean, tone and pole shares in words, over a small cold-to-hot scale with the mean marked. */
 function temperatureLive(activity, snapshot) {
   if (!snapshot.n) return null;
   const scale = h("div", { class: "temp-scale", "aria-hidden": "true" });
@@ -90,7 +93,7 @@ function temperatureLive(activity, snapshot) {
   return h("div", null,
     h("p", { class: "live-line" }, temperatureMean(snapshot, activity),
       tone ? h("strong", { class: "tone-" + tone }, " · " + toneText(tone)) : null,
-      " (" + t("temp.polarisation", { x: formatShare(snapshot.polarisation) }) + ")"),
+      " · " + temperaturePoles(snapshot, activity)),
     h("div", { class: "temp-poles small" }, h("span", null, activity.left), h("span", null, activity.right)),
     scale);
 }

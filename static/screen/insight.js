@@ -1,14 +1,15 @@
 // One line of words over the projected chart, from its snapshot: the temperature's mean,
 // its tone (two camps only when the server's gated flag says so) and its pole shares, the
-// rose's verdict (agreement, two or several directions), a poll's lead and whether it is
+// rose's verdict (agreement, two or several directions) and, with a true bearing, whether
+// it points there, a poll's lead and whether it is
 // beyond the margin of error, how an estimate's second round
 // moved, a ranking's Condorcet winner. Other kinds: nothing (the chart says it).
 
 import { h, fill } from "../shared/dom.js";
 import {
   temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict,
-  orientationCode, pValue, estimateShift, condorcetText, gradesLeader, choiceLead,
-  influenceSummary,
+  orientationCode, pValue, chanceWords, orientationTruth, estimateShift, condorcetText, condorcetTerm,
+  gradesLeader, choiceLead, influenceSummary,
 } from "../shared/insights.js";
 import { t, formatNumber } from "../shared/i18n.js";
 
@@ -34,9 +35,15 @@ function partsFor(a, s) {
     const code = orientationCode(s);
     const tone = code === "agree" ? "tone-consensus" : code === "lean" ? "tone-mixed" : "tone-polarised";
     const where = orientationMean(s);
+    const truth = orientationTruth(s);
+    const chance = code === "agree" || code === "lean";
     return [where ? h("span", null, where) : null,
       h("strong", { class: "insight-tone " + tone }, orientationVerdict(s)),
-      code === "agree" || code === "lean" ? h("span", { class: "insight-small" }, pValue(s.rayleigh_p)) : null];
+      chance ? h("span", { class: "insight-small insight-chance" }, chanceWords(s.rayleigh_p),
+        " ", h("span", { class: "insight-figure" }, pValue(s.rayleigh_p))) : null,
+      truth ? h("strong", { class: "insight-tone insight-truth-dir " + (truth.sure ? "tone-consensus" : "tone-mixed") },
+        truth.text) : null,
+      truth && truth.detail ? h("span", { class: "insight-small insight-figure" }, truth.detail) : null];
   }
   if (a.kind === "estimate") {
     const unit = a.unit ? " " + a.unit : "";
@@ -63,7 +70,8 @@ function partsFor(a, s) {
   }
   if (a.kind === "ranking") {
     const text = condorcetText(s, a.options || []);
-    return text ? [h("strong", null, text)] : [];
+    const term = condorcetTerm(s);
+    return text ? [h("strong", null, text), term ? h("span", { class: "insight-small insight-figure" }, term) : null] : [];
   }
   return [];
 }

@@ -77,9 +77,39 @@ export function orientationVerdict(snapshot) {
   return t(VERDICT_KEYS[orientationCode(snapshot)]);
 }
 
+/** The figure for those who read it ("p = 0,012", "p < 0,001"), shown in small type. */
 export function pValue(p) {
   if (typeof p !== "number") return "";
   return p < 0.001 ? t("orient.p_small", { p: formatNumber(0.001, 3) }) : t("orient.p", { p: formatNumber(p, 3) });
+}
+
+/**
+ * A p-value in plain words: how often chance alone would give a rose this tight. Only
+ * three steps, never "proved": under 1 in 1,000, under 1 in 20, or "could be chance".
+ */
+export function chanceWords(p) {
+  if (typeof p !== "number") return "";
+  if (p < 0.001) return t("chance.rare");
+  if (p < 0.05) return t("chance.unlikely");
+  return t("chance.maybe");
+}
+
+/**
+ * With a true bearing (the animator's `set_truth`): does the crowd point at it? After the
+ * V-test (one-sided, 5 %): "la foule pointe vers la bonne direction" only when it is
+ * significant AND the crowd's mean direction is within 45° of the truth; otherwise it says
+ * it does not point there clearly. Returns {text, sure, detail} or null without a truth.
+ */
+export function orientationTruth(snapshot) {
+  if (!snapshot || !snapshot.n || typeof snapshot.truth !== "number" || !snapshot.v_test) return null;
+  const truth = t("orient.truth_dir", { deg: degreesText(snapshot.truth), dir: compassName(snapshot.truth) });
+  const off = typeof snapshot.mean_deg === "number"
+    ? Math.abs(((snapshot.mean_deg - snapshot.truth + 540) % 360) - 180) : null;
+  const sure = snapshot.v_test.p < 0.05 && off !== null && off <= 45;
+  const detail = [off !== null && sure ? t("orient.truth_off", { deg: degreesText(off) }) : "",
+    chanceWords(snapshot.v_test.p), pValue(snapshot.v_test.p)].filter(Boolean);
+  return { text: t(sure ? "orient.truth_yes" : "orient.truth_no", { truth: truth }), sure: sure,
+    detail: detail.join(" · ") };
 }
 
 /**
@@ -167,7 +197,11 @@ export function gradesLeader(snapshot, options, grades) {
   return t("grades.leader", { label: options[first], grade: grades[grade] !== undefined ? grades[grade] : "–" });
 }
 
-/** Ranking: the Condorcet winner's name, or the options of the top cycle (Smith set). */
+/**
+ * Ranking in plain words: the option that beats each other one head to head (the
+ * Condorcet winner), or, without one, the options that beat one another in a circle (the
+ * Smith set). The scientists' name goes in small type (`condorcetTerm`).
+ */
 export function condorcetText(snapshot, options) {
   if (!snapshot || !snapshot.n) return "";
   const w = snapshot.condorcet_winner;
@@ -175,4 +209,10 @@ export function condorcetText(snapshot, options) {
   const smith = Array.isArray(snapshot.smith) ? snapshot.smith.map((i) => options[i]).filter((x) => x !== undefined) : [];
   if (smith.length > 1) return t("ranking.no_condorcet") + " · " + t("ranking.smith", { labels: listText(smith) });
   return "condorcet_winner" in snapshot ? t("ranking.no_condorcet") : "";
+}
+
+/** The name of what `condorcetText` says, for the small type: "gagnant de Condorcet". */
+export function condorcetTerm(snapshot) {
+  if (!snapshot || !snapshot.n || !("condorcet_winner" in snapshot)) return "";
+  return t(typeof snapshot.condorcet_winner === "number" ? "ranking.term_winner" : "ranking.term_none");
 }

@@ -155,9 +155,109 @@ async def test_an_agreeing_rose_shows_its_arc_and_direction(browser: Any, server
     text = await insight_when(screen, 24, "la foule s'accorde")
     snap = await snapshot(screen, server, act)
     assert snap["verdict_code"] == "agree" and snap["arc_deg"] is not None
+    # the p-value in plain words; its figure only in smaller type than the words
+    assert snap["rayleigh_p"] < 0.001 and "presque jamais par hasard" in text
+    await figure_is_smaller(screen, "p < 0,001", "la foule s'accorde")
     assert f"± {round(snap['arc_deg'])}°" in text and "(NE)" in text
     arc = await screen.source(act, "arc", "(d) => d.start.length === 1")
     width = math.degrees(arc["end"][0] - arc["start"][0])  # math angles run anticlockwise
     assert width == pytest.approx(2 * snap["arc_deg"], abs=1e-6)
     assert arc["outer"] == [pytest.approx(snap["resultant_length"])]
     await screen.close()
+
+
+async def font_px(screen: Any, text: str) -> float:
+    """The computed font size of the innermost element of #insight showing `text`."""
+    size = await screen.page.evaluate(
+        """(text) => {
+            const all = Array.from(document.querySelectorAll('#insight *'))
+              .filter((e) => e.textContent.includes(text));
+            const inner = all.filter((e) => !all.some((o) => o !== e && e.contains(o)));
+            const box = inner[0].getBoundingClientRect();
+            return box.width > 0 ? parseFloat(getComputedStyle(inner[0]).fontSize) : 0;
+        }""", text)
+    return float(size)
+
+
+async def figure_is_smaller(screen: Any, figure: str, words: str) -> None:
+    small, big = await font_px(screen, figure), await font_px(screen, words)
+    assert 0 < small < 0.7 * big, (figure, small, words, big)
+
+
+def lobed(n: int, centres: Sequence[float], seed: int) -> list[dict[str, float]]:
+    rng = random.Random(seed)
+    return [{"angle": round(centres[i % len(centres)] + rng.gauss(0, 12), 1) % 360,
+             "strength": 1.0} for i in range(n)]
+
+
+async def test_a_three_lobed_rose_never_reads_as_agreement(browser: Any, server: Any) -> None:
+    # The demo's trap: with many arrows in three equal lobes, Rayleigh alone says "agrees".
+    code, act = await projected(server, "orientation")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    await answer(server, code, act, lobed(60, (0, 120, 240), 4))
+    text = await insight_when(screen, 60, "plusieurs directions")
+    assert "s'accorde" not in text and "p <" not in text and "p =" not in text
+    assert "hasard" not in text  # no chance words for a verdict that is not about agreement
+    async with Panel.connect(server.url, server.secret) as panel:
+        await panel.close(act)
+        await panel.reveal(act)
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    card = phone.card(act)
+    await card.get_by_role("button").first.click()
+    await card.locator(".tone").first.wait_for()
+    words = await card.inner_text()
+    assert "plusieurs directions" in words and "s'accorde" not in words and "p <" not in words
+    await phone.close()
+    await screen.close()
+
+
+async def test_a_true_bearing_is_judged_by_the_v_test_in_plain_words(
+    browser: Any, server: Any
+) -> None:
+    code, act = await projected(server, "orientation")
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    await answer(server, code, act, lobed(24, (40,), 5))
+    async with Panel.connect(server.url, server.secret) as panel:
+        await panel.conn.request("set_truth", activity=act, value=45)
+        text = await insight_when(screen, 24, "pointe vers la bonne direction")
+        assert "(NE, 45°)" in text and "ne pointe pas" not in text
+        snap = await snapshot(screen, server, act)
+        assert snap["v_test"]["p"] < 0.001
+        await figure_is_smaller(screen, "p < 0,001", "pointe vers la bonne direction")
+        # The truth was the other way: the same rose does not point there.
+        await panel.conn.request("set_truth", activity=act, value=220)
+        text = await insight_when(screen, 24, "ne pointe pas nettement vers la bonne direction")
+        assert "(SO, 220°)" in text and "la foule s'accorde" in text
+    await screen.close()
+
+
+async def test_a_condorcet_winner_is_named_in_plain_words(browser: Any, server: Any) -> None:
+    code, act = await projected(server, "ranking", options=["Buvette", "Accueil", "Scène"])
+    screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+    # Accueil beats Buvette 2-1 and Scène 3-0.
+    await answer(server, code, act, [[1, 0, 2], [1, 2, 0], [0, 1, 2]])
+    text = await insight_when(screen, 3, "bat chacune des autres en duel")
+    assert text.startswith("Accueil bat chacune des autres en duel")
+    await figure_is_smaller(screen, "gagnant de Condorcet", "bat chacune des autres")
+    await screen.close()
+
+
+async def test_a_phone_reads_pole_shares_not_a_polarisation_index(
+    browser: Any, server: Any
+) -> None:
+    code, act = await projected(server, "temperature", left="froid", right="brûlant")
+    values = [-0.9] * 6 + [0.0] * 2 + [0.8] * 4
+    await answer(server, code, act, values)
+    async with Panel.connect(server.url, server.secret) as panel:
+        await panel.close(act)
+        await panel.reveal(act)
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    card = phone.card(act)
+    await card.get_by_role("button").first.click()
+    shares = card.locator(".temp-pole-shares")
+    await shares.wait_for()
+    # 6 of 12 below -0.5, 4 of 12 above +0.5
+    expected = f"50{NBSP}% vers «{NBSP}froid{NBSP}» · 33{NBSP}% vers «{NBSP}brûlant{NBSP}»"
+    assert re.fullmatch(expected, await shares.inner_text())
+    assert "polarisation" not in await card.inner_text()
+    await phone.close()

@@ -5,7 +5,9 @@
 
 import { h } from "../../shared/dom.js";
 import { t, formatShare } from "../../shared/i18n.js";
-import { compassName, degreesText, orientationMean, orientationVerdict, pValue } from "../../shared/insights.js";
+import {
+  compassName, degreesText, orientationMean, orientationVerdict, orientationCode, chanceWords, pValue, orientationTruth,
+} from "../../shared/insights.js";
 import { answers } from "./common.js";
 import { throttle, LIVE_MS } from "./throttle.js";
 import { R, viewFor, roseBase, arrow, wedges, roseSvg } from "./rose.js";
@@ -195,8 +197,18 @@ export default {
     return h("div", null, answers(s.n),
       h("div", { class: "rose-wrap rose-small", "aria-hidden": "true" }, roseSvg({}, children, viewFor(places))),
       h("p", { class: "big-figure" }, orientationMean(s)),
-      h("p", { class: "tone" }, orientationVerdict(s) + " · " + pValue(s.rayleigh_p)),
+      h("p", { class: "tone" }, orientationVerdict(s)),
+      orientationCode(s) === "agree" || orientationCode(s) === "lean" ? h("p", { class: "small muted" },
+        chanceWords(s.rayleigh_p) + " (" + pValue(s.rayleigh_p) + ")") : null,
+      truthLine(orientationTruth(s)),
       mine ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " +
         degreesText(mine.angle) + " (" + compassName(mine.angle) + ")") : null);
   },
 };
+
+/** With a true bearing: whether the crowd points there, the figures in small type. */
+function truthLine(truth) {
+  if (!truth) return null;
+  return h("p", { class: "tone orient-truth" }, truth.text,
+    truth.detail ? h("span", { class: "small muted" }, " · " + truth.detail) : null);
+}

@@ -3,8 +3,8 @@
 // the latest counts, and "Vote reçu ✓" waits for the ack of the latest one (outbox).
 
 import { h } from "../../shared/dom.js";
-import { t, formatShare } from "../../shared/i18n.js";
-import { signed, temperatureTone, toneText, temperatureMean } from "../../shared/insights.js";
+import { t } from "../../shared/i18n.js";
+import { signed, temperatureTone, toneText, temperatureMean, temperaturePoles } from "../../shared/insights.js";
 import { hint, answers } from "./common.js";
 import { throttle, LIVE_MS } from "./throttle.js";
 
@@ -108,8 +108,8 @@ export default {
       })),
       scale,
       h("div", { class: "temp-poles small" }, h("span", null, a.left), h("span", null, a.right)),
-      tone ? h("p", { class: "tone tone-" + tone },
-        toneText(tone) + " · " + t("temp.polarisation", { x: formatShare(s.polarisation) })) : null,
+      tone ? h("p", { class: "tone tone-" + tone }, toneText(tone)) : null,
+      h("p", { class: "temp-pole-shares small" }, temperaturePoles(s, a)),
       typeof ctx.mine === "number"
         ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + signed(ctx.mine))
         : null);
