@@ -5,6 +5,12 @@ round-1 answer becomes social information shown to every phone, and a linked act
 collects the revised estimates (Lorenz et al. 2011; Moussaïd et al. 2013). The animator
 may enter the true value afterwards (`set_truth`), shared by both rounds. The kind
 brings these two commands and the `truth_set` event; the engine never names them.
+
+As an experiment: with `confidence` in the spec a phone may send its confidence (1-6)
+with each estimate (Lorenz et al. 2011); `influence_round` may split the devices into
+`arms` (Becker, Brackbill & Centola 2017: the median shown, or no information). A
+device's arm is a pure function of the first round's id and the device token
+(`arm_of`, the phone computes the same), so the logged ids replay the same split.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from crowd.activities.base import (
     text,
 )
 from crowd.activities.registry import register
+from crowd.activities.value_scale import fnv1a
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict, declare_reasons
@@ -36,7 +43,7 @@ from crowd.core.events import Event
 from crowd.core.protocol import Message, get_field, is_id, is_value
 from crowd.core.steps import Step
 from crowd.core.types import Kind, Role, State
-from crowd.models import estimates, influence
+from crowd.models import estimates, experiment, influence
 
 declare_reasons({
     "round2_needs_round1": "a second round follows a first-round estimate",
@@ -48,6 +55,9 @@ declare_reasons({
     "field_estimate_size": "'{field}' must be 0 or between 1e-9 and 1e15 in size",
     "min_not_below_max": "'min' must be below 'max'",
     "scale_unknown": "'scale' is auto, linear or log",
+    "confidence_flag": "'confidence' is true or false",
+    "value_confidence": "an estimate with confidence is {{value, confidence}}, confidence 1 to 6",
+    "arms_unknown": "'arms' lists two different conditions among: median, none",
     "value_below_min": "the estimate must be at least {min:g}",
     "value_above_max": "the estimate must be at most {max:g}",
 })
@@ -69,6 +79,7 @@ class InfluenceRound(Message):
     TYPE: ClassVar[str] = "influence_round"
     ROLES: ClassVar[frozenset[Role]] = _PANEL
     activity: str
+    arms: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +92,42 @@ class SetTruth(Message):
 
 MESSAGES: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "influence_round": lambda raw: InfluenceRound(
-        activity=get_field(raw, "activity", is_id, "an activity id")),
+        activity=get_field(raw, "activity", is_id, "an activity id"),
+        arms=_arms(raw.get("arms"))),
     "set_truth": lambda raw: SetTruth(
         activity=get_field(raw, "activity", is_id, "an activity id"),
         value=get_field(raw, "value", lambda v: is_value(v) and isinstance(v, int | float),
                         "a finite number or null", required=False)),
 }
+
+
+#: The conditions a device can be put in: the round-1 median shown (the default for
+#: everyone), or no information (Becker et al.'s control: revise without social input).
+ARMS = ("median", "none")
+
+
+def _arms(raw: Any) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    if (not isinstance(raw, list) or len(raw) < 2 or len(set(map(str, raw))) != len(raw)
+            or any(a not in ARMS for a in raw)):
+        raise BadMessage(reason="arms_unknown")
+    return tuple(raw)
+
+
+def arm_of(first_round: str, device: str, arms: list[str] | tuple[str, ...]) -> str:
+    """The condition of `device` in the second round that follows `first_round`: FNV-1a
+    of both, modulo the number of arms (static/phone/kinds/estimate.js computes the same)."""
+    return arms[fnv1a(f"{first_round}|arm|{device}") % len(arms)]
+
+
+def estimate_of(stored: Any) -> float:
+    """The number of a stored estimate (a number, or {value, confidence})."""
+    return float(stored["value"]) if isinstance(stored, dict) else float(stored)
+
+
+def confidence_of(stored: Any) -> int | None:
+    return int(stored["confidence"]) if isinstance(stored, dict) else None
 
 
 # ---------------------------------------------------------------- commands and events
@@ -120,6 +161,8 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
     social = {"n": first["n"], "median": first["median"], "q1": first["q1"],
               "q3": first["q3"]}
     spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
+    if msg.arms:
+        spec["arms"] = list(msg.arms)
     second = engine.add_activity(step, room, spec, now, peer, None)
     engine.commit(step, engine.event(ev.OPENED, room.code, {"id": second.id}, now, peer,
                                      msg.seq))
@@ -179,13 +222,14 @@ class EstimateTally(Tally):
         self.values: list[float] = []
         self.truth: float | None = spec.get("truth")
         self.first: EstimateTally | None = None  # round 1, when this is round 2
-        self.by_device: dict[str, float] = {}  # latest estimate per device, for pairing
+        self.by_device: dict[str, Any] = {}  # latest estimate per device, for pairing
+        self._arms_cache: tuple[Any, dict[str, Any]] | None = None
 
     def add(self, value: Any) -> None:
-        bisect.insort(self.values, value)
+        bisect.insort(self.values, estimate_of(value))
 
     def remove(self, value: Any) -> None:
-        del self.values[bisect.bisect_left(self.values, value)]
+        del self.values[bisect.bisect_left(self.values, estimate_of(value))]
 
     def respond(self, device: str, previous: Any | None, stored: Any, value: Any) -> None:
         """As every tally, and keep each device's latest estimate to pair the rounds."""
@@ -236,18 +280,52 @@ class EstimateTally(Tally):
         return snap
 
     def _paired(self) -> dict[str, Any] | None:
-        """The same devices before and after the information (Jayles et al. 2017)."""
+        """The same devices before and after the information (Jayles et al. 2017); with
+        arms, S is read on the devices that were shown the median only."""
         assert self.first is not None
         shown = (self.spec.get("social") or {}).get("median")
         if shown is None or shown <= 0:
             return None  # no positive information shown: no log sensitivity
         before = self.first.by_device
-        pairs = [(before[d], v) for d, v in self.by_device.items() if d in before]
-        result = influence.paired_influence([a for a, _ in pairs], [b for _, b in pairs],
+        arms = self.spec.get("arms")
+        first_id = str(self.spec.get("previous"))
+        pairs = [(d, before[d], v) for d, v in self.by_device.items() if d in before]
+        arm = {d: arm_of(first_id, d, arms) for d, _, _ in pairs} if arms else {}
+        informed = [(a, b) for d, a, b in pairs if arm.get(d, "median") == "median"]
+        result = influence.paired_influence([estimate_of(a) for a, _ in informed],
+                                            [estimate_of(b) for _, b in informed],
                                             shown, self.truth)
         out = dataclasses.asdict(result)
         out["s_edges"] = list(influence.S_EDGES)
+        if self.spec.get("confidence"):
+            rated = [(a, b) for _, a, b in pairs
+                     if confidence_of(a) is not None and confidence_of(b) is not None]
+            out["confidence"] = dataclasses.asdict(experiment.confidence_effect(
+                [confidence_of(a) or 0 for a, _ in rated],
+                [confidence_of(b) or 0 for _, b in rated],
+                [estimate_of(a) for a, _ in rated], [estimate_of(b) for _, b in rated],
+                self.truth))
+        if arms:
+            out["arms"] = self._arms(arms, pairs, arm)
         return out
+
+    def _arms(self, names: list[str], pairs: list[tuple[str, Any, Any]],
+              arm: dict[str, str]) -> dict[str, Any]:
+        """Each arm's size and, with a truth, its improvement with bootstrap intervals."""
+        split = {name: ([estimate_of(a) for d, a, _ in pairs if arm[d] == name],
+                        [estimate_of(b) for d, _, b in pairs if arm[d] == name])
+                 for name in names}
+        if self.truth is None or self.truth <= 0:
+            return {"names": names, "n": [len(split[n][0]) for n in names],
+                    "results": None, "difference": None}
+        key = (self.truth, tuple(sorted((d, estimate_of(a), estimate_of(b)) for d, a, b in pairs)))
+        if self._arms_cache is None or self._arms_cache[0] != key:  # bootstrap: not per frame
+            results, diff = experiment.arm_results(split, self.truth)
+            self._arms_cache = (key, {
+                "names": names, "n": [len(split[n][0]) for n in names],
+                "results": [dataclasses.asdict(r) for r in results],
+                "difference": dataclasses.asdict(diff) if diff else None})
+        return self._arms_cache[1]
 
     @staticmethod
     def _counts(values: list[float], hist: estimates.Histogram | None) -> list[int]:
@@ -324,18 +402,35 @@ class EstimateKind(ActivityType):
         if scale not in ("auto", "linear", "log"):
             raise BadMessage(reason="scale_unknown")
         spec["scale"] = scale
+        confidence = raw.get("confidence", False)
+        if not isinstance(confidence, bool):
+            raise BadMessage(reason="confidence_flag")
+        if confidence:  # only when asked: older specs stay as they were
+            spec["confidence"] = True
         # `round`, `previous` and `social` are set by the engine's influence round only,
         # and the true value by `set_truth`: never taken from an animator's spec or an
         # imported agenda (a `truth` there would reach the phones before the reveal).
         return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
+        if isinstance(value, dict):
+            return self._rated(spec, value)
         x = estimate_number(value)
         if spec["min"] is not None and x < spec["min"]:
             raise BadValue(reason="value_below_min", min=spec["min"])
         if spec["max"] is not None and x > spec["max"]:
             raise BadValue(reason="value_above_max", max=spec["max"])
         return x
+
+    def _rated(self, spec: Mapping[str, Any], value: dict[str, Any]) -> dict[str, Any]:
+        """{value, confidence}: an estimate with its confidence 1-6 (Lorenz et al. 2011),
+        only where the spec asks for confidence."""
+        c = value.get("confidence")
+        if (not spec.get("confidence") or set(value) != {"value", "confidence"}
+                or isinstance(c, bool) or not isinstance(c, int) or not 1 <= c <= 6
+                or isinstance(value["value"], dict)):
+            raise BadValue(reason="value_confidence")
+        return {"value": self.validate(spec, value["value"]), "confidence": c}
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return EstimateTally(spec)

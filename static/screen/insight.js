@@ -9,7 +9,7 @@ import { h, fill } from "../shared/dom.js";
 import {
   temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict,
   orientationCode, pValue, chanceWords, orientationTruth, estimateShift, condorcetText, condorcetTerm,
-  gradesLeader, choiceLead, influenceSummary,
+  gradesLeader, choiceLead, influenceSummary, confidenceSummary, armsSummary,
 } from "../shared/insights.js";
 import { t, formatNumber } from "../shared/i18n.js";
 
@@ -54,9 +54,14 @@ function partsFor(a, s) {
     const words = shift.split(" · ");
     const improved = s.influence && s.influence.improved;
     const moves = influenceSummary(s);
+    const confidence = confidenceSummary(s);
+    const arms = armsSummary(s);
     return [h("span", null, words[0]),
       words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
-      truth, moves ? h("span", { class: "insight-small insight-moves" }, moves) : null];
+      truth, moves ? h("span", { class: "insight-small insight-moves" }, moves) : null,
+      confidence ? h("span", { class: "insight-small insight-confidence" }, confidence) : null,
+      arms ? h("strong", { class: "insight-tone insight-arms " + (arms.sure ? "tone-consensus" : "tone-mixed") }, arms.text) : null,
+      arms ? h("span", { class: "insight-small insight-figure" }, arms.detail) : null];
   }
   if (a.kind === "choice") {
     const lead = choiceLead(s, a.options || []);

@@ -157,6 +157,42 @@ export function influenceSummary(snapshot) {
   return text;
 }
 
+/**
+ * The confidence effect (Lorenz et al. 2011) in words, on the people who rated both
+ * rounds: "Confiance 3 → 4,3 sur 6 · plus sûrs, pas plus justes". A rise counts only when
+ * its bootstrap interval is above 0; accuracy is only judged with a truth. "" without
+ * ratings.
+ */
+export function confidenceSummary(snapshot) {
+  const c = snapshot && snapshot.paired && snapshot.paired.confidence;
+  if (!c || !c.n || typeof c.before !== "number") return "";
+  const text = t("estimate.conf_means", { a: formatNumber(c.before, 1), b: formatNumber(c.after, 1) });
+  const up = c.interval && c.interval.low > 0;
+  const down = c.interval && c.interval.high < 0;
+  let words = up ? "estimate.conf_up" : down ? "estimate.conf_down" : "estimate.conf_same";
+  if (up && c.effect === true) words = "estimate.conf_effect";
+  if (up && c.crowd_closer === true) words = "estimate.conf_up_closer";
+  return text + " · " + t(words);
+}
+
+/**
+ * Random arms (Becker et al. 2017) in words, once the truth is known: did seeing the
+ * median help, compared with revising without it? Only a difference whose bootstrap
+ * interval excludes 0 is called help or harm. Returns {text, sure, detail} or null.
+ */
+export function armsSummary(snapshot) {
+  const arms = snapshot && snapshot.paired && snapshot.paired.arms;
+  if (!arms || !arms.difference || !arms.difference.interval) return null;
+  const d = arms.difference;
+  const helped = d.interval.low > 0;
+  const harmed = d.interval.high < 0;
+  const key = helped ? "estimate.arms_helped" : harmed ? "estimate.arms_harmed" : "estimate.arms_unsure";
+  const sizes = arms.names.map((name, i) => t("estimate.arm_" + name, { n: formatNumber(arms.n[i]) }));
+  const range = t("estimate.arms_range", { x: formatNumber(d.value, 2), low: formatNumber(d.interval.low, 2),
+    high: formatNumber(d.interval.high, 2) });
+  return { text: t(key), sure: helped, detail: sizes.join(" · ") + " · " + range };
+}
+
 /** "A et B" / "A, B et C" in the page's language. */
 function listText(labels) {
   if (labels.length < 2) return labels.join("");

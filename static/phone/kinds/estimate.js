@@ -4,7 +4,40 @@
 import { h } from "../../shared/dom.js";
 import { t, formatNumber, lang } from "../../shared/i18n.js";
 import { estimateShift } from "../../shared/insights.js";
-import { submitButton, answers } from "./common.js";
+import { submitButton, answers, setPressed } from "./common.js";
+import { fnv1a } from "./value_scale.js";
+
+/** An estimate as the server stores it: a number, or {value, confidence}. */
+function numberOf(v) {
+  if (v && typeof v === "object" && typeof v.value === "number") return v.value;
+  return typeof v === "number" ? v : null;
+}
+
+/**
+ * This device's condition in a second round split into arms (Becker et al. 2017): the
+ * same FNV-1a of the first round's id and the device token as the server's `arm_of`.
+ * Without arms everyone is shown the median.
+ */
+export function armOf(a, device) {
+  if (!Array.isArray(a.arms) || !a.arms.length || !device) return "median";
+  return a.arms[fnv1a(a.previous + "|arm|" + device) % a.arms.length];
+}
+
+/** Six buttons "pas sûr du tout" (1) … "tout à fait sûr" (6); `chosen` holds the rating. */
+function confidenceRow(chosen, disabled) {
+  const buttons = [1, 2, 3, 4, 5, 6].map((c) => h("button", {
+    type: "button", class: "grade conf", "aria-pressed": chosen.c === c ? "true" : "false",
+    "aria-label": t("estimate.confidence_n", { c: c }), disabled: disabled,
+    onclick: () => {
+      chosen.c = c;
+      buttons.forEach((x, k) => setPressed(x, k + 1 === c));
+    },
+  }, String(c)));
+  return h("fieldset", { class: "grade-row conf-row" },
+    h("legend", null, t("estimate.confidence")),
+    h("div", { class: "grade-buttons" }, buttons),
+    h("p", { class: "hint muted conf-ends" }, t("estimate.confidence_ends")));
+}
 
 export function parseNumber(text) {
   const clean = String(text).replace(/[\s\u00a0\u202f']/g, "").replace(",", ".");
@@ -27,10 +60,16 @@ function boundsText(a) {
   return "";
 }
 
-/** Second round of an influence experiment: what the crowd said in round one. */
-function socialBox(a) {
+/** Second round of an influence experiment: what the crowd said in round one (only to
+ * the devices of the arm shown the median; the others just revise). */
+function socialBox(a, device) {
   const s = a.social;
   if (!s || !s.n) return null;
+  if (armOf(a, device) === "none") {
+    return h("div", { class: "social social-none" },
+      h("p", { class: "social-title" }, t("estimate.round2_badge")),
+      h("p", { class: "hint muted" }, t("estimate.round2")));
+  }
   const unit = a.unit ? " " + a.unit : "";
   return h("div", { class: "social" },
     h("p", { class: "social-title" }, t("estimate.round2_badge")),
@@ -62,12 +101,16 @@ export default {
     uid += 1;
     const id = "estimate-" + uid;
     const problem = h("p", { class: "error-text small", "aria-live": "polite", id: id + "-msg" });
+    const current = numberOf(ctx.value);
     const field = h("input", {
       id: id, class: "input estimate-input", type: "text", inputmode: "decimal",
       autocomplete: "off", "aria-describedby": id + "-msg",
-      value: typeof ctx.value === "number" ? displayNumber(ctx.value) : "",
+      value: current !== null ? displayNumber(current) : "",
       disabled: ctx.disabled,
     });
+    // a second round starts without the first round's rating: confidence is asked afresh
+    const rated = ctx.value && typeof ctx.value === "object" && a.round !== 2 ? ctx.value.confidence : null;
+    const chosen = { c: rated || null };
     const submit = submitButton("phone.validate", () => {
       const x = parseNumber(field.value);
       if (x === null) {
@@ -79,7 +122,7 @@ export default {
         return;
       }
       problem.textContent = "";
-      ctx.submit(x);
+      ctx.submit(a.confidence && chosen.c ? { value: x, confidence: chosen.c } : x);
     });
     field.addEventListener("keydown", (e) => {
       if (e.key === "Enter") submit.click();
@@ -90,11 +133,12 @@ export default {
     if (ctx.disabled) submit.disabled = true;
     const bounds = boundsText(a);
     return h("div", null,
-      socialBox(a),
+      socialBox(a, ctx.device),
       h("label", { class: "field", for: id }, h("span", null, t("estimate.label"))),
       h("div", { class: "estimate-row" }, field,
         a.unit ? h("span", { class: "unit" }, a.unit) : null),
       bounds ? h("p", { class: "hint muted" }, bounds) : null,
+      a.confidence ? confidenceRow(chosen, ctx.disabled) : null,
       problem, submit);
   },
 
@@ -116,8 +160,8 @@ export default {
       histogram,
       h("p", { class: "muted small" }, t("results.range", { min: formatNumber(s.min), max: formatNumber(s.max) }) + unit),
       roundTwo(s, unit),
-      typeof ctx.mine === "number"
-        ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(ctx.mine, 2) + unit)
+      numberOf(ctx.mine) !== null
+        ? h("p", { class: "mine-note muted" }, t("phone.your_answer") + " : " + formatNumber(numberOf(ctx.mine), 2) + unit)
         : null);
   },
 };

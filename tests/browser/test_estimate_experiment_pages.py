@@ -1,0 +1,92 @@
+"""The influence round as an experiment, in headless Chromium: a phone rates its
+confidence with its estimate, sees the median or not according to its arm, and the
+projector says what the confidence and the arms show, in words."""
+
+from __future__ import annotations
+
+import os
+import random
+from contextlib import AsyncExitStack
+from typing import Any
+
+import pytest
+
+from crowd.activities.estimate import arm_of
+from crowd.clients import Panel, Phone
+from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab, snapshot
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
+]
+
+ARMS = ["median", "none"]
+
+
+async def answer_on_the_page(phone: Any, act: str, text: str, confidence: int) -> None:
+    card = phone.card(act)
+    await card.locator(".estimate-input").fill(text)
+    await card.get_by_role("button", name=f"Confiance {confidence} sur 6").click()
+    await card.get_by_role("button", name="Valider").click()
+    await phone.status_is(act, "received")
+
+
+async def test_confidence_and_arms_from_the_phone_to_the_projector(
+    browser: Any, server: Any
+) -> None:
+    async with AsyncExitStack() as stack:
+        panel = await stack.enter_async_context(Panel.connect(server.url, server.secret))
+        code = await panel.create_room("Expérience")
+        first = await panel.add_activity(code, kind="estimate", prompt="Combien de litres ?",
+                                         unit="L", confidence=True)
+        await panel.open(first)
+        await panel.project(first, room=code)
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+        phone = await open_tab(browser, f"{server.url}/r/{code}")
+        await answer_on_the_page(phone, first, "120", 5)
+
+        rng = random.Random(5)
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(23)]
+        guesses = [round(100 * 2 ** rng.uniform(-1.5, 1.5)) for _ in phones]
+        for p, g in zip(phones, guesses, strict=True):
+            await p.respond(first, {"value": g, "confidence": 3})
+        reply = await panel.conn.request("influence_round", activity=first, arms=ARMS)
+        second = reply["activity"]
+        shown = (await snapshot(screen, server, first))["median"]
+
+        # the page shows the median only to a device of the informed arm
+        device = await phone.page.evaluate("() => localStorage.getItem('crowd.device')")
+        arm = arm_of(first, device, ARMS)
+        card = phone.card(second)
+        await card.locator(".estimate-input").wait_for()
+        words = await card.inner_text()
+        assert ("médiane" in words) == (arm == "median"), (arm, words)
+        await answer_on_the_page(phone, second, "130", 6)  # rated again, more sure
+
+        for p, g in zip(phones, guesses, strict=True):
+            informed = arm_of(first, p.device, ARMS) == "median"
+            revised = round((g * shown) ** 0.5, 2) if informed else g
+            await p.respond(second, {"value": revised, "confidence": 4})
+        await panel.conn.request("set_truth", activity=second, value=shown)
+
+        snap = await snapshot(screen, server, second)
+        conf = snap["paired"]["confidence"]
+        # the page's ratings reached the server: 5 -> 6 with 23 phones at 3 -> 4
+        assert conf["n"] == 24
+        assert conf["before"] == pytest.approx((5 + 23 * 3) / 24)
+        assert conf["after"] == pytest.approx((6 + 23 * 4) / 24)
+        arms = snap["paired"]["arms"]
+        informed = sum(arm_of(first, p.device, ARMS) == "median" for p in phones)
+        informed += arm == "median"
+        assert arms["n"] == [informed, 24 - informed]
+        # with the truth at the median shown, moving half-way to it always helps
+        assert arms["difference"]["interval"]["low"] > 0
+        await screen.page.wait_for_function(
+            "() => document.querySelector('#insight').innerText.includes('voir la médiane')")
+        text = str(await screen.page.locator("#insight").inner_text())
+        assert "voir la médiane a aidé à se rapprocher de la vérité" in text
+        assert f"{informed} avec la médiane · {24 - informed} sans information" in text
+        assert "Confiance 3,1 → 4,1 sur 6 · plus sûrs" in text
+        await phone.close()
+        await screen.close()
