@@ -14,7 +14,7 @@ from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict
 from crowd.core.protocol import ActivityNew, Close, CreateRoom, Open, Respond
 from crowd.core.types import Role
-from crowd.models import budget, camps, circular, estimates, influence, scales
+from crowd.models import budget, camps, circular, estimates, influence, phantoms, scales
 from crowd.views import report
 
 PANEL = Peer(Role.PANEL, "panel")
@@ -187,6 +187,13 @@ def test_weighting_budget_and_shares() -> None:
     batch = budget.summarize(allocations, 10)
     assert snap["mean_shares"] == pytest.approx(list(batch.mean_shares), abs=1e-4)
     assert snap["ranking"] == list(batch.ranking)
+    # the truthful aggregate next to the mean: the one who kept 4 points of 10 adds an
+    # "unspent" option, as in the batch model on complete divisions
+    complete = [[x / 10 for x in a] + [1 - sum(a) / 10] for a in allocations]
+    truthful = phantoms.independent_markets(complete)
+    assert truthful is not None
+    assert snap["truthful_shares"] == pytest.approx(list(truthful.shares[:3]), abs=1e-4)
+    assert snap["truthful_unspent"] == pytest.approx(truthful.shares[3], abs=1e-4)
     for bad in ([5, 5, 1], [-1, 5, 5], [1, 2], [1, 2, float("nan")], "5,3,2", [1, 2, "3"]):
         with pytest.raises(BadValue):
             room.answer(act, 99, bad)

@@ -206,16 +206,28 @@ class WeightingTally(Tally):
         return {"n": s.n, "budget": s.budget, "mean_shares": rounded(s.mean_shares),
                 "median_shares": rounded(s.median_shares), "std_shares": rounded(s.std_shares),
                 "consensus": rounded(s.consensus), "ranking": list(s.ranking),
-                "total_points": rounded(s.total_points)}
+                "total_points": rounded(s.total_points), **self._truthful()}
+
+    def _truthful(self) -> dict[str, Any]:
+        """Freeman et al.'s truthful aggregate next to the mean shares."""
+        found = self.acc.truthful_shares()
+        if found is None:
+            return {"truthful_shares": None, "truthful_unspent": None}
+        shares, unspent = found
+        return {"truthful_shares": [round(x, 4) for x in shares],
+                "truthful_unspent": round(unspent, 4)}
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         k = len(self.options)
         mean = snap["mean_shares"] or [0.0] * k
         std = snap["std_shares"] or [0.0] * k
         pairs = list(zip(mean, std, strict=True))
+        truthful = snap.get("truthful_shares") or [None] * k
         return {"shares": {"label": self.options, "value": [round(100 * m, 1) for m in mean],
                            "low": [round(100 * max(0.0, m - s), 1) for m, s in pairs],
-                           "high": [round(100 * min(1.0, m + s), 1) for m, s in pairs]}}
+                           "high": [round(100 * min(1.0, m + s), 1) for m, s in pairs],
+                           "truthful": [None if x is None else round(100 * x, 1)
+                                        for x in truthful]}}
 
 
 @register

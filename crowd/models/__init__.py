@@ -10,14 +10,27 @@ returning frozen dataclasses of plain Python values (ready for JSON or msgpack):
 * `scales`: answers on a [-1, 1] scale (exact moments, bimodality, agreement, smoothing);
 * `camps`: is the room split (Esteban & Ray camps, pole shares, the gated bimodal flag);
 * `voting`: plurality, approval, Borda, Condorcet, Schulze and majority judgment;
-* `budget`: points shared among options (collective weighting and consensus).
+* `budget`: points shared among options (collective weighting and consensus);
+* `phantoms`: the truthful budget aggregate (Freeman et al.'s independent markets);
+* `experiment`: confidence and random arms of the influence round (bootstrap).
 
 The modules do no I/O and hold no global state; the ``*Accumulator`` classes keep
 sufficient statistics so that a live update costs O(1) (or O(options)) and a snapshot
 O(bins). See docs/models.md for formulas, references and conventions.
 """
 
-from . import budget, camps, circular, estimates, influence, orientation, scales, voting
+from . import (
+    budget,
+    camps,
+    circular,
+    estimates,
+    experiment,
+    influence,
+    orientation,
+    phantoms,
+    scales,
+    voting,
+)
 
-__all__ = ["budget", "camps", "circular", "estimates", "influence", "orientation", "scales",
-           "voting"]
+__all__ = ["budget", "camps", "circular", "estimates", "experiment", "influence",
+           "orientation", "phantoms", "scales", "voting"]

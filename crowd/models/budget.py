@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .phantoms import from_counts
 from .scales import binned_median
 
 __all__ = ["BudgetAccumulator", "BudgetSummary", "summarize"]
@@ -186,6 +187,7 @@ class BudgetAccumulator:
         "_s1",
         "_s2",
         "_step",
+        "_unspent",
     )
 
     def __init__(self, n_options: int, budget: float, bins: int | None = None) -> None:
@@ -213,6 +215,7 @@ class BudgetAccumulator:
         self._s1 = [0.0] * self._k
         self._s2 = [0.0] * self._k
         self._hist = np.zeros((self._k, self._bins), dtype=np.int64)
+        self._unspent = np.zeros(self._bins, dtype=np.int64)  # the share left unallocated
 
     @property
     def n(self) -> int:
@@ -238,6 +241,8 @@ class BudgetAccumulator:
         if sign < 0 and any(hist[o, i] == 0 for o, i in enumerate(idx)):
             raise ValueError("this allocation was never added, cannot remove it")
         self._n += sign
+        left = max(self._budget - sum(points), 0.0)
+        self._unspent[min(max(math.floor(left / self._step + 0.5), 0), top)] += sign
         for o, (v, i) in enumerate(zip(points, idx, strict=True)):
             share = v / self._budget
             self._s1[o] += sign * share
@@ -255,6 +260,18 @@ class BudgetAccumulator:
         if self._n == 0:
             raise ValueError("cannot remove from an empty accumulator")
         self._apply(allocation, -1)
+
+    def truthful_shares(self) -> tuple[tuple[float, ...], float] | None:
+        """Freeman et al.'s independent markets (`crowd.models.phantoms`) on the histograms:
+        per option the truthful share of the budget, and the share left unspent (the
+        points people kept count as one more option, so every division is complete).
+        O(options * bins); ``None`` when empty."""
+        if self._n == 0:
+            return None
+        result = from_counts(np.vstack([self._hist, self._unspent]), self._centers)
+        if result is None:
+            return None
+        return result.shares[:-1], result.shares[-1]
 
     def summary(self) -> BudgetSummary:
         """Current summary."""

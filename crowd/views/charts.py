@@ -67,7 +67,7 @@ def _wrap(label: str) -> str:
 
 
 def _hbars(options: list[str], source: ColumnDataSource, length: str, text: str,
-           top: float) -> Any:
+           top: float, mark: str | None = None) -> Any:
     """Horizontal bars, one per option, its wrapped label above it and its figure just
     after the bar's end; no interval whiskers (a line nobody explains tells the audience
     nothing, and a 0-vote option's interval reaches up to tens of percent).
@@ -91,6 +91,10 @@ def _hbars(options: list[str], source: ColumnDataSource, length: str, text: str,
     fig.text(x=length, y=dodge("label", bar_at, range=fig.y_range), text=text, source=source,
              color=ACCENT, text_font_size=f"{LABEL_PX}px", text_baseline="middle",
              text_font_style="bold", x_offset=10)
+    if mark:  # a second figure per option as a tall tick across its bar
+        fig.scatter(x=mark, y=dodge("label", bar_at, range=fig.y_range), source=source,
+                    marker="dash", angle=math.pi / 2, size=LINE_PX * 1.4, line_width=5,
+                    color=INK)
     fig.axis.visible = False
     fig.tags = ["natural-height"]  # the replay keeps this height: labels need it
     _style(fig)
@@ -296,11 +300,13 @@ def _temperature(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
 
 def _weighting(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
                chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
-    """Allocation: the mean share of the budget given to each option (percent)."""
+    """Allocation: the mean share of the budget given to each option (percent), and a tick
+    at its truthful share (Freeman et al.'s independent markets)."""
     options = list(spec["options"])
     shares = _source(chart, "shares", {"label": options, "value": [0] * len(options),
-                                       "low": [0] * len(options), "high": [0] * len(options)})
-    return _hbars(options, shares, "value", "value", 100)
+                                       "low": [0] * len(options), "high": [0] * len(options),
+                                       "truthful": [None] * len(options)})
+    return _hbars(options, shares, "value", "value", 100, mark="truthful")
 
 
 def _orientation(spec: Mapping[str, Any], snapshot: Mapping[str, Any],

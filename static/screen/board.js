@@ -9,8 +9,9 @@
 // time, turning every few seconds, with "1/3" in a corner.
 //
 // Input: the chart columns of the frames (crowd.activities): `bars` {label, value, share}
-// for choice and approval (count and percentage), `shares` {label, value} for weighting
-// (percentage of the budget).
+// for choice and approval (count and percentage), `shares` {label, value, truthful} for
+// weighting (percentage of the budget; `truthful`, Freeman et al.'s truthful share, is a
+// white tick across the bar).
 
 import { h, fill } from "../shared/dom.js";
 import { t, formatNumber, formatShare } from "../shared/i18n.js";
@@ -35,6 +36,7 @@ function rowsOf(columns) {
       label: label,
       length: (Number(s.value[i]) || 0) / 100,
       figure: formatNumber(Number(s.value[i]) || 0, 0) + "\u00a0%",
+      mark: s.truthful && typeof s.truthful[i] === "number" ? s.truthful[i] / 100 : null,
     }));
   }
   return null;
@@ -80,6 +82,8 @@ export class Board {
       const el = this.rows[i];
       el.fillEl.style.setProperty("--length", String(Math.max(0, Math.min(1, row.length))));
       el.figureEl.textContent = row.figure;
+      el.markEl.classList.toggle("hidden", typeof row.mark !== "number");
+      if (typeof row.mark === "number") el.markEl.style.setProperty("--mark", String(Math.max(0, Math.min(1, row.mark))));
     });
     if (fresh) this.paginate(); // measured with their figures in
     return true;
@@ -91,11 +95,13 @@ export class Board {
     this.rows = rows.map((row) => {
       const fillEl = h("span", { class: "board-fill" });
       const figureEl = h("span", { class: "board-figure" });
+      const markEl = h("span", { class: "board-mark hidden", "aria-hidden": "true" });
       const el = h("li", { class: "board-row" },
         h("span", { class: "board-label" }, row.label),
-        h("span", { class: "board-bar" }, fillEl, figureEl));
+        h("span", { class: "board-bar" }, fillEl, figureEl, markEl));
       el.fillEl = fillEl;
       el.figureEl = figureEl;
+      el.markEl = markEl;
       return el;
     });
     fill(this.list, this.rows);

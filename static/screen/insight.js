@@ -69,6 +69,11 @@ function partsFor(a, s) {
     return [h("strong", { class: "insight-tone " + (lead.sure ? "tone-consensus" : "tone-mixed") }, lead.text),
       lead.detail ? h("span", { class: "insight-small" }, lead.detail) : null];
   }
+  if (a.kind === "weighting") {
+    if (!Array.isArray(s.truthful_shares)) return [];
+    return [h("span", { class: "insight-small insight-truthful" }, t("weighting.truthful")),
+      h("span", { class: "insight-small insight-figure" }, t("weighting.truthful_term"))];
+  }
   if (a.kind === "grades") {
     const text = gradesLeader(s, a.options || [], a.grades || []);
     return text ? [h("strong", null, text)] : [];
