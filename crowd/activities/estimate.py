@@ -344,7 +344,35 @@ class EstimateTally(Tally):
                           "right": edges[1:] if first else [],
                           "count": first.get("counts", [])},
                 "median": marks(snap["median"]), "median1": marks(first.get("median")),
-                "truth": marks(snap["truth"])}
+                "truth": marks(snap["truth"]),
+                **(_influence_columns(snap["paired"]) if "paired" in snap else {})}
+
+
+#: The two rounds' names under the diversity bars (French, as the projector's axes).
+ROUND_NAMES = ["1er tour", "2e tour"]
+
+
+def _influence_columns(paired: Mapping[str, Any] | None) -> dict[str, dict[str, list[Any]]]:
+    """A second round's S histogram (`s_hist`) and, with a truth, the diversity bars
+    (`diversity`: per round the crowd's error `collective` and the diversity `spread`,
+    which stack up to the average individual error `average`, Page's theorem; the stack's
+    renderers are named after its columns, so none is named like the source); empty
+    columns otherwise."""
+    if not paired:
+        return {"s_hist": {"left": [], "right": [], "count": []},
+                "diversity": {"round": [], "collective": [], "spread": [], "average": []}}
+    edges = paired["s_edges"]
+    out: dict[str, dict[str, list[Any]]] = {
+        "s_hist": {"left": edges[:-1], "right": edges[1:], "count": paired["s_counts"]}}
+    rounds = [paired.get("before"), paired.get("after")]
+    if all(rounds):
+        out["diversity"] = {"round": ROUND_NAMES,
+                            "collective": [r["collective_error"] for r in rounds],
+                            "spread": [r["diversity"] for r in rounds],
+                            "average": [r["average_error"] for r in rounds]}
+    else:
+        out["diversity"] = {"round": [], "collective": [], "spread": [], "average": []}
+    return out
 
 
 def _centres(s: estimates.EstimateSummary, truth: float) -> dict[str, dict[str, Any]]:

@@ -56,3 +56,81 @@ async def test_the_truthful_share_is_a_tick_on_the_weighting_bar(browser: Any, s
         text = str(await page.locator("#insight").inner_text())
         assert "le partage où exagérer ne sert à rien" in text
         await screen.close()
+
+
+# Where Bokeh drew a plot holding the named source: the frame in page pixels and, for
+# `ys`, the pixel heights of those data values on the plot's own y scale.
+FRAME = """([name, column]) => {
+    let found = null;
+    const visit = (view) => {
+        if (!view || found) return;
+        const model = view.model;
+        if (model && model.renderers && view.frame) {
+            for (const r of model.renderers) {
+                if (!r.data_source || r.data_source.name !== name) continue;
+                const f = view.frame.bbox;
+                const canvas = view.canvas_view.el.getBoundingClientRect();
+                const ys = column ? Array.from(r.data_source.data[column]) : [];
+                found = {left: canvas.left + f.left, right: canvas.left + f.right,
+                         top: canvas.top + f.top, bottom: canvas.top + f.bottom,
+                         ys: ys.map((y) => canvas.top + view.frame.y_scale.compute(y))};
+                return;
+            }
+        }
+        for (const child of (view.child_views || [])) visit(child);
+        if (view.renderer_views) for (const child of view.renderer_views.values()) visit(child);
+    };
+    for (const root of Object.values(Bokeh.index)) visit(root);
+    return found;
+}"""
+
+
+async def test_the_influence_round_draws_s_and_the_diversity_bars(browser: Any, server: Any
+                                                                   ) -> None:
+    async with AsyncExitStack() as stack:
+        panel = await stack.enter_async_context(Panel.connect(server.url, server.secret))
+        code = await panel.create_room("Influence")
+        first = await panel.add_activity(code, kind="estimate", prompt="Combien ?", unit="L")
+        await panel.open(first)
+        await panel.project(first, room=code)
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(8)]
+        guesses = [50, 70, 80, 100, 100, 130, 200, 400]  # the median shown: 100
+        for p, g in zip(phones, guesses, strict=True):
+            await p.respond(first, g)
+        second = (await panel.conn.request("influence_round", activity=first))["activity"]
+        # 50 and 130 keep (S = 0), 70 and 80 adopt the median (S = 1), 200 and 400 go
+        # half-way in logs (S = 0.5); the two at 100 already said the median: no S
+        after = [50, 100, 100, 100, 100, 130, round((200 * 100) ** 0.5, 4),
+                 round((400 * 100) ** 0.5, 4)]
+        for p, g in zip(phones, after, strict=True):
+            await p.respond(second, g)
+        await panel.conn.request("set_truth", activity=second, value=110)
+        page = screen.page
+        s_hist = await screen.source(second, "s_hist", "(d) => d.count.length === 20")
+        diversity = await screen.source(second, "diversity", "(d) => d.round.length === 2")
+        assert sum(s_hist["count"]) == 6
+        bins = {round(left, 1): c for left, c in zip(s_hist["left"], s_hist["count"],
+                                                     strict=True)}
+        # half-way to 4 decimals: S = 0.5 give or take 1e-5, either side of the 0.5 edge
+        assert (bins[0.0], bins[0.4] + bins[0.5], bins[1.0]) == (2, 2, 2)
+        # Page's theorem on the bars: the crowd's error and the diversity stack up to the
+        # average error, each round
+        for i in range(2):
+            assert diversity["collective"][i] + diversity["spread"][i] == pytest.approx(
+                diversity["average"][i], rel=1e-9)
+        # drawn inside the 1280 x 720 stage, under the histogram, and readable in size
+        main = await page.evaluate(FRAME, ["hist", None])
+        s_plot = await page.evaluate(FRAME, ["s_hist", None])
+        bars = await page.evaluate(FRAME, ["diversity", "average"])
+        for frame in (s_plot, bars):
+            assert frame is not None
+            assert 0 <= frame["left"] < frame["right"] <= 1280
+            assert main["bottom"] <= frame["top"] < frame["bottom"] <= 720
+            assert frame["bottom"] - frame["top"] >= 100
+        assert s_plot["right"] <= bars["left"]  # side by side
+        # the bars' tops follow the figures: the lower error is drawn lower
+        higher_first = diversity["average"][0] > diversity["average"][1]
+        assert (bars["ys"][0] < bars["ys"][1]) == higher_first
+        await screen.close()
