@@ -64,6 +64,7 @@ def diversity_chart(chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
                 color=INK, legend_label="erreur moyenne de chacun")
     fig.yaxis.visible = False
     fig.y_range.start = 0
+    fig.y_range.range_padding = 1.5  # headroom above the bars: the legend sits there
     fig.legend.location = "top_right"
     fig.legend.background_fill_alpha = 0
     fig.legend.border_line_color = None

@@ -52,12 +52,14 @@ function partsFor(a, s) {
     const shift = s.round === 2 ? estimateShift(s, a.unit) : "";
     if (!shift) return truth ? [truth] : [];
     const words = shift.split(" · ");
-    const improved = s.influence && s.influence.improved;
+    const inf = s.influence || {};
+    const same = typeof inf.log_error1 === "number" && Math.abs(inf.log_error1 - inf.log_error2) < 1e-9;
+    const tone = same ? "tone-mixed" : inf.improved ? "tone-consensus" : "tone-polarised";
     const moves = influenceSummary(s);
     const confidence = confidenceSummary(s);
     const arms = armsSummary(s);
     return [h("span", null, words[0]),
-      words[1] ? h("strong", { class: "insight-tone " + (improved ? "tone-consensus" : "tone-polarised") }, words[1]) : null,
+      words[1] ? h("strong", { class: "insight-tone " + tone }, words[1]) : null,
       truth, moves ? h("span", { class: "insight-small insight-moves" }, moves) : null,
       confidence ? h("span", { class: "insight-small insight-confidence" }, confidence) : null,
       arms ? h("strong", { class: "insight-tone insight-arms " + (arms.sure ? "tone-consensus" : "tone-mixed") }, arms.text) : null,

@@ -134,8 +134,12 @@ export function estimateShift(snapshot, unit) {
   if (!inf || typeof inf.median1 !== "number" || typeof inf.median2 !== "number") return "";
   const u = unit ? " " + unit : "";
   let text = t("estimate.shift", { m1: formatNumber(inf.median1) + u, m2: formatNumber(inf.median2) + u });
-  if (inf.improved === true) text += " · " + t("estimate.closer");
-  if (inf.improved === false) text += " · " + t("estimate.further");
+  // a median that did not move is neither closer nor further (`improved` is false then)
+  const same = typeof inf.log_error1 === "number" && typeof inf.log_error2 === "number" &&
+    Math.abs(inf.log_error1 - inf.log_error2) < 1e-9;
+  if (same) text += " · " + t("estimate.same");
+  else if (inf.improved === true) text += " · " + t("estimate.closer");
+  else if (inf.improved === false) text += " · " + t("estimate.further");
   return text;
 }
 

@@ -120,6 +120,12 @@ async def test_the_influence_round_draws_s_and_the_diversity_bars(browser: Any, 
         for i in range(2):
             assert diversity["collective"][i] + diversity["spread"][i] == pytest.approx(
                 diversity["average"][i], rel=1e-9)
+        # the median stayed at 100: neither closer nor further, whatever `improved` says
+        await page.wait_for_function(
+            "() => document.querySelector('#insight').innerText.includes('Vraie valeur')")
+        text = str(await page.locator("#insight").inner_text())
+        assert "ni plus près ni plus loin de la vérité" in text and "plus loin de" not in (
+            text.replace("ni plus loin de", ""))
         # drawn inside the 1280 x 720 stage, under the histogram, and readable in size
         main = await page.evaluate(FRAME, ["hist", None])
         s_plot = await page.evaluate(FRAME, ["s_hist", None])
