@@ -90,8 +90,11 @@ export default {
       push();
     }
 
-    function release() {
+    function release(event) {
       if (!dragging) return;
+      // Where the finger lifts is the answer: a slow phone may coalesce or drop the last
+      // moves, the pointerup still carries the final position.
+      if (event && event.type === "pointerup") fromPointer(event);
       dragging = false;
       rose.classList.remove("dragging");
       sender.flush();
