@@ -74,7 +74,7 @@ KEEP_JOBS = 4
 PDF_TIMEOUT_S = 90
 _printing = asyncio.Lock()
 #: Paths a signed link may open (GET pages and downloads of this module).
-LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
+LINKABLE = ("/replay/", "/film/", "/api/rooms/", "/api/video-jobs/")
 
 _html_cache: dict[tuple[Any, ...], bytes] = {}
 _public_cache: OrderedDict[tuple[Any, ...], PublicReplay] = OrderedDict()
@@ -130,7 +130,7 @@ def _busy(request: Request, retry_after: float = RETRY_AFTER_S) -> Response:
     script (the API)."""
     headers = {"Retry-After": str(max(1, math.ceil(retry_after))), "Cache-Control": "no-store"}
     message = "the server is busy with other exports: try again in a few seconds"
-    if request.url.path.startswith("/replay/"):
+    if request.url.path.startswith(("/replay/", "/film/")):
         page = ("<!doctype html><meta charset=utf-8><title>crowd</title>"
                 "<p>Le serveur prépare d'autres exports : réessayez dans quelques secondes."
                 f"<p lang=en>{html.escape(message.capitalize())}.")
