@@ -37,7 +37,7 @@ TEXT = {
            "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
            "opinion_unites": "ce qui rassemble\u202f: {x}", "empty": "Aucune activité à montrer.",
            "generated": "Établi le {date} par crowd", "winner": "{label} en tête",
-           "none": "pas encore de réponse"},
+           "none": "pas encore de réponse", "image": "Le graphique en image :"},
     "en": {"title": "Report", "answers": ("answer", "answers"),
            "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
            "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
@@ -52,7 +52,7 @@ TEXT = {
            "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
            "opinion_unites": "what unites: {x}", "empty": "No activity to show.",
            "generated": "Made on {date} by crowd", "winner": "{label} leads",
-           "none": "no answer yet"},
+           "none": "no answer yet", "image": "The chart as an image:"},
 }
 
 CSS = """
@@ -67,9 +67,11 @@ h2 { font-size: 1.35rem; margin: 0 0 .3rem; }
 .kind { color: #5c6b77; font-size: .95rem; margin: 0 0 .4rem; }
 .result { font-size: 1.15rem; font-weight: 600; margin: .5rem 0; }
 .chart { width: 100%; height: 22rem; background: #101418; border-radius: 6px; }
+.images { font-size: .95rem; margin: .3rem 0 0; }
 footer { color: #5c6b77; margin-top: 2rem; font-size: .9rem; }
 @page { margin: 15mm; }
-@media print { body { margin: 0; max-width: none; } .chart { height: 9cm; } }
+@media print { body { margin: 0; max-width: none; } .chart { height: 9cm; }
+               .images { display: none; } }
 """
 
 
@@ -164,6 +166,14 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
     return ""
 
 
+def _image_links(activity_id: str, t: Mapping[str, Any]) -> str:
+    """Links to the chart as PNG and SVG (relative to the report: `charts/ID.png`)."""
+    name = html.escape(activity_id)
+    return (f'<p class="images">{html.escape(t["image"])} '
+            f'<a href="charts/{name}.png" download>PNG</a> · '
+            f'<a href="charts/{name}.svg" download>SVG</a></p>')
+
+
 def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
           offset: float) -> str:
     if not spans:
@@ -191,7 +201,7 @@ def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
         if item is not None:
             target = f"chart-{len(items)}"
             items[target] = item
-            chart = f'<div class="chart" id="{target}"></div>'
+            chart = f'<div class="chart" id="{target}"></div>' + _image_links(act["id"], t)
         meta = " · ".join(x for x in (kinds.get(act.get("kind"), ""),
                                       plural(int(act.get("n") or 0), t["answers"], lang),
                                       _when((times or {}).get(act["id"]), lang, utc_offset)) if x)
