@@ -1,6 +1,8 @@
-// "Timelapse & exports" of the watched room (routes of crowd/server/export_routes.py, see
-// docs/exports.md): the replay page, the offline timelapse file, results, the printable
-// summary, the raw log, and a video rendered on the server with its progress.
+// "Timelapse & exports" of the watched room (routes of crowd/server/export_routes.py,
+// film_routes.py and chart_routes.py, see docs/exports.md): what members take home (the
+// report, its PDF, the workbook, the French CSV, the closing film, each chart as PNG or
+// SVG), the replay page, the offline timelapse file, results, the printable summary, the
+// raw log, and a video rendered on the server with its progress.
 //
 // Animator endpoints get the secret in the X-Crowd-Secret header, never in an address
 // (the panel may be on the projector, and addresses stay in histories and logs): files
@@ -115,6 +117,46 @@ export function mountExports(container, opts) {
   const events = action("exports.events", () => download(roomPath(code) + "/export/events.msgpack",
     "crowd-" + code + "-events.msgpack"));
 
+  const report = action("exports.report", () => openPage(roomPath(code) + "/report",
+    "crowd-" + code + "-report.html"));
+  const reportPdf = action("exports.report_pdf", () => download(roomPath(code) + "/report.pdf",
+    "crowd-" + code + "-report.pdf"));
+  const workbook = action("exports.workbook", () => download(roomPath(code) + "/export/results.xlsx",
+    "crowd-" + code + "-results.xlsx"));
+  const csvFr = action("exports.csv_fr", () => download(roomPath(code) + "/export/results.csv?sep=semicolon",
+    "crowd-" + code + "-resultats.csv"));
+  const film = action("exports.film", () => openPage("/film/" + encodeURIComponent(code),
+    "crowd-" + lower() + "-film.html"));
+  const filmFile = action("exports.film_file", () => download(roomPath(code) + "/film.html",
+    "crowd-" + lower() + "-film.html"));
+
+  // Each activity's chart as PNG and SVG: listed when the animator opens the list.
+  const chartsTitle = h("summary", { "data-export": "charts" });
+  const chartsList = h("ul", { class: "exports-charts" });
+  const charts = h("details", { class: "exports-charts-box" }, chartsTitle, chartsList);
+  charts.addEventListener("toggle", () => {
+    if (charts.open) listCharts();
+  });
+
+  function listCharts() {
+    fill(chartsList, h("li", { class: "muted" }, t("exports.charts_loading")));
+    authorized(roomPath(code) + "/export/results.json", opts.secret()).then((res) => res.json())
+      .then((doc) => {
+        const acts = (doc.activities || []).filter((a) => a.n > 0 || a.kind === "call");
+        if (!acts.length) {
+          fill(chartsList, h("li", { class: "muted" }, t("exports.charts_empty")));
+          return;
+        }
+        fill(chartsList, ...acts.map((a) => h("li", { "data-activity": a.id },
+          h("span", { class: "exports-chart-prompt" }, a.prompt || a.id),
+          ...["png", "svg"].map((format) => h("button", {
+            type: "button", class: "btn btn-small btn-quiet", "data-chart": format,
+            onclick: () => download(roomPath(code) + "/charts/" + encodeURIComponent(a.id) + "." + format,
+              "crowd-" + a.id.toLowerCase() + "." + format),
+          }, format.toUpperCase())))));
+      }).catch(fail);
+  }
+
   ["mp4", "gif"].forEach((format) => {
     videoButtons[format] = h("button", {
       type: "button", class: "btn btn-small", "data-format": format,
@@ -206,6 +248,8 @@ export function mountExports(container, opts) {
 
   function relabel() {
     title.textContent = t("exports.title");
+    takeHome.textContent = t("exports.take_home");
+    chartsTitle.textContent = t("exports.charts");
     lead.textContent = t("exports.lead");
     Object.keys(links).forEach((key) => {
       links[key].textContent = t(key);
@@ -214,7 +258,12 @@ export function mountExports(container, opts) {
     videoButtons.gif.textContent = t("exports.gif");
   }
 
+  const takeHome = h("h3", { class: "exports-subtitle" });
   fill(container, title, lead,
+    takeHome,
+    row([report, reportPdf, workbook, csvFr]),
+    row([film, filmFile]),
+    charts,
     row([replay, replayAll, timelapse]),
     row([csv, json, summary, events]),
     h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, progress),
@@ -227,6 +276,7 @@ export function mountExports(container, opts) {
     setRoom(next) {
       if (next === code) return;
       code = next;
+      if (charts.open) listCharts();
       loadSupport();
     },
   };

@@ -143,6 +143,16 @@ extend({
     "live.weight_total": { one: "{n} appareil a réparti ses points", other: "{n} appareils ont réparti leurs points" },
 
     // timelapse and exports
+    "exports.take_home": "À emporter",
+    "exports.report": "Compte rendu",
+    "exports.report_pdf": "Compte rendu (PDF)",
+    "exports.workbook": "Classeur (Excel, LibreOffice)",
+    "exports.csv_fr": "CSV pour tableur français",
+    "exports.film": "Film de clôture",
+    "exports.film_file": "Télécharger le film (HTML hors ligne)",
+    "exports.charts": "Graphiques en image (PNG, SVG)",
+    "exports.charts_loading": "Chargement des activités…",
+    "exports.charts_empty": "Pas encore de graphique\u202f: ouvrez une activité et recueillez des réponses.",
     "exports.title": "Timelapse & exports",
     "exports.lead": "Pour la plénière de clôture : rejouez la journée en accéléré, puis emportez les résultats.",
     "exports.replay": "Rejouer la salle",
@@ -295,6 +305,16 @@ extend({
 
     "live.weight_total": { one: "{n} device shared its points", other: "{n} devices shared their points" },
 
+    "exports.take_home": "To take home",
+    "exports.report": "Report",
+    "exports.report_pdf": "Report (PDF)",
+    "exports.workbook": "Workbook (Excel, LibreOffice)",
+    "exports.csv_fr": "CSV for French spreadsheets",
+    "exports.film": "Closing film",
+    "exports.film_file": "Download the film (offline HTML)",
+    "exports.charts": "Charts as images (PNG, SVG)",
+    "exports.charts_loading": "Loading the activities…",
+    "exports.charts_empty": "No chart yet: open an activity and collect answers.",
     "exports.title": "Timelapse & exports",
     "exports.lead": "For the closing plenary: replay the day fast, then take the results home.",
     "exports.replay": "Replay the room",
