@@ -37,7 +37,12 @@ TEXT = {
            "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
            "opinion_unites": "ce qui rassemble\u202f: {x}", "empty": "Aucune activité à montrer.",
            "generated": "Établi le {date} par crowd", "winner": "{label} en tête",
-           "none": "pas encore de réponse", "image": "Le graphique en image :"},
+           "none": "pas encore de réponse",
+           "scale": "en unités de « {ref} » : {items}",
+           "levels": {"coherent": "la salle est cohérente", "fair": "la salle est assez cohérente",
+                      "hesitant": "la salle hésite", "contradictory": "la salle se contredit"},
+           "contradiction": "elle se contredit le plus sur {a} / {b}",
+           "opinion_divides": "ce qui divise : {x}", "image": "Le graphique en image :"},
     "en": {"title": "Report", "answers": ("answer", "answers"),
            "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
            "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
@@ -52,7 +57,13 @@ TEXT = {
            "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
            "opinion_unites": "what unites: {x}", "empty": "No activity to show.",
            "generated": "Made on {date} by crowd", "winner": "{label} leads",
-           "none": "no answer yet", "image": "The chart as an image:"},
+           "none": "no answer yet",
+           "scale": "in units of “{ref}”: {items}",
+           "levels": {"coherent": "the room is coherent",
+                      "fair": "the room is fairly coherent", "hesitant": "the room hesitates",
+                      "contradictory": "the room contradicts itself"},
+           "contradiction": "it contradicts itself most on {a} / {b}",
+           "opinion_divides": "what divides: {x}", "image": "The chart as an image:"},
 }
 
 CSS = """
@@ -162,8 +173,48 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
         consensus = [statements[i] for i in snap.get("consensus") or [] if i < len(statements)]
         if consensus:
             parts.append(t["opinion_unites"].format(x=consensus[0]))
+        divisive = [statements[i] for i in snap.get("divisive") or [] if i < len(statements)]
+        if divisive and groups:
+            parts.append(t["opinion_divides"].format(x=divisive[0]))
         return " ; ".join(parts)
+    if kind == "value_scale":
+        return _scale_sentence(act, t, lang)
     return ""
+
+
+def result_sentence(act: Mapping[str, Any], lang: str = "fr") -> str:
+    """An activity's result in words (the report's line; the workbook's headline)."""
+    return _sentence(act, lang if lang in TEXT else "fr")
+
+
+def _ratio_text(x: float, lang: str) -> str:
+    """2 significant figures, as the projector writes them."""
+    from crowd.activities.value_scale import french_number
+
+    if lang == "fr":
+        return french_number(x)
+    return f"{x:,.2g}" if x >= 1 else f"{x:.2g}"
+
+
+def _scale_sentence(act: Mapping[str, Any], t: Mapping[str, Any], lang: str) -> str:
+    """The items in units of the reference, largest first, and how coherent the room is."""
+    snap = act.get("snapshot") or {}
+    items = [str(i) for i in (act.get("spec") or {}).get("items") or []]
+    weights, ref = snap.get("weights") or [], snap.get("reference")
+    if not items or not isinstance(ref, int) or not 0 <= ref < len(items):
+        return ""
+    placed = sorted(((w, name) for name, w, i in zip(items, weights, range(len(items)),
+                                                     strict=False)
+                     if isinstance(w, int | float) and i != ref), reverse=True)
+    parts = [t["scale"].format(ref=items[ref], items=", ".join(
+        f"{name} ≈ {_ratio_text(w, lang)}" for w, name in placed))] if placed else []
+    if snap.get("level") in t["levels"]:
+        parts.append(t["levels"][snap["level"]])
+    pair = (snap.get("contradiction") or {}).get("pair")
+    if snap.get("level") in ("hesitant", "contradictory") and isinstance(pair, list) and all(
+            isinstance(i, int) and 0 <= i < len(items) for i in pair):
+        parts.append(t["contradiction"].format(a=items[pair[0]], b=items[pair[1]]))
+    return " ; ".join(parts)
 
 
 def _image_links(activity_id: str, t: Mapping[str, Any]) -> str:
