@@ -44,6 +44,7 @@ const STRINGS = {
     chapter: (i, n) => `${i} / ${n}`, finaleShort: "Finale",
   },
 }
+const FINALE_HOLD_S = 6  // a video of the film ends on the finale this long
 const params = new URLSearchParams(location.search)
 let lang = params.get("lang") === "en" ? "en" : "fr"
 const rate = Math.max(0.25, Math.min(16, Number(params.get("speed")) || 1))
@@ -307,8 +308,35 @@ $("#controls").addEventListener("click", (e) => {
 })
 window.addEventListener("resize", () => render())
 
+// Resolves once the stage's charts are built and painted (video frames, tests).
+async function settled() {
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  for (let tries = 0; tries < 200; tries++) {
+    const views = grid.children.map(([panel]) => Bokeh.index.find_one(panel))
+    if (views.every((v) => v != null && v.has_finished())) break
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+}
+
+// The film at `t` seconds from its start, held still (the video renderer's frames).
+async function seek(t) {
+  playing = false
+  let start = 0
+  let index = 0
+  while (index < chapters.length - 1 && start + chapters[index].seconds <= t) {
+    start += chapters[index].seconds
+    index += 1
+  }
+  chapter = index
+  elapsed = Math.max(0, t - start)
+  render()
+  await settled()
+}
+
 window.crowdFilm = {
-  data, film, chapters, toggle, next, previous, go, fullscreenAsked: 0,
+  data, film, chapters, toggle, next, previous, go, seek, settled, fullscreenAsked: 0,
+  length: film.seconds + FINALE_HOLD_S,
   chapter: 0, kind: "card", scene: 0, playing: true, p: 0, lang,
 }
 render()

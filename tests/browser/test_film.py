@@ -228,3 +228,68 @@ async def test_the_rooms_film_at_its_route(browser: Any, server: Any) -> None:
     assert reply.ok and "attachment" in reply.headers["content-disposition"]
     assert json.dumps(HIDDEN)[1:-1] not in (await reply.text())
     await tab.close()
+
+
+async def test_video_of_the_film(film_file: tuple[Path, Film], tmp_path: Path) -> None:
+    """The same film as a video, title cards to finale: MP4 when imageio-ffmpeg is
+    there, else GIF."""
+    import asyncio
+
+    from crowd.server import video
+
+    path, _ = film_file
+    fmt = next((f for f in video.FORMATS if not video.missing(f)), None)
+    if fmt is None:
+        pytest.skip("video export needs " + "; ".join(video.missing("gif")))
+    short = video.VideoOptions(fps=2, seconds=4, width=640, height=360)
+    progress: list[tuple[int, int]] = []
+    out = await asyncio.to_thread(
+        video.render, path, tmp_path / f"film.{fmt}", options=short,
+        progress=lambda done, total: progress.append((done, total)))
+    assert progress[-1] == (short.frames, short.frames)
+    frames = _frames(out, fmt)
+    assert len(frames) == short.frames
+    assert frames[0] != frames[-1]  # a title card first, the finale last
+
+
+def _frames(path: Path, fmt: str) -> list[bytes]:
+    if fmt == "gif":
+        from PIL import Image, ImageSequence
+
+        with Image.open(path) as gif:
+            return [frame.convert("RGB").tobytes() for frame in ImageSequence.Iterator(gif)]
+    import imageio_ffmpeg
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    next(reader)  # the stream's description
+    return list(reader)
+
+
+async def test_the_server_renders_the_film_as_a_video(browser: Any, server: Any) -> None:
+    from crowd.server import video
+
+    if video.missing("gif"):
+        pytest.skip("this machine cannot render videos: " + ", ".join(video.missing("gif")))
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Film en vidéo")
+        poll = await panel.add_activity(code, "choice", "Une vidéo ?", options=["oui", "non"])
+        await panel.open(poll)
+        async with Phone.connect(server.url, code) as phone:
+            await phone.respond(poll, 0)
+        await panel.close(poll)
+    tab = await open_tab(browser, None, SCREEN_VIEWPORT)
+    headers = {"X-Crowd-Secret": server.secret}
+    reply = await tab.page.request.post(
+        f"{server.url}/api/rooms/{code}/video?format=gif&of=film&seconds=2", headers=headers)
+    assert reply.status == 202
+    job = await reply.json()
+    for _ in range(600):
+        job = await (await tab.page.request.get(f"{server.url}/api/video-jobs/{job['id']}",
+                                                headers=headers)).json()
+        if job["status"] in ("done", "failed"):
+            break
+        await tab.page.wait_for_timeout(200)
+    assert job["status"] == "done", job
+    gif = await (await tab.page.request.get(f"{server.url}{job['file']}", headers=headers)).body()
+    assert gif[:6] == b"GIF89a"
+    await tab.close()
