@@ -97,6 +97,21 @@ def test_the_closing_film_of_the_previous_edition() -> None:
     assert from_db.figures == film.figures
 
 
+def test_the_command_line_films_the_previous_releases_database(tmp_path: Path) -> None:
+    db = tmp_path / "crowd.db"
+    db.write_bytes((ROOT / "tests" / "fixtures" / "v1-festival.db").read_bytes())
+    out = tmp_path / "film.html"
+    done = subprocess.run([sys.executable, "-m", "crowd", "timelapse", "--db", str(db),
+                           "--room", ROOM, "--film", "-o", str(out)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and 'id="crowd-film"' in page
+    figures = json.loads(page.split('id="crowd-film">', 1)[1].split("</script>", 1)[0])
+    assert figures["figures"]["answers"] == 59
+    assert "scenes" in done.stderr
+
+
 def test_the_open_data_example_reads_the_previous_releases_log() -> None:
     out = subprocess.run([sys.executable, str(ROOT / "examples" / "read_events.py"),
                           str(EVENTS)], capture_output=True, text=True, check=True,

@@ -163,13 +163,18 @@ export function mountExports(container, opts) {
       onclick: () => startVideo(format),
     });
   });
+  // the closing film as an MP4 (in real time, title cards and finale included)
+  videoButtons.film = h("button", {
+    type: "button", class: "btn btn-small", "data-format": "mp4", "data-of": "film",
+    onclick: () => startVideo("mp4", "film"),
+  });
 
   // ---------------------------------------------------------- video jobs
 
   function busy(on) {
-    Object.keys(videoButtons).forEach((f) => {
-      const info = support && support[f];
-      videoButtons[f].disabled = on || (info ? !info.available : false);
+    Object.keys(videoButtons).forEach((key) => {
+      const info = support && support[videoButtons[key].dataset.format];
+      videoButtons[key].disabled = on || (info ? !info.available : false);
     });
   }
 
@@ -211,11 +216,12 @@ export function mountExports(container, opts) {
     }, POLL_MS);
   }
 
-  function startVideo(format) {
+  function startVideo(format, of) {
     busy(true);
     fill(result);
     status.textContent = t("exports.preparing");
-    authorized(roomPath(code) + "/video?format=" + format, opts.secret(), { method: "POST" })
+    const what = of === "film" ? "&of=film" : "";
+    authorized(roomPath(code) + "/video?format=" + format + what, opts.secret(), { method: "POST" })
       .then((res) => res.json()).then(follow)
       .catch((err) => {
         if (err.status === 409 && err.body && err.body.job) {
@@ -235,7 +241,7 @@ export function mountExports(container, opts) {
       if (!body) return;
       support = body;
       const missing = [];
-      Object.keys(videoButtons).forEach((f) => {
+      ["mp4", "gif"].forEach((f) => {
         const info = body[f];
         if (info && !info.available) missing.push((info.missing || []).join(" ; "));
       });
@@ -256,6 +262,7 @@ export function mountExports(container, opts) {
     });
     videoButtons.mp4.textContent = t("exports.mp4");
     videoButtons.gif.textContent = t("exports.gif");
+    videoButtons.film.textContent = t("exports.film_video");
   }
 
   const takeHome = h("h3", { class: "exports-subtitle" });
@@ -266,7 +273,8 @@ export function mountExports(container, opts) {
     charts,
     row([replay, replayAll, timelapse]),
     row([csv, json, summary, events]),
-    h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, progress),
+    h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, videoButtons.film,
+      progress),
     status, result);
   container.setAttribute("aria-labelledby", "exports-title");
   window.addEventListener("crowd:lang", relabel);

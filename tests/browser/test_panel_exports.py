@@ -76,6 +76,8 @@ async def test_the_export_view_links_what_members_take_home(browser: Any, server
     assert len(rows[0]) > 5 and any("Même date l'an prochain ?" in row for row in rows)
     page_file = await _downloaded(page, view.get_by_role("button", name="Télécharger le film"))
     assert b'<html lang="fr">' in page_file and b"crowd-film" in page_file
+    # the film as a video is one button among the videos (its route: test_film.py)
+    assert await view.get_by_role("button", name="Film en vidéo (MP4)").count() == 1
     # each activity's chart as PNG and SVG
     await view.get_by_text("Graphiques en image (PNG, SVG)").click()
     row = view.locator(f".exports-charts li[data-activity='{activity}']")
