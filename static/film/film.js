@@ -206,6 +206,8 @@ function render() {
   $("#card").hidden = ch.type !== "card"
   $("#finale").hidden = ch.type !== "finale"
   document.body.dataset.chapter = ch.type
+  document.body.dataset.together = ch.type !== "finale" &&
+    film.scenes[ch.scene].tracks.length > 1 ? "yes" : "no"
   if (ch.type === "finale") {
     showFinale()
     $("#scene-title").textContent = ""

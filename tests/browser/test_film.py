@@ -155,6 +155,15 @@ async def test_keys_controls_and_the_finale(browser: Any, film_file: tuple[Path,
     together = [film.timeline.tracks[k].activity["prompt"] for k in film.scenes[1].tracks]
     text = await page.locator("#card").text_content() or ""
     assert all(prompt in text for prompt in together) and "2 activités en même temps" in text
+    # the two activities that ran together, side by side, inside the frame
+    await page.evaluate("crowdFilm.go(3)")
+    await page.evaluate("crowdFilm.settled()")
+    rendered = await page.evaluate(RENDERED)
+    assert rendered["min"] >= FILM_MIN_PX and not rendered["outside"], rendered
+    shown = await page.evaluate(
+        "Bokeh.documents[0].get_model_by_name('film-grid').children.length")
+    assert shown == len(film.scenes[1].tracks) == 2
+    await page.keyboard.press("ArrowLeft")
     await page.keyboard.press("ArrowLeft")
     assert await page.evaluate("crowdFilm.chapter") == 0
     await page.keyboard.press("f")
