@@ -5,7 +5,8 @@ process, one job at a time, refused with 503 and Retry-After when the queue is f
 Without the animator secret it shows the revealed activities only (what phones may see);
 with it, every activity. A film is kept per rooms, view and log position; a public one
 is reused while younger than `public_replay_max_age_s` even if the log moved on, so a
-hall of phones opening the link builds it once.
+hall of phones opening the link builds it once; while a film is being built the public
+gets the last one kept, or 503 with Retry-After, and never waits in line.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ async def _film_html(request: Request) -> bytes | Response:
     last = await asyncio.to_thread(_last_id, db)
     key = (db, tuple(rooms or ()), bool(animator))
     max_age = _hub(request).settings.public_replay_max_age_s
+    if _building.locked() and not animator:  # the public never queues behind a build
+        entry = _cache.get(key)
+        return entry[0] if entry is not None else _busy(request)
     async with _building:  # one film at a time; those waiting get the fresh one
         entry = _cache.get(key)
         if entry is not None and (entry[1] >= last or (
