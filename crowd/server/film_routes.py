@@ -1,4 +1,5 @@
-"""HTTP routes for the closing film: `/film/CODE` (the page) and its download.
+"""HTTP routes for the closing film (`/film/CODE`, its download) and the whole
+festival's report (`/api/festival/report`).
 
 The film is built like the replay (`crowd.server.export_routes`): in the export child
 process, one job at a time, refused with 503 and Retry-After when the queue is full.
@@ -23,8 +24,20 @@ from starlette.routing import Route
 from crowd.core.types import normalize_code
 from crowd.server.edge import REPLAY_CSP
 from crowd.server.export_jobs import QueueFull
-from crowd.server.export_routes import _busy, _db, _download, _hub, _in_child, _last_id, _rooms_for
+from crowd.server.export_routes import (
+    _bokeh_js,
+    _busy,
+    _db,
+    _download,
+    _hub,
+    _in_child,
+    _kept,
+    _last_id,
+    _rooms_for,
+    _times,
+)
 from crowd.server.httpauth import viewer
+from crowd.views import exports
 
 CACHE_SIZE = 8
 #: The film's page may go full screen (F): the replay's policy, minus the sandbox that
@@ -84,9 +97,37 @@ async def film_download(request: Request) -> Response:
     return _download(page, "text/html; charset=utf-8", f"crowd-{name}-film.html")
 
 
+async def festival_report(request: Request) -> Response:
+    """Every room's report on one page (`?lang=en` for English): the revealed activities,
+    or every activity for an animator; it prints like a room's report."""
+    animator = await viewer(request)
+    if isinstance(animator, JSONResponse):
+        return animator
+    lang = "en" if request.query_params.get("lang") == "en" else "fr"
+    hub = _hub(request)
+
+    async def build() -> bytes:
+        from crowd.views import charts
+        from crowd.views.report import festival_report_html
+
+        docs, times = [], {}
+        for code in sorted(hub.engine.rooms):
+            docs.append(exports.results(hub.engine, code, public=not animator))
+            times.update(await asyncio.to_thread(_times, _db(request), code))
+        title = "Le festival" if lang == "fr" else "The festival"
+        return festival_report_html(docs, title=title, lang=lang, times=times,
+                                    chart_item=charts.chart_item,
+                                    bokeh_js=_bokeh_js()).encode()
+
+    page = await _kept(request, f"festival-report-{lang}", "ALL", bool(animator), build)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store",
+                                       "Content-Security-Policy": REPLAY_CSP})
+
+
 def routes() -> list[Route]:
     return [Route("/film/{code}", film_page),
-            Route("/api/rooms/{code}/film.html", film_download)]
+            Route("/api/rooms/{code}/film.html", film_download),
+            Route("/api/festival/report", festival_report)]
 
 
 def shutdown() -> None:

@@ -42,7 +42,8 @@ TEXT = {
            "levels": {"coherent": "la salle est cohérente", "fair": "la salle est assez cohérente",
                       "hesitant": "la salle hésite", "contradictory": "la salle se contredit"},
            "contradiction": "elle se contredit le plus sur {a} / {b}",
-           "opinion_divides": "ce qui divise : {x}", "image": "Le graphique en image :"},
+           "opinion_divides": "ce qui divise : {x}", "rooms": ("salle", "salles"),
+           "image": "Le graphique en image :"},
     "en": {"title": "Report", "answers": ("answer", "answers"),
            "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
            "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
@@ -63,7 +64,8 @@ TEXT = {
                       "fair": "the room is fairly coherent", "hesitant": "the room hesitates",
                       "contradictory": "the room contradicts itself"},
            "contradiction": "it contradicts itself most on {a} / {b}",
-           "opinion_divides": "what divides: {x}", "image": "The chart as an image:"},
+           "opinion_divides": "what divides: {x}", "rooms": ("room", "rooms"),
+           "image": "The chart as an image:"},
 }
 
 CSS = """
@@ -75,6 +77,8 @@ h1 { font-size: 2rem; margin-bottom: .2rem; }
 section { border-top: 2px solid #d5dde3; padding-top: 1rem; margin-top: 1.5rem;
           break-inside: avoid; page-break-inside: avoid; }
 h2 { font-size: 1.35rem; margin: 0 0 .3rem; }
+h2.room { font-size: 1.6rem; margin-top: 2rem; }
+h3 { font-size: 1.25rem; margin: 0 0 .3rem; }
 .kind { color: #5c6b77; font-size: .95rem; margin: 0 0 .4rem; }
 .result { font-size: 1.15rem; font-weight: 600; margin: .5rem 0; }
 .chart { width: 100%; height: 22rem; background: #101418; border-radius: 6px; }
@@ -217,12 +221,12 @@ def _scale_sentence(act: Mapping[str, Any], t: Mapping[str, Any], lang: str) -> 
     return " ; ".join(parts)
 
 
-def _image_links(activity_id: str, t: Mapping[str, Any]) -> str:
-    """Links to the chart as PNG and SVG (relative to the report: `charts/ID.png`)."""
-    name = html.escape(activity_id)
+def _image_links(room: str, activity_id: str, t: Mapping[str, Any]) -> str:
+    """Links to the chart as PNG and SVG (`/api/rooms/CODE/charts/ID.png`)."""
+    base = html.escape(f"/api/rooms/{room}/charts/{activity_id}")
     return (f'<p class="images">{html.escape(t["image"])} '
-            f'<a href="charts/{name}.png" download>PNG</a> · '
-            f'<a href="charts/{name}.svg" download>SVG</a></p>')
+            f'<a href="{base}.png" download>PNG</a> · '
+            f'<a href="{base}.svg" download>SVG</a></p>')
 
 
 def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
@@ -234,17 +238,13 @@ def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
     return TEXT[lang]["ran"].format(when=clock)
 
 
-def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
-                times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
-                utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
-                bokeh_js: str = "") -> str:
-    """The report page. `chart_item(activity, snapshot, chart)` gives each activity's
-    Bokeh `json_item` (None: no chart); `bokeh_js` is BokehJS itself, inlined."""
-    lang = lang if lang in TEXT else "fr"
-    t = TEXT[lang]
-    kinds = KINDS[lang]
-    room = doc.get("room") or {}
-    sections, items = [], {}
+def _sections(doc: Mapping[str, Any], lang: str, times: Mapping[str, Any] | None,
+              utc_offset: float, chart_item: Callable[..., Any] | None,
+              items: dict[str, Any], level: int = 2) -> str:
+    """One section per activity of a room's results; charts to embed go into `items`."""
+    t, kinds = TEXT[lang], KINDS[lang]
+    code = str((doc.get("room") or {}).get("code", ""))
+    sections = []
     for act in doc.get("activities") or []:
         item = chart_item(act["spec"], act["snapshot"], act.get("chart") or {}) \
             if chart_item else None
@@ -252,15 +252,20 @@ def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
         if item is not None:
             target = f"chart-{len(items)}"
             items[target] = item
-            chart = f'<div class="chart" id="{target}"></div>' + _image_links(act["id"], t)
+            chart = f'<div class="chart" id="{target}"></div>' + _image_links(code, act["id"], t)
         meta = " · ".join(x for x in (kinds.get(act.get("kind"), ""),
                                       plural(int(act.get("n") or 0), t["answers"], lang),
                                       _when((times or {}).get(act["id"]), lang, utc_offset)) if x)
         sections.append(
-            f'<section><h2>{html.escape(str(act.get("prompt", "")))}</h2>'
+            f'<section><h{level}>{html.escape(str(act.get("prompt", "")))}</h{level}>'
             f'<p class="kind">{html.escape(meta)}</p>'
             f'<p class="result">{html.escape(_sentence(act, lang))}</p>{chart}</section>')
-    body = "".join(sections) or f"<p>{t['empty']}</p>"
+    return "".join(sections)
+
+
+def _page(lang: str, title: str, meta: str, body: str, items: Mapping[str, Any],
+          bokeh_js: str) -> str:
+    t = TEXT[lang]
     date = time.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d", time.gmtime())
     script = ""
     if items:
@@ -270,12 +275,47 @@ def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
                   " Bokeh.embed.embed_item(item, id);</script>")
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(t['title'])} · {html.escape(str(room.get('title', '')))}"
+            f"<title>{html.escape(t['title'])} · {html.escape(title)}"
             f"</title><style>{CSS}</style></head><body>"
-            f"<h1>{html.escape(str(room.get('title', '')))}</h1>"
-            f'<p class="meta">{html.escape(t["title"])} · {html.escape(str(room.get("code", "")))}'
+            f"<h1>{html.escape(title)}</h1>"
+            f'<p class="meta">{html.escape(t["title"])} · {html.escape(meta)}'
             f"</p>{body}<footer>{html.escape(t['generated'].format(date=date))}</footer>"
             f"{script}</body></html>")
+
+
+def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
+                times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
+                utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
+                bokeh_js: str = "") -> str:
+    """The report page. `chart_item(activity, snapshot, chart)` gives each activity's
+    Bokeh `json_item` (None: no chart); `bokeh_js` is BokehJS itself, inlined."""
+    lang = lang if lang in TEXT else "fr"
+    room = doc.get("room") or {}
+    items: dict[str, Any] = {}
+    body = _sections(doc, lang, times, utc_offset, chart_item, items) \
+        or f"<p>{TEXT[lang]['empty']}</p>"
+    return _page(lang, str(room.get("title", "")), str(room.get("code", "")), body, items,
+                 bokeh_js)
+
+
+def festival_report_html(docs: Sequence[Mapping[str, Any]], *, title: str, lang: str = "fr",
+                         times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
+                         utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
+                         bokeh_js: str = "") -> str:
+    """The whole festival's report: each room with activities to show, in turn."""
+    lang = lang if lang in TEXT else "fr"
+    items: dict[str, Any] = {}
+    parts = []
+    for doc in docs:
+        body = _sections(doc, lang, times, utc_offset, chart_item, items, level=3)
+        if body:
+            room = doc.get("room") or {}
+            parts.append(f'<h2 class="room">{html.escape(str(room.get("title", "")))}'
+                         f' <span class="kind">{html.escape(str(room.get("code", "")))}'
+                         f"</span></h2>{body}")
+    rooms = plural(len(parts), TEXT[lang]["rooms"], lang)
+    return _page(lang, title, rooms, "".join(parts) or f"<p>{TEXT[lang]['empty']}</p>", items,
+                 bokeh_js)
 
 
 def bokeh_inline_js() -> str:
