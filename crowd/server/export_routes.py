@@ -74,7 +74,7 @@ KEEP_JOBS = 4
 PDF_TIMEOUT_S = 90
 _printing = asyncio.Lock()
 #: Paths a signed link may open (GET pages and downloads of this module).
-LINKABLE = ("/replay/", "/film/", "/api/rooms/", "/api/video-jobs/")
+LINKABLE = ("/replay/", "/film/", "/api/rooms/", "/api/festival/", "/api/video-jobs/")
 
 _html_cache: dict[tuple[Any, ...], bytes] = {}
 _public_cache: OrderedDict[tuple[Any, ...], PublicReplay] = OrderedDict()

@@ -119,6 +119,8 @@ export function mountExports(container, opts) {
 
   const report = action("exports.report", () => openPage(roomPath(code) + "/report",
     "crowd-" + code + "-report.html"));
+  const festivalReport = action("exports.festival_report", () => openPage("/api/festival/report",
+    "crowd-festival-report.html"));
   const reportPdf = action("exports.report_pdf", () => download(roomPath(code) + "/report.pdf",
     "crowd-" + code + "-report.pdf"));
   const workbook = action("exports.workbook", () => download(roomPath(code) + "/export/results.xlsx",
@@ -268,7 +270,7 @@ export function mountExports(container, opts) {
   const takeHome = h("h3", { class: "exports-subtitle" });
   fill(container, title, lead,
     takeHome,
-    row([report, reportPdf, workbook, csvFr]),
+    row([report, reportPdf, workbook, csvFr, festivalReport]),
     row([film, filmFile]),
     charts,
     row([replay, replayAll, timelapse]),

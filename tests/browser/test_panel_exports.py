@@ -58,6 +58,12 @@ async def test_the_export_view_links_what_members_take_home(browser: Any, server
     await report.wait_for_selector("text=Même date l'an prochain ?")
     assert "3 réponses" in await report.inner_text("body")
     await report.close()
+    async with page.context.expect_page(timeout=60_000) as opened:
+        await view.get_by_role("button", name="Compte rendu du festival").click()
+    festival = await opened.value
+    await festival.wait_for_url("**/api/festival/report?link=*")
+    await festival.locator("h2.room", has_text="Emporter la journée").wait_for()
+    await festival.close()
     async with page.context.expect_page(timeout=90_000) as opened:
         await view.get_by_role("button", name="Film de clôture").click()
     film = await opened.value
