@@ -1,11 +1,15 @@
 """Read a room's anonymised event log (`events.msgpack` from `crowd export` or the panel)
 and tell, per activity, when it ran and how its answers came in.
 
-Needs only msgpack (installed with crowd). With pandas installed, `--csv answers.csv`
-also writes one row per answer (participant alias, activity, time, value) for analysis
-in a notebook or a spreadsheet:
+Needs only msgpack (installed with crowd). `--csv answers.csv` also writes one row per
+answer (participant alias, activity, ISO time, value as JSON) for a spreadsheet or a
+notebook:
 
     python examples/read_events.py exports/events.msgpack [--csv answers.csv]
+
+    import pandas as pd                       # or polars: pl.read_csv("answers.csv")
+    answers = pd.read_csv("answers.csv", parse_dates=["time"])
+    answers.groupby("activity").participant.nunique()
 
 The records are documented in docs/exports.md ("events.msgpack"). This script is a
 starting point for open-data reuse; it imports nothing from crowd on purpose.
@@ -14,8 +18,8 @@ starting point for open-data reuse; it imports nothing from crowd on purpose.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import sys
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +35,7 @@ def read(path: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("events", type=Path)
-    parser.add_argument("--csv", type=Path, help="one row per answer (needs pandas)")
+    parser.add_argument("--csv", type=Path, help="also write one row per answer")
     args = parser.parse_args(argv)
     records = read(args.events)
     prompts: dict[str, str] = {}
@@ -59,15 +63,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{activity}  {prompt[:60]}\n    {when}; {len(rows)} answers from "
               f"{len(people)} participants")
     if args.csv:
-        try:
-            import pandas as pd
-        except ImportError:
-            print("--csv needs pandas: pip install pandas", file=sys.stderr)
-            return 2
-        table = pd.DataFrame([row for rows in answers.values() for row in rows])
-        table["time"] = pd.to_datetime(table["ts"], unit="s", utc=True)
-        table.to_csv(args.csv, index=False)
-        print(f"{len(table)} answers written to {args.csv}")
+        rows = [row for rows in answers.values() for row in rows]
+        with args.csv.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, ["participant", "activity", "time", "value"])
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({"participant": row["participant"], "activity": row["activity"],
+                                 "time": datetime.fromtimestamp(row["ts"], UTC).isoformat(),
+                                 "value": row["value"]})
+        print(f"{len(rows)} answers written to {args.csv}")
     return 0
 
 

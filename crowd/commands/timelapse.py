@@ -2,6 +2,7 @@
 
     crowd timelapse --db crowd.db --room KXT4 -o closing.html
     crowd timelapse --db crowd.db -o festival.html --video festival.mp4
+    crowd timelapse --db crowd.db --room KXT4 --film -o film.html --video film.mp4
 
 Works on the live database and on a copy of it (SQLite WAL). The HTML file opens offline,
 with no server; the video needs Chromium (and imageio-ffmpeg for MP4).
@@ -84,10 +85,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", default=None, help="title shown on the replay")
     parser.add_argument("--public", action="store_true",
                         help="only the activities revealed to phones")
+    parser.add_argument("--film", action="store_true",
+                        help="the closing film (title cards, one activity at a time, the day "
+                             "in numbers) instead of the replay")
     parser.add_argument("--video", type=Path, default=None, metavar="OUT.mp4|OUT.gif",
                         help="also render a video (needs Chromium)")
     parser.add_argument("--seconds", type=float, default=None,
-                        help="video length in seconds (default 60 for MP4, 20 for GIF)")
+                        help="video length in seconds (default: the film's own; a replay "
+                             "60 for MP4, 20 for GIF)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -108,7 +113,15 @@ def run(args: argparse.Namespace) -> int:
         if lacks:
             print("cannot make the video: missing " + "; ".join(lacks), file=sys.stderr)
             return 3
+    if args.film and activities is not None:
+        print("the film shows every activity of its rooms: drop --activities", file=sys.stderr)
+        return 2
     started = time.perf_counter()
+    if args.film:
+        written = _write_film(args, rooms, started)
+        if written:
+            return written
+        return _video(args)
     builder = TimelineBuilder(rooms, activities, only_revealed=args.public)
     progress = Progress("replaying the log")
     count = read_log(args.db, rooms, builder.feed, progress)
@@ -119,14 +132,36 @@ def run(args: argparse.Namespace) -> int:
     size = write_standalone(timeline, args.output, args.title)
     print(f"{args.output}: {len(timeline.tracks)} activities, {size / 1e6:.1f} MB, "
           f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
-    if args.video is not None:
-        from crowd.server import video
+    return _video(args)
 
-        fmt = args.video.suffix.lstrip(".").lower()
-        base = video.DEFAULTS[fmt]
-        options = video.VideoOptions(base.fps, args.seconds or base.seconds, base.width,
-                                     base.height)
-        frames = Progress(f"rendering {args.video.name}", options.frames)
-        video.render(args.output, args.video, fmt=fmt, options=options, progress=frames)
-        frames.done(f"{args.video} ({args.video.stat().st_size / 1e6:.1f} MB)")
+
+def _write_film(args: argparse.Namespace, rooms: list[str] | None, started: float) -> int:
+    """The closing film: the log read twice (what ended hidden, then the frames)."""
+    from crowd.server.eventlog import iter_events_file
+    from crowd.views.film import build_film
+    from crowd.views.film_page import write_film
+
+    film = build_film(lambda: iter_events_file(args.db, rooms), rooms,
+                      only_revealed=args.public, title=args.title)
+    if not film.scenes:
+        print("nothing to film: no activity of these rooms was ever opened", file=sys.stderr)
+    size = write_film(film, args.output, args.title)
+    print(f"{args.output}: {len(film.scenes)} scenes, {film.seconds:.0f} s, "
+          f"{size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _video(args: argparse.Namespace) -> int:
+    if args.video is None:
+        return 0
+    from crowd.server import video
+
+    fmt = args.video.suffix.lstrip(".").lower()
+    base = video.DEFAULTS[fmt]
+    # 0 s: the film's own length (a replay's is the format's default)
+    seconds = args.seconds or (0.0 if args.film else base.seconds)
+    options = video.VideoOptions(base.fps, seconds, base.width, base.height)
+    frames = Progress(f"rendering {args.video.name}", options.frames if seconds else None)
+    video.render(args.output, args.video, fmt=fmt, options=options, progress=frames)
+    frames.done(f"{args.video} ({args.video.stat().st_size / 1e6:.1f} MB)")
     return 0

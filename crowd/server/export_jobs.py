@@ -5,7 +5,7 @@ The child (`crowd.server.worker`) reads the SQLite file on its own read-only con
 wait for it. It does one job at a time, so the queue is bounded and ordered: animators'
 jobs first, and beyond a few waiting jobs of a kind a request is refused (`QueueFull`,
 answered 503 with Retry-After by `crowd.server.export_routes`). The functions the child
-runs are the module-level ones here (`build_replay`, `write_event_export`).
+runs are the module-level ones here (`build_replay`, `build_film`, `write_event_export`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,16 @@ def build_replay(db: str, rooms: list[str] | None, activities: list[str] | None,
     timeline = build_timeline(iter_events_file(db, rooms), rooms, activities,
                               only_revealed=public)
     return standalone_html(timeline).encode("utf-8")
+
+
+def build_film(db: str, rooms: list[str] | None, public: bool) -> bytes:
+    """Child process: read the log twice (what ended hidden, then the frames) and return
+    the closing film's standalone HTML (UTF-8)."""
+    from crowd.views.film import build_film as film_of
+    from crowd.views.film_page import standalone_film
+
+    film = film_of(lambda: iter_events_file(db, rooms), rooms, only_revealed=public)
+    return standalone_film(film).encode("utf-8")
 
 
 def write_event_export(db: str, room: str, path: str) -> int:

@@ -74,7 +74,7 @@ KEEP_JOBS = 4
 PDF_TIMEOUT_S = 90
 _printing = asyncio.Lock()
 #: Paths a signed link may open (GET pages and downloads of this module).
-LINKABLE = ("/replay/", "/api/rooms/", "/api/video-jobs/")
+LINKABLE = ("/replay/", "/film/", "/api/rooms/", "/api/festival/", "/api/video-jobs/")
 
 _html_cache: dict[tuple[Any, ...], bytes] = {}
 _public_cache: OrderedDict[tuple[Any, ...], PublicReplay] = OrderedDict()
@@ -130,7 +130,7 @@ def _busy(request: Request, retry_after: float = RETRY_AFTER_S) -> Response:
     script (the API)."""
     headers = {"Retry-After": str(max(1, math.ceil(retry_after))), "Cache-Control": "no-store"}
     message = "the server is busy with other exports: try again in a few seconds"
-    if request.url.path.startswith("/replay/"):
+    if request.url.path.startswith(("/replay/", "/film/")):
         page = ("<!doctype html><meta charset=utf-8><title>crowd</title>"
                 "<p>Le serveur prépare d'autres exports : réessayez dans quelques secondes."
                 f"<p lang=en>{html.escape(message.capitalize())}.")
@@ -523,11 +523,13 @@ class VideoJob:
 
 
 async def _run_job(job: VideoJob, db: str, rooms: list[str] | None,
-                   activities: list[str] | None, seconds: float | None, limit: int) -> None:
+                   activities: list[str] | None, seconds: float | None, limit: int,
+                   film: bool = False) -> None:
     try:
         try:
-            html = await export_queue().run(True, limit, "build_replay", db, rooms,
-                                             activities, False)
+            built = ("build_film", db, rooms, False) if film else (
+                "build_replay", db, rooms, activities, False)
+            html = await export_queue().run(True, limit, *built)
         except QueueFull:
             raise RuntimeError("the server is busy with other exports: try again") from None
         page = job.dir / "replay.html"
@@ -601,6 +603,7 @@ async def video_start(request: Request) -> Response:
         return _error(400, "bad_seconds", "seconds must be a number")
     if seconds is not None and not 1 <= seconds <= 600:
         return _error(400, "bad_seconds", "seconds must be between 1 and 600")
+    film = request.query_params.get("of") == "film"  # the closing film, not the replay
     busy = [j for j in _jobs.values() if j.status in {"building", "rendering"}]
     if busy:
         return JSONResponse({"code": "busy", "message": "a video is already being made",
@@ -614,7 +617,7 @@ async def video_start(request: Request) -> Response:
     _jobs[job_id] = job
     job.task = asyncio.create_task(_run_job(
         job, _db(request), rooms, _activities(request), seconds,
-        _hub(request).settings.export_queue_animator), name=f"video-{job_id}")
+        _hub(request).settings.export_queue_animator, film), name=f"video-{job_id}")
     return JSONResponse(job.describe(), status_code=202)
 
 

@@ -1,8 +1,10 @@
-"""The timelapse as a video (MP4) or an animated GIF, rendered by headless Chromium.
+"""The timelapse or the closing film as a video (MP4) or an animated GIF, by headless Chromium.
 
-The standalone replay file is opened from disk in Debian's Chromium through Playwright;
-for each frame the page seeks its own player (`crowdReplay.seek`, which waits for the
-charts to repaint) and Chromium takes a screenshot. `imageio-ffmpeg` (whose wheel ships an
+The standalone replay (or film) file is opened from disk in Debian's Chromium through
+Playwright; for each frame the page seeks its own player (`crowdReplay.seek` or
+`crowdFilm.seek`, which wait for the charts to repaint) and Chromium takes a screenshot.
+A replay's video lasts a fixed time (60 s by default); a film's lasts the film, title
+cards and finale included, unless a length is asked for. `imageio-ffmpeg` (whose wheel ships an
 ffmpeg binary) encodes the MP4; Pillow, already a Bokeh dependency, writes the GIF.
 
 `missing(fmt)` says in words what this machine lacks, so callers can refuse clearly and
@@ -30,6 +32,10 @@ CHROMIUM_PATHS = (
     r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe",
 )
 FORMATS = ("mp4", "gif")
+#: The page is ready: a replay file or a closing film (`crowd.views.film_page`).
+READY = ("(window.crowdReplay && window.crowdReplay.ready)"
+         " || (window.crowdFilm && window.crowdFilm.ready)")
+MAX_FILM_FRAMES = 12 * 600  # a film's video: at most 10 minutes at 12 frames a second
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +102,7 @@ def render(html_path: str | Path, out_path: str | Path, *, fmt: str | None = Non
     from playwright.sync_api import sync_playwright
 
     url = Path(html_path).resolve().as_uri()
-    total = opts.frames
+    total = 0
     images: list[Any] = []
     writer = None
     try:
@@ -105,14 +111,18 @@ def render(html_path: str | Path, out_path: str | Path, *, fmt: str | None = Non
             try:
                 page = browser.new_page(viewport={"width": opts.width, "height": opts.height})
                 page.goto(url)
-                page.wait_for_function("window.crowdReplay && window.crowdReplay.ready",
-                                       timeout=60_000)
-                page.evaluate("crowdReplay.videoMode()")
-                duration = float(page.evaluate("crowdReplay.data.duration"))
+                page.wait_for_function(READY, timeout=60_000)
+                player = "crowdFilm" if page.evaluate("!!window.crowdFilm") else "crowdReplay"
+                if player == "crowdReplay":
+                    page.evaluate("crowdReplay.videoMode()")
+                    duration = float(page.evaluate("crowdReplay.data.duration"))
+                else:
+                    duration = float(page.evaluate("crowdFilm.length"))
+                total = _frames(opts, fmt, duration if player == "crowdFilm" else None)
                 if fmt == "mp4":
                     writer = _mp4_writer(out, opts)
                 for i in range(total):
-                    page.evaluate("p => crowdReplay.seek(p)", duration * i / (total - 1))
+                    page.evaluate(f"p => {player}.seek(p)", duration * i / (total - 1))
                     png = page.screenshot(type="png")
                     if writer is not None:
                         writer.send(_rgb_bytes(png, opts))
@@ -131,6 +141,16 @@ def render(html_path: str | Path, out_path: str | Path, *, fmt: str | None = Non
         if writer is not None:
             writer.close()
     return out
+
+
+def _frames(opts: VideoOptions, fmt: str, film_seconds: float | None) -> int:
+    """Frames to take: as asked; else a film in real time (its own length, capped), a
+    replay in the format's default length."""
+    if opts.seconds > 0:
+        return opts.frames
+    if film_seconds is not None:
+        return max(2, min(MAX_FILM_FRAMES, round(film_seconds * opts.fps)))
+    return VideoOptions(opts.fps, DEFAULTS[fmt].seconds, opts.width, opts.height).frames
 
 
 def _mp4_writer(out: Path, opts: VideoOptions) -> Any:
@@ -179,12 +199,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("html", type=Path, help="a standalone replay file")
     parser.add_argument("out", type=Path, help="output .mp4 or .gif")
     parser.add_argument("--fps", type=int, default=None)
-    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="video length (default: a film's own, 60 s for a replay)")
     args = parser.parse_args(argv)
     fmt = args.out.suffix.lstrip(".").lower()
     base = DEFAULTS.get(fmt, DEFAULTS["mp4"])
-    opts = VideoOptions(fps=args.fps or base.fps, seconds=args.seconds or base.seconds,
-                        width=base.width, height=base.height)
+    opts = VideoOptions(fps=args.fps or base.fps, seconds=args.seconds or 0.0,
+                        width=base.width, height=base.height)  # 0: the page's own length
 
     def report(done: int, total: int) -> None:
         print(json.dumps({"done": done, "total": total}), flush=True)

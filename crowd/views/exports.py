@@ -40,6 +40,14 @@ CSV_COLUMNS = ["room", "activity", "kind", "prompt", "state", "n", "measure", "l
 #: Snapshot fields whose values are option indices / grade indices (shown by name in CSV).
 OPTION_INDEX_FIELDS = frozenset({"ranking", "winners", "condorcet_winner"})
 GRADE_INDEX_FIELDS = frozenset({"majority"})
+#: Other fields holding indices into a list of the spec: the value scale's items (its
+#: reference, the pair it contradicts itself on), the opinion map's statements.
+NAMED_INDEX_FIELDS = {"reference": "items", "pair": "items", "consensus": "statements",
+                      "divisive": "statements", "representative": "statements"}
+#: Per-participant lists (the opinion map's anonymous dots): by position, never by name.
+PER_PERSON_FIELDS = frozenset({"points", "point_groups"})
+#: Spec lists that name a snapshot's per-entry lists when their lengths match.
+NAME_LISTS = ("options", "items", "statements")
 #: What a server-signed device token looks like (crowd.server.security.DeviceTokens).
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{12}$")
 
@@ -101,9 +109,12 @@ def _scalar(value: Any) -> bool:
 def _labels(snap: Mapping[str, Any], spec: Mapping[str, Any], key: str,
             length: int) -> list[str]:
     """Row labels for a list of `length` values: options, a parallel text list, bins."""
-    options = spec.get("options")
-    if isinstance(options, list) and len(options) == length:
-        return [str(o) for o in options]
+    if key in PER_PERSON_FIELDS:
+        return [str(i + 1) for i in range(length)]
+    for names in NAME_LISTS:
+        options = spec.get(names)
+        if isinstance(options, list) and len(options) == length:
+            return [str(o) for o in options]
     for other, values in snap.items():
         if (other != key and isinstance(values, list) and len(values) == length and values
                 and all(isinstance(v, str) for v in values)):
@@ -121,7 +132,8 @@ def _labels(snap: Mapping[str, Any], spec: Mapping[str, Any], key: str,
 
 def _value_label(key: str, value: Any, spec: Mapping[str, Any]) -> str:
     names = (spec.get("options") if key in OPTION_INDEX_FIELDS
-             else spec.get("grades") if key in GRADE_INDEX_FIELDS else None)
+             else spec.get("grades") if key in GRADE_INDEX_FIELDS
+             else spec.get(NAMED_INDEX_FIELDS[key]) if key in NAMED_INDEX_FIELDS else None)
     if (isinstance(names, list) and isinstance(value, int) and not isinstance(value, bool)
             and 0 <= value < len(names)):
         return str(names[value])
@@ -151,8 +163,8 @@ def flatten_snapshot(snap: Mapping[str, Any],
                     isinstance(v, list) and len(v) == len(value) and k != key
                     for k, v in snap.items()):
                 continue  # the words themselves label the counts
-            if key in OPTION_INDEX_FIELDS or (key in GRADE_INDEX_FIELDS and not any(
-                    isinstance(v, list) for v in value)):
+            if key in OPTION_INDEX_FIELDS or key in NAMED_INDEX_FIELDS or (
+                    key in GRADE_INDEX_FIELDS and not any(isinstance(v, list) for v in value)):
                 labels = ([str(i + 1) for i in range(len(value))] if key in OPTION_INDEX_FIELDS
                           else _labels(snap, spec, key, len(value)))
             else:
@@ -168,6 +180,10 @@ def flatten_snapshot(snap: Mapping[str, Any],
                             yield key, f"{label} / {sub}", v, ""
                 elif _scalar(item):
                     yield key, label, item, _value_label(key, item, spec)
+                elif isinstance(item, Mapping):  # an opinion group: its size, statements...
+                    for sub, inner_label, v, vl in flatten_snapshot(item, spec):
+                        yield (f"{key}.{sub}", f"{label} / {inner_label}" if inner_label
+                               else label, v, vl)
                 else:
                     yield key, label, json.dumps(item, ensure_ascii=False), ""
 

@@ -23,6 +23,7 @@ from crowd.core.types import State
 from crowd.views.timelapse import SPEEDS, Sample, Timeline, Track
 
 INLINE_COMPONENTS = ("bokeh", "bokeh-widgets")
+MARK_ROW_PX = 26  # a row of the "when was it open" strip: its activity's name fits in
 
 
 @cache
@@ -147,25 +148,30 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
                    sizing_mode="stretch_width", spacing=16, name="crowd-grid")
 
     duration = max(timeline.duration, 0.001)
-    slider = Slider(start=0.0, end=duration, value=0.0, step=0.01, title="",
+    slider = Slider(start=0.0, end=duration, value=_first_opening(kept), step=0.01, title="",
                     show_value=False, sizing_mode="stretch_width", name="crowd-scrubber")
     play = Toggle(label="▶ Lecture", button_type="success", width=140, name="crowd-play")
     speed = Select(value="1", width=200, name="crowd-speed", options=[
         (f"{s:g}", f"×{s:g} · {_duration_label(duration / (timeline.pace * s))}")
         for s in SPEEDS])
-    focus = Toggle(label="En cours seulement", width=200, name="crowd-focus")
-    clock = Div(text=f'<span class="clock">{_clock_label(timeline, 0.0)}</span>',
+    focus = Toggle(label="En cours seulement", width=220, name="crowd-focus", active=True)
+    clock = Div(text=f'<span class="clock">{_clock_label(timeline, slider.value)}</span>',
                 stylesheets=[ink], name="crowd-clock", width=360, disable_math=True)
     choice = CheckboxGroup(labels=[tr.label for tr in kept], active=list(range(len(kept))),
                            inline=True, sizing_mode="stretch_width", stylesheets=[ink],
                            name="crowd-choice")
 
     marks_src = ColumnDataSource(data=_marks_columns(kept, timeline), name="crowd-marks")
-    marks = figure(height=40 + 14 * max(1, len(kept)), sizing_mode="stretch_width",
+    marks_title = Div(text="<p class=\"strip\">Quand chaque activité était ouverte "
+                           "(cliquez pour y aller)</p>", sizing_mode="stretch_width",
+                      stylesheets=[ink], disable_math=True, name="crowd-timeline-title")
+    marks = figure(height=16 + MARK_ROW_PX * max(1, len(kept)), sizing_mode="stretch_width",
                    x_range=Range1d(0, duration), y_range=Range1d(-0.5, max(1, len(kept)) - 0.5),
                    toolbar_location=None, tools="", name="crowd-timeline")
     marks.hbar(y="row", left="left", right="right", height=0.7, source=marks_src,
                color=charts.BAR)
+    marks.text(x="left", y="row", text="id", source=marks_src, color=charts.INK,
+               text_font_size="18px", text_baseline="middle", x_offset=6)
     marks.add_tools(HoverTool(tooltips=[("", "@label")]))
     cursor = Span(location=0.0, dimension="height", line_color=charts.ACCENT, line_width=3,
                   name="crowd-cursor")
@@ -181,7 +187,8 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
                  stylesheets=[ink], name="crowd-header", disable_math=True)
     top = row(header, clock, sizing_mode="stretch_width", name="crowd-top")
     controls = row(play, speed, focus, sizing_mode="stretch_width", name="crowd-controls")
-    page = column(top, controls, slider, marks, choice, grid, sizing_mode="stretch_width",
+    page = column(top, controls, slider, marks_title, marks, choice, grid,
+                  sizing_mode="stretch_width",
                   name="crowd-page")
 
     args = {"tracks": tracks_models, "heads": heads, "panels": panels, "grid": grid,
@@ -207,10 +214,17 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
     validation = settings.perform_document_validation
     validation.set_value(False)
     try:
-        return file_html(doc, resources, title, template=TEMPLATE, template_variables={
+        page = file_html(doc, resources, title, template=TEMPLATE, template_variables={
             "crowd_json": _json_for_script(data), "crowd_css": _replay_css()})
     finally:
         validation.unset_value()
+    return page.replace('<html lang="en">', '<html lang="fr">', 1)  # Bokeh's template
+
+
+def _first_opening(tracks: list[Track]) -> float:
+    """Where the scrubber starts: the first frame of the day, not a screen of drafts."""
+    firsts = [tr.samples[0].p for tr in tracks if tr.samples]
+    return round(min(firsts), 2) if firsts else 0.0
 
 
 def _named_sources(body: Any, cds: type) -> dict[str, Any]:
@@ -268,7 +282,7 @@ def _head_html(track: Track, sample: Sample | None) -> str:
 
 def _marks_columns(tracks: list[Track], timeline: Timeline) -> dict[str, list[Any]]:
     """One bar per open interval of each activity, on the play axis (first row on top)."""
-    rows: dict[str, list[Any]] = {"row": [], "left": [], "right": [], "label": []}
+    rows: dict[str, list[Any]] = {"row": [], "left": [], "right": [], "label": [], "id": []}
     for i, tr in enumerate(tracks):
         spans = [(timeline.play_time(a), timeline.play_time(b)) for a, b in tr.spans]
         if not spans and tr.samples:
@@ -278,6 +292,7 @@ def _marks_columns(tracks: list[Track], timeline: Timeline) -> dict[str, list[An
             rows["left"].append(left)
             rows["right"].append(max(right, left + 0.5))
             rows["label"].append(tr.label)
+            rows["id"].append(tr.id)
     return rows
 
 

@@ -37,7 +37,13 @@ TEXT = {
            "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
            "opinion_unites": "ce qui rassemble\u202f: {x}", "empty": "Aucune activité à montrer.",
            "generated": "Établi le {date} par crowd", "winner": "{label} en tête",
-           "none": "pas encore de réponse"},
+           "none": "pas encore de réponse",
+           "scale": "en unités de « {ref} » : {items}",
+           "levels": {"coherent": "la salle est cohérente", "fair": "la salle est assez cohérente",
+                      "hesitant": "la salle hésite", "contradictory": "la salle se contredit"},
+           "contradiction": "elle se contredit le plus sur {a} / {b}",
+           "opinion_divides": "ce qui divise : {x}", "rooms": ("salle", "salles"),
+           "image": "Le graphique en image :"},
     "en": {"title": "Report", "answers": ("answer", "answers"),
            "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
            "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
@@ -52,7 +58,14 @@ TEXT = {
            "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
            "opinion_unites": "what unites: {x}", "empty": "No activity to show.",
            "generated": "Made on {date} by crowd", "winner": "{label} leads",
-           "none": "no answer yet"},
+           "none": "no answer yet",
+           "scale": "in units of “{ref}”: {items}",
+           "levels": {"coherent": "the room is coherent",
+                      "fair": "the room is fairly coherent", "hesitant": "the room hesitates",
+                      "contradictory": "the room contradicts itself"},
+           "contradiction": "it contradicts itself most on {a} / {b}",
+           "opinion_divides": "what divides: {x}", "rooms": ("room", "rooms"),
+           "image": "The chart as an image:"},
 }
 
 CSS = """
@@ -64,12 +77,16 @@ h1 { font-size: 2rem; margin-bottom: .2rem; }
 section { border-top: 2px solid #d5dde3; padding-top: 1rem; margin-top: 1.5rem;
           break-inside: avoid; page-break-inside: avoid; }
 h2 { font-size: 1.35rem; margin: 0 0 .3rem; }
+h2.room { font-size: 1.6rem; margin-top: 2rem; }
+h3 { font-size: 1.25rem; margin: 0 0 .3rem; }
 .kind { color: #5c6b77; font-size: .95rem; margin: 0 0 .4rem; }
 .result { font-size: 1.15rem; font-weight: 600; margin: .5rem 0; }
 .chart { width: 100%; height: 22rem; background: #101418; border-radius: 6px; }
+.images { font-size: .95rem; margin: .3rem 0 0; }
 footer { color: #5c6b77; margin-top: 2rem; font-size: .9rem; }
 @page { margin: 15mm; }
-@media print { body { margin: 0; max-width: none; } .chart { height: 9cm; } }
+@media print { body { margin: 0; max-width: none; } .chart { height: 9cm; }
+               .images { display: none; } }
 """
 
 
@@ -160,8 +177,56 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
         consensus = [statements[i] for i in snap.get("consensus") or [] if i < len(statements)]
         if consensus:
             parts.append(t["opinion_unites"].format(x=consensus[0]))
+        divisive = [statements[i] for i in snap.get("divisive") or [] if i < len(statements)]
+        if divisive and groups:
+            parts.append(t["opinion_divides"].format(x=divisive[0]))
         return " ; ".join(parts)
+    if kind == "value_scale":
+        return _scale_sentence(act, t, lang)
     return ""
+
+
+def result_sentence(act: Mapping[str, Any], lang: str = "fr") -> str:
+    """An activity's result in words (the report's line; the workbook's headline)."""
+    return _sentence(act, lang if lang in TEXT else "fr")
+
+
+def _ratio_text(x: float, lang: str) -> str:
+    """2 significant figures, as the projector writes them."""
+    from crowd.activities.value_scale import french_number
+
+    if lang == "fr":
+        return french_number(x)
+    return f"{x:,.2g}" if x >= 1 else f"{x:.2g}"
+
+
+def _scale_sentence(act: Mapping[str, Any], t: Mapping[str, Any], lang: str) -> str:
+    """The items in units of the reference, largest first, and how coherent the room is."""
+    snap = act.get("snapshot") or {}
+    items = [str(i) for i in (act.get("spec") or {}).get("items") or []]
+    weights, ref = snap.get("weights") or [], snap.get("reference")
+    if not items or not isinstance(ref, int) or not 0 <= ref < len(items):
+        return ""
+    placed = sorted(((w, name) for name, w, i in zip(items, weights, range(len(items)),
+                                                     strict=False)
+                     if isinstance(w, int | float) and i != ref), reverse=True)
+    parts = [t["scale"].format(ref=items[ref], items=", ".join(
+        f"{name} ≈ {_ratio_text(w, lang)}" for w, name in placed))] if placed else []
+    if snap.get("level") in t["levels"]:
+        parts.append(t["levels"][snap["level"]])
+    pair = (snap.get("contradiction") or {}).get("pair")
+    if snap.get("level") in ("hesitant", "contradictory") and isinstance(pair, list) and all(
+            isinstance(i, int) and 0 <= i < len(items) for i in pair):
+        parts.append(t["contradiction"].format(a=items[pair[0]], b=items[pair[1]]))
+    return " ; ".join(parts)
+
+
+def _image_links(room: str, activity_id: str, t: Mapping[str, Any]) -> str:
+    """Links to the chart as PNG and SVG (`/api/rooms/CODE/charts/ID.png`)."""
+    base = html.escape(f"/api/rooms/{room}/charts/{activity_id}")
+    return (f'<p class="images">{html.escape(t["image"])} '
+            f'<a href="{base}.png" download>PNG</a> · '
+            f'<a href="{base}.svg" download>SVG</a></p>')
 
 
 def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
@@ -173,17 +238,13 @@ def _when(spans: Sequence[tuple[float, float | None]] | None, lang: str,
     return TEXT[lang]["ran"].format(when=clock)
 
 
-def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
-                times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
-                utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
-                bokeh_js: str = "") -> str:
-    """The report page. `chart_item(activity, snapshot, chart)` gives each activity's
-    Bokeh `json_item` (None: no chart); `bokeh_js` is BokehJS itself, inlined."""
-    lang = lang if lang in TEXT else "fr"
-    t = TEXT[lang]
-    kinds = KINDS[lang]
-    room = doc.get("room") or {}
-    sections, items = [], {}
+def _sections(doc: Mapping[str, Any], lang: str, times: Mapping[str, Any] | None,
+              utc_offset: float, chart_item: Callable[..., Any] | None,
+              items: dict[str, Any], level: int = 2) -> str:
+    """One section per activity of a room's results; charts to embed go into `items`."""
+    t, kinds = TEXT[lang], KINDS[lang]
+    code = str((doc.get("room") or {}).get("code", ""))
+    sections = []
     for act in doc.get("activities") or []:
         item = chart_item(act["spec"], act["snapshot"], act.get("chart") or {}) \
             if chart_item else None
@@ -191,15 +252,20 @@ def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
         if item is not None:
             target = f"chart-{len(items)}"
             items[target] = item
-            chart = f'<div class="chart" id="{target}"></div>'
+            chart = f'<div class="chart" id="{target}"></div>' + _image_links(code, act["id"], t)
         meta = " · ".join(x for x in (kinds.get(act.get("kind"), ""),
                                       plural(int(act.get("n") or 0), t["answers"], lang),
                                       _when((times or {}).get(act["id"]), lang, utc_offset)) if x)
         sections.append(
-            f'<section><h2>{html.escape(str(act.get("prompt", "")))}</h2>'
+            f'<section><h{level}>{html.escape(str(act.get("prompt", "")))}</h{level}>'
             f'<p class="kind">{html.escape(meta)}</p>'
             f'<p class="result">{html.escape(_sentence(act, lang))}</p>{chart}</section>')
-    body = "".join(sections) or f"<p>{t['empty']}</p>"
+    return "".join(sections)
+
+
+def _page(lang: str, title: str, meta: str, body: str, items: Mapping[str, Any],
+          bokeh_js: str) -> str:
+    t = TEXT[lang]
     date = time.strftime("%d/%m/%Y" if lang == "fr" else "%Y-%m-%d", time.gmtime())
     script = ""
     if items:
@@ -209,12 +275,47 @@ def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
                   " Bokeh.embed.embed_item(item, id);</script>")
     return (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{html.escape(t['title'])} · {html.escape(str(room.get('title', '')))}"
+            f"<title>{html.escape(t['title'])} · {html.escape(title)}"
             f"</title><style>{CSS}</style></head><body>"
-            f"<h1>{html.escape(str(room.get('title', '')))}</h1>"
-            f'<p class="meta">{html.escape(t["title"])} · {html.escape(str(room.get("code", "")))}'
+            f"<h1>{html.escape(title)}</h1>"
+            f'<p class="meta">{html.escape(t["title"])} · {html.escape(meta)}'
             f"</p>{body}<footer>{html.escape(t['generated'].format(date=date))}</footer>"
             f"{script}</body></html>")
+
+
+def report_html(doc: Mapping[str, Any], *, lang: str = "fr",
+                times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
+                utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
+                bokeh_js: str = "") -> str:
+    """The report page. `chart_item(activity, snapshot, chart)` gives each activity's
+    Bokeh `json_item` (None: no chart); `bokeh_js` is BokehJS itself, inlined."""
+    lang = lang if lang in TEXT else "fr"
+    room = doc.get("room") or {}
+    items: dict[str, Any] = {}
+    body = _sections(doc, lang, times, utc_offset, chart_item, items) \
+        or f"<p>{TEXT[lang]['empty']}</p>"
+    return _page(lang, str(room.get("title", "")), str(room.get("code", "")), body, items,
+                 bokeh_js)
+
+
+def festival_report_html(docs: Sequence[Mapping[str, Any]], *, title: str, lang: str = "fr",
+                         times: Mapping[str, Sequence[tuple[float, float | None]]] | None = None,
+                         utc_offset: float = 0.0, chart_item: Callable[..., Any] | None = None,
+                         bokeh_js: str = "") -> str:
+    """The whole festival's report: each room with activities to show, in turn."""
+    lang = lang if lang in TEXT else "fr"
+    items: dict[str, Any] = {}
+    parts = []
+    for doc in docs:
+        body = _sections(doc, lang, times, utc_offset, chart_item, items, level=3)
+        if body:
+            room = doc.get("room") or {}
+            parts.append(f'<h2 class="room">{html.escape(str(room.get("title", "")))}'
+                         f' <span class="kind">{html.escape(str(room.get("code", "")))}'
+                         f"</span></h2>{body}")
+    rooms = plural(len(parts), TEXT[lang]["rooms"], lang)
+    return _page(lang, title, rooms, "".join(parts) or f"<p>{TEXT[lang]['empty']}</p>", items,
+                 bokeh_js)
 
 
 def bokeh_inline_js() -> str:

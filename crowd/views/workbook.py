@@ -32,11 +32,13 @@ KINDS = {
     "fr": {"choice": "Choix unique", "approval": "Approbation", "ranking": "Classement",
            "grades": "Jugement majoritaire", "estimate": "Estimation",
            "words": "Nuage de mots", "temperature": "Température", "weighting": "Répartition",
-           "orientation": "Orientation", "call": "Criée", "opinion": "Carte des opinions"},
+           "orientation": "Orientation", "call": "Criée", "opinion": "Carte des opinions",
+           "value_scale": "Échelle de valeurs"},
     "en": {"choice": "Single choice", "approval": "Approval", "ranking": "Ranking",
            "grades": "Majority judgment", "estimate": "Estimate", "words": "Word cloud",
            "temperature": "Temperature", "weighting": "Weighting",
-           "orientation": "Orientation", "call": "Call", "opinion": "Opinion map"},
+           "orientation": "Orientation", "call": "Call", "opinion": "Opinion map",
+           "value_scale": "Value scale"},
 }
 STATES = {"fr": {"draft": "brouillon", "open": "ouverte", "closed": "close"},
           "en": {"draft": "draft", "open": "open", "closed": "closed"}}
@@ -65,6 +67,10 @@ def headline(act: Mapping[str, Any], lang: str = "fr") -> str:
     words = snap.get("words")
     if isinstance(words, list) and words and isinstance(counts, list) and counts:
         return f"{words[0]} ({counts[0]})"
+    if act.get("kind") in ("value_scale", "opinion"):  # the report's sentence, first part
+        from crowd.views.report import result_sentence
+
+        return result_sentence(act, lang).split(" ; ")[0]
     return ""
 
 

@@ -1,6 +1,8 @@
-// "Timelapse & exports" of the watched room (routes of crowd/server/export_routes.py, see
-// docs/exports.md): the replay page, the offline timelapse file, results, the printable
-// summary, the raw log, and a video rendered on the server with its progress.
+// "Timelapse & exports" of the watched room (routes of crowd/server/export_routes.py,
+// film_routes.py and chart_routes.py, see docs/exports.md): what members take home (the
+// report, its PDF, the workbook, the French CSV, the closing film, each chart as PNG or
+// SVG), the replay page, the offline timelapse file, results, the printable summary, the
+// raw log, and a video rendered on the server with its progress.
 //
 // Animator endpoints get the secret in the X-Crowd-Secret header, never in an address
 // (the panel may be on the projector, and addresses stay in histories and logs): files
@@ -115,19 +117,66 @@ export function mountExports(container, opts) {
   const events = action("exports.events", () => download(roomPath(code) + "/export/events.msgpack",
     "crowd-" + code + "-events.msgpack"));
 
+  const report = action("exports.report", () => openPage(roomPath(code) + "/report",
+    "crowd-" + code + "-report.html"));
+  const festivalReport = action("exports.festival_report", () => openPage("/api/festival/report",
+    "crowd-festival-report.html"));
+  const reportPdf = action("exports.report_pdf", () => download(roomPath(code) + "/report.pdf",
+    "crowd-" + code + "-report.pdf"));
+  const workbook = action("exports.workbook", () => download(roomPath(code) + "/export/results.xlsx",
+    "crowd-" + code + "-results.xlsx"));
+  const csvFr = action("exports.csv_fr", () => download(roomPath(code) + "/export/results.csv?sep=semicolon",
+    "crowd-" + code + "-resultats.csv"));
+  const film = action("exports.film", () => openPage("/film/" + encodeURIComponent(code),
+    "crowd-" + lower() + "-film.html"));
+  const filmFile = action("exports.film_file", () => download(roomPath(code) + "/film.html",
+    "crowd-" + lower() + "-film.html"));
+
+  // Each activity's chart as PNG and SVG: listed when the animator opens the list.
+  const chartsTitle = h("summary", { "data-export": "charts" });
+  const chartsList = h("ul", { class: "exports-charts" });
+  const charts = h("details", { class: "exports-charts-box" }, chartsTitle, chartsList);
+  charts.addEventListener("toggle", () => {
+    if (charts.open) listCharts();
+  });
+
+  function listCharts() {
+    fill(chartsList, h("li", { class: "muted" }, t("exports.charts_loading")));
+    authorized(roomPath(code) + "/export/results.json", opts.secret()).then((res) => res.json())
+      .then((doc) => {
+        const acts = (doc.activities || []).filter((a) => a.n > 0 || a.kind === "call");
+        if (!acts.length) {
+          fill(chartsList, h("li", { class: "muted" }, t("exports.charts_empty")));
+          return;
+        }
+        fill(chartsList, ...acts.map((a) => h("li", { "data-activity": a.id },
+          h("span", { class: "exports-chart-prompt" }, a.prompt || a.id),
+          ...["png", "svg"].map((format) => h("button", {
+            type: "button", class: "btn btn-small btn-quiet", "data-chart": format,
+            onclick: () => download(roomPath(code) + "/charts/" + encodeURIComponent(a.id) + "." + format,
+              "crowd-" + a.id.toLowerCase() + "." + format),
+          }, format.toUpperCase())))));
+      }).catch(fail);
+  }
+
   ["mp4", "gif"].forEach((format) => {
     videoButtons[format] = h("button", {
       type: "button", class: "btn btn-small", "data-format": format,
       onclick: () => startVideo(format),
     });
   });
+  // the closing film as an MP4 (in real time, title cards and finale included)
+  videoButtons.film = h("button", {
+    type: "button", class: "btn btn-small", "data-format": "mp4", "data-of": "film",
+    onclick: () => startVideo("mp4", "film"),
+  });
 
   // ---------------------------------------------------------- video jobs
 
   function busy(on) {
-    Object.keys(videoButtons).forEach((f) => {
-      const info = support && support[f];
-      videoButtons[f].disabled = on || (info ? !info.available : false);
+    Object.keys(videoButtons).forEach((key) => {
+      const info = support && support[videoButtons[key].dataset.format];
+      videoButtons[key].disabled = on || (info ? !info.available : false);
     });
   }
 
@@ -169,11 +218,12 @@ export function mountExports(container, opts) {
     }, POLL_MS);
   }
 
-  function startVideo(format) {
+  function startVideo(format, of) {
     busy(true);
     fill(result);
     status.textContent = t("exports.preparing");
-    authorized(roomPath(code) + "/video?format=" + format, opts.secret(), { method: "POST" })
+    const what = of === "film" ? "&of=film" : "";
+    authorized(roomPath(code) + "/video?format=" + format + what, opts.secret(), { method: "POST" })
       .then((res) => res.json()).then(follow)
       .catch((err) => {
         if (err.status === 409 && err.body && err.body.job) {
@@ -193,7 +243,7 @@ export function mountExports(container, opts) {
       if (!body) return;
       support = body;
       const missing = [];
-      Object.keys(videoButtons).forEach((f) => {
+      ["mp4", "gif"].forEach((f) => {
         const info = body[f];
         if (info && !info.available) missing.push((info.missing || []).join(" ; "));
       });
@@ -206,18 +256,27 @@ export function mountExports(container, opts) {
 
   function relabel() {
     title.textContent = t("exports.title");
+    takeHome.textContent = t("exports.take_home");
+    chartsTitle.textContent = t("exports.charts");
     lead.textContent = t("exports.lead");
     Object.keys(links).forEach((key) => {
       links[key].textContent = t(key);
     });
     videoButtons.mp4.textContent = t("exports.mp4");
     videoButtons.gif.textContent = t("exports.gif");
+    videoButtons.film.textContent = t("exports.film_video");
   }
 
+  const takeHome = h("h3", { class: "exports-subtitle" });
   fill(container, title, lead,
+    takeHome,
+    row([report, reportPdf, workbook, csvFr, festivalReport]),
+    row([film, filmFile]),
+    charts,
     row([replay, replayAll, timelapse]),
     row([csv, json, summary, events]),
-    h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, progress),
+    h("div", { class: "exports-row video-row" }, videoButtons.mp4, videoButtons.gif, videoButtons.film,
+      progress),
     status, result);
   container.setAttribute("aria-labelledby", "exports-title");
   window.addEventListener("crowd:lang", relabel);
@@ -227,6 +286,7 @@ export function mountExports(container, opts) {
     setRoom(next) {
       if (next === code) return;
       code = next;
+      if (charts.open) listCharts();
       loadSupport();
     },
   };

@@ -63,7 +63,9 @@ async def test_standalone_file_plays_offline(page: Any, replay: tuple[Path, Time
     await page.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
     first = timeline.tracks[0]
     before = await page.evaluate(SOURCE, [first.id, "bars"])
-    assert before["position"] == 0
+    # it starts where the day started (the first frame), not on a screen of drafts
+    assert before["position"] == pytest.approx(min(t.samples[0].p for t in timeline.tracks),
+                                               abs=0.01)
     await page.evaluate("crowdReplay.settled()")
     # the fastest speed, chosen as a person would (the Select's model), then play
     await page.evaluate("""() => {
@@ -103,6 +105,30 @@ async def test_standalone_file_plays_offline(page: Any, replay: tuple[Path, Time
                     assert got == expected, (track.id, name, column)
     assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
     assert not errors
+
+
+async def test_the_replay_page_reads_at_1280x720(page: Any,
+                                                 replay: tuple[Path, Timeline]) -> None:
+    """French page, a labelled strip of when each activity was open, checkboxes that wrap
+    inside the window, titles a room can read, no draft shown at the start."""
+    path, timeline = replay
+    await page.set_viewport_size({"width": 1280, "height": 720})
+    await page.goto(path.as_uri())
+    await page.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
+    await page.evaluate("crowdReplay.settled()")
+    assert await page.evaluate("document.documentElement.lang") == "fr"
+    strip = page.get_by_text("Quand chaque activité était ouverte")
+    assert await strip.is_visible()
+    labels = page.locator("label", has_text=timeline.tracks[-1].id)
+    box = await labels.first.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1280
+    heads = page.locator(".head")
+    assert await heads.count() >= 1
+    sizes = await heads.evaluate_all(
+        "hs => hs.filter(h => h.offsetParent).map(h => parseFloat(getComputedStyle(h).fontSize))")
+    assert sizes and min(sizes) >= 24
+    shown = await heads.evaluate_all("hs => hs.filter(h => h.offsetParent).map(h => h.textContent)")
+    assert shown and not any("brouillon" in text for text in shown), shown
 
 
 async def test_video_of_the_replay(replay: tuple[Path, Timeline], tmp_path: Path) -> None:

@@ -72,3 +72,39 @@ async def test_the_report_reads_as_a_report(browser: Any, server: Any) -> None:
     assert "brioche: 75%" in await english.page.inner_text("body")
     await tab.close()
     await english.close()
+
+
+async def test_the_festivals_report_has_every_room(browser: Any, server: Any) -> None:
+    """One page for the whole festival: each room with what it showed, charts drawn."""
+    rooms = {"Salle du four": "Quel pain demain ?", "Grange": "Quelle musique ce soir ?"}
+    async with Panel.connect(server.url, server.secret) as panel, \
+            contextlib.AsyncExitStack() as stack:
+        for title, prompt in rooms.items():
+            code = await panel.create_room(title)
+            shown = await panel.add_activity(code, "choice", prompt, options=["a", "b"])
+            kept = await panel.add_activity(code, "choice", f"{title} : entre animateurs",
+                                            options=["x", "y"])
+            for act in (shown, kept):
+                await panel.open(act)
+            phone = await stack.enter_async_context(Phone.connect(server.url, code))
+            await phone.respond(shown, 1)
+            await phone.respond(kept, 0)
+            await panel.close(shown)
+            await panel.reveal(shown)
+    tab = await open_tab(browser, f"{server.url}/api/festival/report",
+                         {"width": 1100, "height": 900})
+    page = tab.page
+    assert await page.evaluate("document.documentElement.lang") == "fr"
+    for title, prompt in rooms.items():
+        room = page.locator("h2.room", has_text=title)
+        assert await room.count() == 1
+        section = page.locator("section", has_text=prompt)
+        await section.locator(".chart > *").wait_for()
+        assert "b\u202f: 100\u202f%" in await section.inner_text()
+    text = await page.inner_text("body")
+    assert "entre animateurs" not in text  # not revealed: not in the public report
+    assert "Compte rendu · " in text and " salles" in text
+    english = await open_tab(browser, f"{server.url}/api/festival/report?lang=en")
+    assert "b: 100%" in await english.page.inner_text("body")
+    await tab.close()
+    await english.close()
