@@ -29,7 +29,8 @@ PROTOCOL_MD = Path(__file__).resolve().parents[1] / "docs" / "protocol.md"
 
 
 def documented_roles() -> dict[str, frozenset[Role]]:
-    """The 'Client -> server' table of docs/protocol.md: type -> roles that may send it."""
+    """The 'Client -> server' table of docs/protocol.md: type -> roles that may send it
+    (`organiser`: a panel, the organiser only)."""
     text = PROTOCOL_MD.read_text(encoding="utf-8")
     table = text.split("## Client -> server", 1)[1].split("\n## ", 1)[0]
     found = {}
@@ -38,8 +39,15 @@ def documented_roles() -> dict[str, frozenset[Role]]:
         if match:
             who = match.group(2).strip()
             found[match.group(1)] = (frozenset(Role) if who == "all" else
-                                     frozenset(Role(w.strip()) for w in who.split(",")))
+                                     frozenset(Role.PANEL if w.strip() == "organiser"
+                                               else Role(w.strip()) for w in who.split(",")))
     return found
+
+
+def documented_organiser_only() -> set[str]:
+    text = PROTOCOL_MD.read_text(encoding="utf-8")
+    table = text.split("## Client -> server", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \| organiser \|", table, flags=re.M))
 
 
 def roles_of(type_name: str) -> frozenset[Role]:
@@ -51,6 +59,9 @@ def test_the_documented_roles_are_the_enforced_roles() -> None:
     assert set(documented) == message_types() - {"hello"}
     for type_name, roles in documented.items():
         assert roles_of(type_name) == roles, type_name
+    organiser_only = {t for t in documented if message_class(t).ORGANISER}
+    assert organiser_only == documented_organiser_only()
+    assert {"create_room", "room_link", "revoke_link", "links"} <= organiser_only
 
 
 def test_phones_and_screens_are_kept_to_their_room() -> None:
@@ -102,6 +113,9 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "set_moderation": {"activity": ids["words"], "mode": "filter"},
         "set_results": {"activity": ids["estimate"], "results": "live"},
         "moderate": {"activity": ids["words"], "entry": "pain", "action": "approve"},
+        "room_link": {"rooms": [room], "label": "Atelier"},
+        "revoke_link": {"id": ids["link"]},
+        "links": {},
     }
 
 
@@ -120,28 +134,35 @@ async def room_picture(panel: Panel, room: str) -> Any:
                       ["activities"])
 
 
+async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
+    """Activities and calls of `room` in every state the samples need; their ids."""
+    ids = {"room": room}
+    choice = {"options": ["oui", "non"]}
+    for name in ("open", "draft", "spare", "to_close", "closed"):
+        ids[name] = await panel.add_activity(room, "choice", name, **choice)
+    ids["estimate"] = await panel.add_activity(room, "estimate", "Poids ?")
+    ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
+                                              statements=["Un four", "Deux fours"])
+    ids["words"] = await panel.add_activity(room, "words", "Un mot ?")
+    for name in ("open", "to_close", "closed", "estimate", "opinion", "words"):
+        await panel.open(ids[name])
+    await panel.close(ids["closed"])
+    ids["call"] = await panel.call(room, "Bras", 2)
+    ids["other_call"] = await panel.call(room, "Autres bras", 2)
+    ids["link"] = (await panel.room_link([room], "Matrice"))["id"]
+    async with Phone.connect(url, room) as witness:
+        await witness.respond(ids["estimate"], 1200)
+        await witness.respond(ids["words"], ["pain"])
+    return ids
+
+
 async def test_every_message_from_every_role_gets_its_documented_answer(
         tmp_path: Path) -> None:
     documented = documented_roles()
     async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
             Panel.connect(url, SECRET) as panel:
         room = await panel.create_room("Matrice")
-        ids = {"room": room}
-        choice = {"options": ["oui", "non"]}
-        for name in ("open", "draft", "spare", "to_close", "closed"):
-            ids[name] = await panel.add_activity(room, "choice", name, **choice)
-        ids["estimate"] = await panel.add_activity(room, "estimate", "Poids ?")
-        ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
-                                                  statements=["Un four", "Deux fours"])
-        ids["words"] = await panel.add_activity(room, "words", "Un mot ?")
-        for name in ("open", "to_close", "closed", "estimate", "opinion", "words"):
-            await panel.open(ids[name])
-        await panel.close(ids["closed"])
-        ids["call"] = await panel.call(room, "Bras", 2)
-        ids["other_call"] = await panel.call(room, "Autres bras", 2)
-        async with Phone.connect(url, room) as witness:
-            await witness.respond(ids["estimate"], 1200)
-            await witness.respond(ids["words"], ["pain"])
+        ids = await furnish(url, panel, room)
         frames = samples(ids)
         assert set(frames) == message_types() - {"hello"}, "a message type has no sample"
 

@@ -173,7 +173,8 @@ class Screen(_Client):
 
 
 class Panel(_Client):
-    """An animator: proves the secret, then drives rooms and activities."""
+    """An animator: proves the secret (the organiser) or a room link's secret (a room
+    animator, kept to its rooms), then drives rooms and activities."""
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -187,6 +188,25 @@ class Panel(_Client):
             yield cls(conn)
         finally:
             await conn.close()
+
+    @property
+    def organiser(self) -> bool:
+        """The organiser (the server's secret), not a room animator (a room link)."""
+        return bool(self.welcome.get("access", {}).get("organiser", True))
+
+    async def room_link(self, rooms: list[str], label: str = "") -> dict[str, Any]:
+        """Hand an animator these rooms: {id, secret, url, ...}. The secret is shown this
+        once; `Panel.connect(url, link["secret"])` is then a room animator."""
+        reply = await self.conn.request("room_link", rooms=rooms, label=label)
+        return dict(reply["link"])
+
+    async def revoke_link(self, id: str) -> dict[str, Any]:
+        """Refuse a room link from now on; the panels it opened are closed."""
+        return dict(await self.conn.request("revoke_link", id=id))
+
+    async def links(self) -> list[dict[str, Any]]:
+        """The room links handed out, with their last use (never their secrets)."""
+        return list((await self.conn.request("links"))["links"])
 
     async def create_room(self, title: str) -> str:
         return str((await self.conn.request("create_room", title=title))["room"])

@@ -235,7 +235,8 @@ class Engine:
     def welcome(self, peer: Peer, device: str | None = None) -> dict[str, Any]:
         """What a client needs right after hello to show the right state."""
         if peer.role is Role.PANEL:
-            body: dict[str, Any] = {"rooms": [r.describe() for r in self.rooms.values()]}
+            body: dict[str, Any] = {"rooms": [r.describe() for r in self.rooms.values()
+                                              if peer.sees(r.code)]}
             if peer.room is not None:
                 body["room"] = self.room_state(peer.room, for_panel=True)
             return body

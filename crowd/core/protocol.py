@@ -186,6 +186,7 @@ class Message:
 
     TYPE: ClassVar[str] = ""
     ROLES: ClassVar[frozenset[Role]] = frozenset(Role)
+    ORGANISER: ClassVar[bool] = False  # the organiser's only (crowd.core.authorization)
     seq: int | None = field(default=None, kw_only=True)
 
 
@@ -227,6 +228,7 @@ class Nick(Message):
 class CreateRoom(Message):
     TYPE: ClassVar[str] = "create_room"
     ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True
     title: str
 
 

@@ -59,7 +59,7 @@ from crowd.server.export_jobs import (
     export_queue,
     stop_queue,
 )
-from crowd.server.httpauth import LINK_PARAM, animator_check, links, viewer
+from crowd.server.httpauth import LINK_PARAM, animator_check, links, path_room, viewer
 from crowd.views import exports, workbook
 
 log = logging.getLogger(__name__)
@@ -660,6 +660,11 @@ async def link_create(request: Request) -> Response:
     if (not path.startswith(LINKABLE) or any(c in path for c in "?#\\")
             or "/../" in path or len(path) > 200):
         return _error(400, "bad_path", "links open replay, export and video paths only")
+    grant = getattr(request.state, "grant", None)
+    if grant is not None and not grant.organiser:
+        room = path_room(path)
+        if room is None or not grant.allows(room):
+            return _error(403, "forbidden", "this room is not one of your room link's")
     token = links(request).sign(path, time.time())
     return JSONResponse({"url": f"{path}?{LINK_PARAM}={token}",
                          "expires": int(token.partition(".")[0])},

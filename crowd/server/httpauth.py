@@ -9,6 +9,10 @@ another site (Origin, Sec-Fetch-Site) is refused before its secret is looked at,
 counts for nothing. A page opened in a new tab, where no header can go, gets a signed
 link instead (`SignedLinks`, `POST /api/links`).
 
+A room link's secret is taken in the same header, counted by the same guard: a room
+animator is an animator for the routes of its rooms only (`scope_refusal`: 403
+`forbidden` for any other room, the whole festival's replay and the video jobs).
+
 Every route that computes its answer from the room (results, summary, chart, QR code,
 replay) asks `viewer`: the animator, or the public view within the address's anonymous
 budget (crowd.server.edge.AnonymousBudget).
@@ -16,14 +20,17 @@ budget (crowd.server.edge.AnonymousBudget).
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from crowd.core.errors import BadSecret, LockedOut
+from crowd.core.types import normalize_code
+from crowd.server.access import Grant
 from crowd.server.edge import AnonymousBudget
 from crowd.server.security import SignedLinks, foreign_request
 
@@ -72,18 +79,45 @@ async def animator_check(request: Request) -> bool | JSONResponse:
         return error(403, "cross_origin", "the animator secret is only taken from this "
                      "server's own pages")
     hub: Any = request.app.state.hub
-    guard = hub.guard
-    address = client_address(request)
-    if guard.locked(address, time.time()):
+    try:  # the organiser's secret or a room link's, one guard (crowd.server.access)
+        grant = await hub.access.prove(client_address(request), given, time.time())
+    except LockedOut:
         return _locked_out()
-    ok, delay = guard.check(address, given, time.time())
-    if ok:
+    except BadSecret as exc:
+        return error(403, "bad_secret", exc.message)
+    request.state.grant = grant
+    if grant.organiser:
         return True
-    if delay:
-        await asyncio.sleep(delay)  # slows guessing down, like the panel's websocket
-    if guard.locked(address, time.time()):
-        return _locked_out()
-    return error(403, "bad_secret", "wrong animator secret")
+    refused = scope_refusal(grant, request.url.path, request.path_params)
+    return True if refused is None else refused
+
+
+def scope_refusal(grant: Grant, path: str, params: Mapping[str, Any]) -> JSONResponse | None:
+    """A room animator's request about a room not its own (or about no room: the whole
+    festival's replay, the video jobs), refused; None when it is about its rooms.
+    `POST /api/links` names its room in its body: `link_create` asks `path_room`."""
+    if grant.organiser or path == "/api/links":
+        return None
+    room = None
+    if isinstance(params.get("code"), str):
+        room = normalize_code(params["code"])
+    elif isinstance(params.get("activity"), str):
+        room = normalize_code(params["activity"].rsplit("-", 1)[0])
+    if room is None or room == "ALL":
+        return error(403, "forbidden", "for the festival's organisers only")
+    if not grant.allows(room):
+        return error(403, "forbidden", "this room is not one of your room link's")
+    return None
+
+
+def path_room(path: str) -> str | None:
+    """The room a linkable path names (/replay/CODE, /api/rooms/CODE/...), if any."""
+    parts = path.strip("/").split("/")
+    if len(parts) >= 2 and parts[0] == "replay":
+        return normalize_code(parts[1])
+    if len(parts) >= 3 and parts[:2] == ["api", "rooms"]:
+        return normalize_code(parts[2])
+    return None
 
 
 def _locked_out() -> JSONResponse:

@@ -8,6 +8,7 @@ changed snapshot once and offers the same bytes to every screen and panel of the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import gc
 import logging
@@ -33,18 +34,18 @@ from crowd.core.engine import (
 )
 from crowd.core.errors import (
     BadHello,
-    BadSecret,
     CrowdError,
-    LockedOut,
     MintLimited,
     ServerError,
     Unavailable,
     UnknownRoom,
 )
+from crowd.core.festival import Links, RevokeLink, RoomLink
 from crowd.core.live_results import LiveResults
 from crowd.core.moderation import read_blocklist
 from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
 from crowd.core.types import Role, normalize_code
+from crowd.server.access import Access, scope_of
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
 from crowd.server.presence import Presence
@@ -53,6 +54,9 @@ from crowd.server.settings import Settings
 from crowd.server.streams import Streams
 
 log = logging.getLogger(__name__)
+
+#: The organiser's messages about room links (crowd.server.access).
+ACCESS_MESSAGES = (RoomLink, RevokeLink, Links)
 
 #: gen0 every 50,000 net allocations (about 5 s at 10,000 inputs/s), older generations
 #: rarely: see docs/performance.md (stream).
@@ -97,6 +101,10 @@ class Hub:
         self.replayed = 0
         self.replay_s = 0.0
         self.checkpoint_event = 0  # the restored checkpoint's last event, 0 if none
+        self.access = Access(self)  # the organiser and the room links
+        # Messages the hub answers itself, past authorization (the organiser's own).
+        self.handlers: dict[type[Message], Any] = dict.fromkeys(
+            ACCESS_MESSAGES, self.access.handle)
 
     # ------------------------------------------------------------ life cycle
 
@@ -114,6 +122,7 @@ class Hub:
                 secret = secrets.token_urlsafe(12)
                 await self.log.set_meta("animator_secret", secret)
             self.guard = SecretGuard(secret)
+            await self.access.load()
             self.replayed = 0
             # Rows replay cannot use (unreadable data, an event that does not apply) are set
             # aside, kept in the database and counted, instead of refusing to start.
@@ -208,6 +217,7 @@ class Hub:
             if self.by_address[conn.address] <= 0:
                 del self.by_address[conn.address]
         self.panels.discard(conn)
+        self.access.detach(conn)
         if conn.peer is not None and conn.peer.room is not None:
             self.members[conn.peer.room][conn.peer.role].discard(conn)
         if conn.peer is not None and conn.peer.role is Role.PHONE:
@@ -233,16 +243,10 @@ class Hub:
         assert self.tokens is not None and self.guard is not None
         now = self.clock()
         room = normalize_code(hello.room) if hello.room else None
+        grant = None
         if hello.role is Role.PANEL:
-            if self.guard.locked(conn.address, now):
-                raise LockedOut(reason="secret_locked")
-            ok, delay = self.guard.check(conn.address, hello.secret, self.clock())
-            if not ok:
-                if delay:
-                    await asyncio.sleep(delay)  # slows down guessing, costs us nothing
-                if self.guard.locked(conn.address, self.clock()):
-                    raise LockedOut(reason="secret_locked")
-                raise BadSecret(reason="secret_wrong")
+            grant = await self.access.prove(conn.address, hello.secret, now)
+            self.access.check_hello_room(grant, room)
         elif room is None:
             raise BadHello(reason="hello_no_room")
         if hello.role is not Role.PANEL:
@@ -257,7 +261,7 @@ class Hub:
             client = self.tokens.mint(hello.role.value)
         if room is not None:
             self.engine.room(room)  # raises UnknownRoom
-        peer = Peer(hello.role, client, room)
+        peer = Peer(hello.role, client, room, *(grant.rooms, grant.link) if grant else ())
         heads = self._heads(peer)
         missed, refusal = self._missed(peer, hello.resume)
         if missed is not None:
@@ -280,6 +284,9 @@ class Hub:
         if peer.role is Role.PANEL:
             self.panels.add(conn)
             body["secret_ok"] = True
+            assert grant is not None
+            body["access"] = scope_of(grant)
+            self.access.attach(conn, grant)
         if room is not None:
             body.setdefault("room", {})
             if isinstance(body["room"], dict):
@@ -379,6 +386,10 @@ class Hub:
         if isinstance(msg, Watch):
             self._watch(conn, msg)
             return False
+        handler = self.handlers.get(type(msg))
+        if handler is not None:
+            await handler(conn, msg)
+            return False
         if self.failed is not None:
             raise Unavailable(reason="store_failed", why=self.failed, seq=msg.seq)
         if self.stopping:
@@ -418,7 +429,7 @@ class Hub:
         code = state["code"]
         if conn.peer.room is not None:
             self.members[conn.peer.room][Role.PANEL].discard(conn)
-        conn.peer = Peer(conn.peer.role, conn.peer.client, code)
+        conn.peer = dataclasses.replace(conn.peer, room=code)  # its scope stays
         self.members[code][Role.PANEL].add(conn)
         state["join_url"] = self.join_url(code)
         conn.send(out("ack", seq=msg.seq, room=state))
@@ -447,17 +458,22 @@ class Hub:
                 for role in target.roles:
                     numbered = msg if state_key(msg) else self.streams.number(
                         ("room", target.room, role.value), "rs", msg, now)
-                    self._broadcast(self.members[target.room][role], numbered)
+                    self.broadcast(self.members[target.room][role], numbered)
             elif isinstance(target, ToAllPanels):
-                self._broadcast(self.panels, msg)
+                self.access.to_panels(msg)
             elif isinstance(target, ToDevice):
                 numbered = self.streams.number(("device", target.device), "ds", msg, now)
-                self._broadcast([c for c in self.phones.get(target.device, ())
+                self.broadcast([c for c in self.phones.get(target.device, ())
                                  if c.room == target.room], numbered)
             else:  # pragma: no cover - exhaustive
                 raise ServerError(reason="unknown_target", target=repr(target))
 
-    def _broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
+    def keep(self, task: asyncio.Task[Any]) -> None:
+        """Hold a background task until it is done (the loop keeps weak references)."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def broadcast(self, conns: Iterable[Connection], msg: dict[str, Any]) -> None:
         """Encode once per encoding in use, not once per connection.
 
         Messages that carry a whole state (a room's agenda, a call's roster) are
