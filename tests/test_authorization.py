@@ -61,7 +61,8 @@ def test_the_documented_roles_are_the_enforced_roles() -> None:
         assert roles_of(type_name) == roles, type_name
     organiser_only = {t for t in documented if message_class(t).ORGANISER}
     assert organiser_only == documented_organiser_only()
-    assert {"create_room", "room_link", "revoke_link", "links"} <= organiser_only
+    assert {"create_room", "room_link", "revoke_link", "links", "regie", "push",
+            "festival_call"} <= organiser_only
 
 
 def test_phones_and_screens_are_kept_to_their_room() -> None:
@@ -116,6 +117,9 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "room_link": {"rooms": [room], "label": "Atelier"},
         "revoke_link": {"id": ids["link"]},
         "links": {},
+        "regie": {},
+        "push": {"room": room, "activity": ids["closed"]},  # revealed by "reveal" above
+        "festival_call": {"text": "Deux chauffeurs à la gare"},
     }
 
 

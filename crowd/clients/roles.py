@@ -208,6 +208,23 @@ class Panel(_Client):
         """The room links handed out, with their last use (never their secrets)."""
         return list((await self.conn.request("links"))["links"])
 
+    async def regie(self) -> dict[str, Any]:
+        """Follow every room (the control room): {tiles, festival_call}; then
+        `next_tiles` gives each update."""
+        return dict(await self.conn.request("regie"))
+
+    async def next_tiles(self, timeout: float = 10.0) -> dict[str, Any]:
+        return await self.conn.next("tiles", timeout)
+
+    async def push(self, room: str, activity: str | None) -> None:
+        """Show a (revealed) result of any room on `room`'s projectors; None brings the
+        projector back to its room."""
+        await self.conn.request("push", room=room, activity=activity)
+
+    async def festival_call(self, text: str | None) -> None:
+        """A call on every projector and phone of every room; None takes it down."""
+        await self.conn.request("festival_call", text=text)
+
     async def create_room(self, title: str) -> str:
         return str((await self.conn.request("create_room", title=title))["room"])
 

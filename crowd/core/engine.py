@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda, moderation, program, schedule, visibility
+from crowd.core import agenda, moderation, program, schedule, showing, visibility
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize
 from crowd.core.errors import (
@@ -129,7 +129,7 @@ class Engine:
         }
         # The agenda's commands (next, reorder, duplicate) and the moderation of free text
         # live in their own modules.
-        for module in (agenda, moderation, program, schedule, visibility):
+        for module in (agenda, moderation, program, schedule, showing, visibility):
             for msg_type, command in module.COMMANDS.items():
                 self._handlers[msg_type] = functools.partial(command, self)
             for event_type, applier in module.APPLIERS.items():
@@ -359,9 +359,9 @@ class Engine:
         return snap
 
     def _projection(self, room: Room) -> dict[str, Any] | None:
-        if room.projected is None:
+        act = showing.on_screen(self, room)  # its projection, or a pushed result
+        if act is None:
             return None
-        act = self.activities[room.projected]
         return visibility.projection(act, self._frame(act))
 
     projection = _projection  # public for the agenda's commands

@@ -57,6 +57,39 @@ class Links(Message):
     ORGANISER: ClassVar[bool] = True
 
 
+@dataclass(frozen=True, slots=True)
+class Regie(Message):
+    """Follow every room from the control room: answered with the tiles, then `tiles`
+    messages (aggregate counts, at most one a second)."""
+
+    TYPE: ClassVar[str] = "regie"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True)
+class Push(Message):
+    """Show activity `activity` (of any room, closed or revealed) on the projectors of
+    room `room`; `activity: null` gives the projector back to its room."""
+
+    TYPE: ClassVar[str] = "push"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True
+    room: str
+    activity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FestivalCall(Message):
+    """A festival-wide criée: `text` on every projector and every phone of every room
+    (`text: null` takes it down)."""
+
+    TYPE: ClassVar[str] = "festival_call"
+    ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True
+    text: str | None = None
+
+
 def _rooms(value: Any) -> bool:
     return (isinstance(value, list) and 0 < len(value) <= MAX_LINK_ROOMS
             and all(is_id(v) for v in value))
@@ -70,14 +103,30 @@ def _parse_room_link(raw: Mapping[str, Any]) -> RoomLink:
                                     required=False, default=""))
 
 
+def _parse_push(raw: Mapping[str, Any]) -> Push:
+    return Push(room=get_field(raw, "room", is_id, "a room code"),
+                activity=get_field(raw, "activity", is_id, "an activity id or null",
+                                   required=False))
+
+
+def _parse_call(raw: Mapping[str, Any]) -> FestivalCall:
+    return FestivalCall(text=get_field(raw, "text", short_text(MAX_CALL_TEXT),
+                                       f"a text of at most {MAX_CALL_TEXT} characters",
+                                       required=False) or None)
+
+
 register("room_link", _parse_room_link, RoomLink)
 register("revoke_link", lambda raw: RevokeLink(id=get_field(raw, "id", is_id, "a link id")),
          RevokeLink)
 register("links", lambda raw: Links(), Links)
+register("regie", lambda raw: Regie(), Regie)
+register("push", _parse_push, Push)
+register("festival_call", _parse_call, FestivalCall)
 
 declare_reasons({
     "organiser_only": "'{type}' is for the organiser only",
     "link_unknown": "no room link {id!r}",
     "link_revoked": "this room link was revoked: ask the organiser for a new one",
     "link_room_unknown": "no room with code {code!r}",
+    "push_not_shown": "reveal this result in its own room before showing it elsewhere",
 })

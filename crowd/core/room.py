@@ -71,6 +71,10 @@ class Room:
     key: str | None = None
     space: str = ""
     slots: list[dict[str, Any]] = field(default_factory=list)
+    #: A result of another room the control room shows on this room's projectors
+    #: (crowd.core.showing), over the room's own projection until it is brought back.
+    shown: str | None = None
+    festival_call: dict[str, Any] | None = None  # the festival-wide criée: {text, at}
 
     def describe(self) -> dict[str, Any]:
         """Who the room is; where and when (its program) and its next scheduled actions

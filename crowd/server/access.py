@@ -31,6 +31,7 @@ from crowd.core.errors import CLOSE_FORBIDDEN, BadSecret, Forbidden, LockedOut, 
 from crowd.core.festival import Links, RevokeLink, RoomLink
 from crowd.core.protocol import Message, ack, error, out
 from crowd.core.types import normalize_code
+from crowd.server.netinfo import qr_svg
 from crowd.server.security import SecretGuard
 
 if TYPE_CHECKING:
@@ -200,8 +201,11 @@ class Access:
         self._by_digest[record.digest] = record
         await self._save()
         log.info("room link %s created for %s", link_id, ", ".join(rooms))
-        conn.send(ack(msg.seq, link={"id": link_id, "secret": secret,
-                                     "url": self.url(secret), **record.describe()}))
+        url = self.url(secret)
+        # The QR code is drawn here and sent on this socket: an HTTP route drawing it
+        # would take the secret in a request (and qr_svg keeps what it draws).
+        conn.send(ack(msg.seq, link={"id": link_id, "secret": secret, "url": url,
+                                     "qr": qr_svg.__wrapped__(url), **record.describe()}))
         self._tell_organisers()
 
     def url(self, secret: str) -> str:

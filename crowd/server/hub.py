@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from crowd import __version__
-from crowd.core import checkpoint, visibility
+from crowd.core import checkpoint, showing, visibility
 from crowd.core.authorization import authorize
 from crowd.core.engine import (
     Engine,
@@ -40,7 +40,7 @@ from crowd.core.errors import (
     Unavailable,
     UnknownRoom,
 )
-from crowd.core.festival import Links, RevokeLink, RoomLink
+from crowd.core.festival import Links, Regie, RevokeLink, RoomLink
 from crowd.core.live_results import LiveResults
 from crowd.core.moderation import read_blocklist
 from crowd.core.protocol import Encoding, Hello, Message, Ping, Watch, encode, error, out, state_key
@@ -49,6 +49,7 @@ from crowd.server.access import Access, scope_of
 from crowd.server.connection import Connection
 from crowd.server.eventlog import CheckpointSource, EventLog, replay_rows
 from crowd.server.presence import Presence
+from crowd.server.regie import ControlRoom
 from crowd.server.security import DeviceTokens, SecretGuard, TokenBucket, is_loopback
 from crowd.server.settings import Settings
 from crowd.server.streams import Streams
@@ -103,8 +104,9 @@ class Hub:
         self.checkpoint_event = 0  # the restored checkpoint's last event, 0 if none
         self.access = Access(self)  # the organiser and the room links
         # Messages the hub answers itself, past authorization (the organiser's own).
-        self.handlers: dict[type[Message], Any] = dict.fromkeys(
-            ACCESS_MESSAGES, self.access.handle)
+        self.regie = ControlRoom(self)  # the organisers' control rooms
+        self.handlers: dict[type[Message], Any] = {
+            **dict.fromkeys(ACCESS_MESSAGES, self.access.handle), Regie: self.regie.handle}
 
     # ------------------------------------------------------------ life cycle
 
@@ -288,6 +290,7 @@ class Hub:
             body["access"] = scope_of(grant)
             self.access.attach(conn, grant)
         if room is not None:
+            body.update(showing.welcome(self.engine.rooms[room]))  # a festival criée
             body.setdefault("room", {})
             if isinstance(body["room"], dict):
                 body["room"]["join_url"] = self.join_url(room)
@@ -506,7 +509,7 @@ class Hub:
             duties = [self._tick_frames, self._send_kinds_tick]
             if loop.time() >= next_pulse:
                 next_pulse = loop.time() + 1.0
-                duties += [self._send_pulses, self._expire_calls]
+                duties += [self._send_pulses, self._expire_calls, self.regie.tick]
             for duty in duties:
                 try:
                     duty()

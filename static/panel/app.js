@@ -30,6 +30,7 @@ import { scheduleMeta } from "./schedule.js";
 import { mountProgram, mountRoomProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
 import { resultsSwitch } from "./visibility.js";
+import { mountAccess } from "./access.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -437,6 +438,7 @@ sock.on("welcome", (msg) => {
   els.app.classList.remove("hidden");
   els.logout.classList.remove("hidden");
   rooms = msg.rooms || [];
+  access.welcome(msg);
   if (msg.room && msg.room.code) {
     setRoom(msg.room);
   } else {
@@ -447,7 +449,10 @@ sock.on("welcome", (msg) => {
 sock.on("rooms", (msg) => {
   rooms = msg.rooms || [];
   renderRooms();
+  access.rooms();
 });
+
+sock.on("links", (msg) => access.links(msg.links));
 
 sock.on("room", (msg) => {
   if (watched && msg.room && msg.room.code === watched.code) setRoom(msg.room);
@@ -539,6 +544,10 @@ const presenter = mountPresenter(els.presenter, {
   pulse: () => pulse,
   run: command,
   active: () => !!watched && !els.app.classList.contains("hidden"),
+});
+
+const access = mountAccess($("#access"), {
+  command: command, rooms: () => rooms, roomForm: els.roomForm, flash: flash,
 });
 
 const exportsView = mountExports(els.exports, {

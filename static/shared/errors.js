@@ -88,6 +88,7 @@ export const ERROR_STRINGS = {
     "reason.link_unknown": "ce lien d'animation n'existe pas",
     "reason.link_revoked": "ce lien d'animation a été retiré" + NNBSP + ": demandez-en un nouveau à l'organisation",
     "reason.link_room_unknown": "aucune salle avec le code {code}",
+    "reason.push_not_shown": "révélez d'abord ce résultat dans sa propre salle",
     // rooms and activities
     "reason.room_unknown": "aucune salle avec le code {code}",
     "reason.room_title_missing": "donnez un titre à la salle",
@@ -317,6 +318,7 @@ export const ERROR_STRINGS = {
     "reason.link_unknown": "this room link does not exist",
     "reason.link_revoked": "this room link was revoked: ask the organisers for a new one",
     "reason.link_room_unknown": "no room with code {code}",
+    "reason.push_not_shown": "reveal this result in its own room first",
     "reason.room_unknown": "no room with code {code}",
     "reason.room_title_missing": "give the room a title",
     "reason.room_codes_exhausted": "no free room code left",
