@@ -137,6 +137,12 @@ async def screen_page(request: Request) -> Response:
     return _html("screen/index.html")
 
 
+async def regie_page(request: Request) -> Response:
+    """The control room: it takes the organiser's secret the panel remembered on this
+    device (never from its address), so nothing here can be triggered by another site."""
+    return _html("regie/index.html")
+
+
 def _hub(request: Request) -> Hub:
     hub: Hub = request.app.state.hub
     return hub
@@ -276,6 +282,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/r/{code}", _compressed(request_response(phone_page))),  # its styles inline
         Route("/panel", panel_page),
         Route("/screen/{code}", screen_page),
+        Route("/regie", regie_page),
         Route("/healthz", healthz),
         Route("/api/rooms/{code}", room_info),
         Route("/api/rooms/{code}/qr.svg", room_qr),

@@ -38,14 +38,18 @@ MAX_RESULTS = 30  # results offered per room to show elsewhere (the newest)
 register_state("tiles", None)
 
 
-def _current(room: Room, engine: Any) -> Any:
-    """The activity a room is on: its projected one, else the first open one."""
+def _current(room: Room) -> Any:
+    """The activity a room is on: its projected one, else the first open one, else the
+    one that opened last (a workshop between two questions shows the last one)."""
     if room.projected is not None and room.projected in room.activities:
         return room.activities[room.projected]
+    latest = None
     for act in room.activities.values():
         if act.state is State.OPEN:
             return act
-    return None
+        if act.opened_at is not None and (latest is None or act.opened_at > latest.opened_at):
+            latest = act
+    return latest
 
 
 def _short(act: Any) -> dict[str, Any]:
@@ -77,7 +81,7 @@ class ControlRoom:
         buckets = room.per_second  # (second, count) of the last minute
         last_input = buckets[-1][0] if buckets else None
         minute = int(sum(count for second, count in buckets if second >= now - 60.0))
-        act = _current(room, hub.engine)
+        act = _current(room)
         warnings = []
         if (act is not None and act.state is State.OPEN and act.kind != "call" and phones
                 and (act.opened_at or now) <= now - QUIET_S

@@ -20,6 +20,7 @@ import { NewVoteBar } from "./newvote.js";
 import { kindOf, kindLoading, loadKind } from "./kinds/index.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
+import { followFestival } from "../shared/announce.js";
 
 const room = codeFromPath();
 
@@ -53,6 +54,7 @@ const tabs = typeof BroadcastChannel === "function" ? new BroadcastChannel("crow
 
 // The socket opened as soon as boot.js arrived (the welcome may already be here).
 const sock = early;
+followFestival(sock); // the control room's festival criée
 
 const criee = new Criee(els.criee, sock, {
   nick: () => els.nick.value.trim(),

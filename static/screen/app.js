@@ -26,6 +26,7 @@ import { showInsight } from "./insight.js";
 import { Countdown } from "./countdown.js";
 import { setServerTime } from "../shared/when.js";
 import { Veil } from "./veil.js";
+import { followFestival, showOrigin } from "../shared/announce.js";
 
 const room = codeFromPath();
 const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
@@ -70,6 +71,7 @@ const strip = new CallStrip(els.calls, (count) => {
 });
 
 const sock = new CrowdSocket({ role: "screen", room: room });
+followFestival(sock); // the control room's festival criée
 
 function shortUrl(url) {
   return String(url || "").replace(/^https?:\/\//, "").replace(/\/$/, "");
@@ -126,6 +128,7 @@ function project(projection) {
     return;
   }
   const a = projection.activity;
+  showOrigin($("#announce-from"), a, roomCode || room); // a result pushed from another room
   projected = a;
   hook.activity = a.id;
   strip.setProjected(a.id);
