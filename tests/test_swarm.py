@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from crowd.clients import Panel
@@ -259,3 +260,19 @@ def test_demo_runs_one_cycle_of_every_kind() -> None:
         assert kind in out
     assert "(after seeing the crowd)" in out
     assert "crowd demo: done." in out
+
+
+def test_the_cli_rehearses_a_festival_of_several_rooms(server: ServerProcess) -> None:
+    """`crowd swarm --rooms 3` creates three rooms with the organiser's secret and puts
+    phones in each (the room animators' and the control room's rehearsal)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "crowd", "swarm", "--url", server.url, "--rooms", "3",
+         "--secret", server.secret, "--phones", "4", "--duration", "2", "--arrival", "0.3",
+         "--tempo", "0.05"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    finals = [line for line in done.stdout.splitlines() if line.startswith("swarm: done.")]
+    codes = {line.split()[2] for line in finals}
+    assert len(codes) == 3, done.stdout
+    assert all("4/4 online" in line for line in finals), done.stdout
+    titles = {httpx.get(f"{server.url}/api/rooms/{code}").json()["title"] for code in codes}
+    assert titles == {"Atelier 1", "Atelier 2", "Atelier 3"}
