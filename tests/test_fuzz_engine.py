@@ -135,6 +135,8 @@ def _build_world() -> World:
         "phone_new": Peer(Role.PHONE, "dev-new", a),
         "phone_b": Peer(Role.PHONE, "dev-b", b),
         "screen": Peer(Role.SCREEN, "screen-1", a),
+        # a room animator of room b: anything about room a must be refused
+        "animator_b": Peer(Role.PANEL, "panel-3", b, frozenset({b})),
     }
     return World(events, ids, peers)
 
@@ -316,6 +318,18 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
                    "action": "hide"}),
         ("panel", {"t": "moderate", "activity": IDS["words"], "entry": "pain",
                    "action": "merge", "into": "connard"}),
+        # the organiser's: answered by the hub (the engine says so), or by the engine
+        ("panel", {"t": "room_link", "rooms": [a], "label": "Léa"}),
+        ("panel", {"t": "revoke_link", "id": "ab12cd34"}),
+        ("panel", {"t": "links"}),
+        ("panel", {"t": "regie"}),
+        ("panel", {"t": "push", "room": b, "activity": IDS["closed"]}),
+        ("panel", {"t": "push", "room": b, "activity": None}),
+        ("panel", {"t": "festival_call", "text": "Deux chauffeurs à la gare"}),
+        ("panel", {"t": "festival_call", "text": None}),
+        ("animator_b", {"t": "watch", "room": a}),
+        ("animator_b", {"t": "close", "activity": IDS["choice"]}),
+        ("animator_b", {"t": "agenda_import", "room": b, "activities": SPECS[:2]}),
     ]
     for spec in SPECS:
         out.append(("panel", {"t": "activity_new", "room": a, "spec": spec}))
