@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
 from crowd.clients import Panel, Phone, Screen
@@ -49,6 +50,28 @@ async def test_push_a_result_to_another_projector_and_back(tmp_path: Path) -> No
         await organiser.push(pleniere, poll)
     async with in_process_server(db) as (url, hub), Screen.connect(url, pleniere) as screen:
         assert screen.welcome["projected"]["activity"]["id"] == poll
+        # the room's replay still builds from a log that holds a push (it does not draw
+        # the pushed result: the replay draws a room's own activities)
+        async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+            replay = await http.get(f"/replay/{pleniere}", headers={"X-Crowd-Secret": SECRET})
+            assert replay.status_code == 200 and "<title>Plénière</title>" in replay.text
+
+
+async def test_a_criee_call_pushed_to_the_plenary_stays_live_there(tmp_path: Path) -> None:
+    async with in_process_server(tmp_path / "crowd.db") as (url, _hub), \
+            Panel.connect(url, SECRET) as organiser:
+        atelier = await organiser.create_room("Atelier cuisine")
+        pleniere = await organiser.create_room("Plénière")
+        call = await organiser.call(atelier, "Trois bras pour la vaisselle", 3)
+        async with Screen.connect(url, pleniere) as screen, \
+                Phone.connect(url, atelier) as one, Phone.connect(url, atelier) as two:
+            await organiser.push(pleniere, call)
+            projection = await screen.next_projection()
+            assert projection["activity"]["id"] == call
+            await one.volunteer(call)
+            await two.volunteer(call)
+            frame = await screen.frame_where(lambda f: f["activity"] == call and f["n"] == 2)
+            assert frame["n"] == 2
 
 
 async def test_tiles_and_the_festival_criee(tmp_path: Path) -> None:

@@ -569,6 +569,9 @@ class Hub:
             if members is None:
                 continue
             screens = members[Role.SCREEN] if frame.to_screens else set()
+            pushed = self.regie.screens_showing(frame.activity)  # shown in other rooms
+            if pushed:
+                screens = set(screens).union(pushed)
             audiences = [(members[Role.PANEL], frame.message)]
             if screens:
                 audiences.append((screens, self._screen_message(frame)))

@@ -8,6 +8,9 @@ counters), the current activity's answer count: its cost grows with the rooms an
 agendas, never with the phones. One encoding per tick is offered to every control room
 (latest wins: a slow laptop skips tiles, it never queues them).
 
+A result pushed onto another room's projectors (crowd.core.showing) keeps getting its
+frames there (`screens_showing`): a criée call's count stays live in the plenary.
+
 Warnings: `nobody_answers` (an activity has been open a minute, phones are connected,
 and no answer came in the last minute), `projector_disconnected` (the room had a
 projector during this run and has none now), `no_projector` (never had one).
@@ -108,6 +111,15 @@ class ControlRoom:
         rooms = list(self.hub.engine.rooms.values())
         call = next((r.festival_call for r in rooms if r.festival_call), None)
         return {"tiles": [self.tile(room, now) for room in rooms], "festival_call": call}
+
+    def screens_showing(self, activity: str) -> list[Connection]:
+        """The projectors of other rooms showing this activity (pushed there): its
+        frames go to them too, so a criée call's count stays live. O(rooms) per frame."""
+        found: list[Connection] = []
+        for room in self.hub.engine.rooms.values():
+            if room.shown == activity and room.code in self.hub.members:
+                found.extend(self.hub.members[room.code][Role.SCREEN])
+        return found
 
     def tick(self) -> None:
         """Once a second: the tiles, to every control room, if they changed."""
