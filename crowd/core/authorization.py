@@ -22,7 +22,9 @@ of reaching another room.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from crowd.core import festival  # noqa: F401 - registers the organiser's messages
 from crowd.core.errors import Forbidden, UnknownActivity
@@ -51,6 +53,8 @@ class Peer:
             return self.scope is None or normalize_code(room) in self.scope
         return normalize_code(room) == self.room
 
+
+R = TypeVar("R")
 
 #: Message fields that name a room, or something inside a room (`ROOM-N` ids).
 ROOM_FIELDS = ("room",)
@@ -82,6 +86,11 @@ def authorize(msg: Message, peer: Peer) -> None:
             # other rooms.
             raise UnknownActivity(reason="not_in_room", field=name, id=value[:40],
                                   seq=msg.seq)
+
+
+def visible(rooms: Mapping[str, R], peer: Peer) -> list[R]:
+    """The rooms a panel may see: all for the organiser, its own for a room animator."""
+    return [room for code, room in rooms.items() if peer.sees(code)]
 
 
 def _room_of(value: str) -> str:

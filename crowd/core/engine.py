@@ -19,7 +19,7 @@ from typing import Any
 from crowd.activities import ActivityType, activity_type, all_types
 from crowd.core import agenda, moderation, program, schedule, showing, visibility
 from crowd.core import events as ev
-from crowd.core.authorization import Peer, authorize
+from crowd.core.authorization import Peer, authorize, visible
 from crowd.core.errors import (
     BadMessage,
     Conflict,
@@ -235,8 +235,7 @@ class Engine:
     def welcome(self, peer: Peer, device: str | None = None) -> dict[str, Any]:
         """What a client needs right after hello to show the right state."""
         if peer.role is Role.PANEL:
-            body: dict[str, Any] = {"rooms": [r.describe() for r in self.rooms.values()
-                                              if peer.sees(r.code)]}
+            body: dict[str, Any] = {"rooms": [r.describe() for r in visible(self.rooms, peer)]}
             if peer.room is not None:
                 body["room"] = self.room_state(peer.room, for_panel=True)
             return body
