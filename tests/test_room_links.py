@@ -23,6 +23,8 @@ from crowd.clients.connection import Closed
 from crowd.core.errors import BadSecret, Forbidden, LockedOut
 from crowd.core.protocol import message_class, message_types
 from crowd.core.types import Role
+from crowd.server.export_routes import VideoJob
+from crowd.server.export_routes import _jobs as export_jobs
 from crowd.server.export_routes import routes as export_routes
 from tests.inprocess import in_process_server
 from tests.support import SECRET, ServerProcess
@@ -44,8 +46,9 @@ ROOM_ROUTES = [
     ("POST", "/api/rooms/{code}/video"),
 ]
 #: Routes about no single room: the organiser's only.
-FESTIVAL_ROUTES = [("GET", "/replay/all"), ("GET", "/api/video-jobs/x"),
-                   ("GET", "/api/video-jobs/x/file")]
+FESTIVAL_ROUTES = [("GET", "/replay/all")]
+#: A video job's routes: the room is in the job's record.
+JOB_ROUTES = [("GET", "/api/video-jobs/{job}"), ("GET", "/api/video-jobs/{job}/file")]
 #: Routes that take no secret at all (public pages and the room's public card).
 PUBLIC = {"/r/{code}", "/screen/{code}", "/api/rooms/{code}", "/api/video", "/api/links"}
 
@@ -112,9 +115,11 @@ async def test_a_room_animator_can_neither_read_nor_change_another_room(
 
         # HTTP: every animator route about the other room, with the link's secret
         header = {"X-Crowd-Secret": link["secret"]}
-        values = {"code": other, "activity": ids["closed"]}
+        values = {"code": other, "activity": ids["closed"], "job": "job-other"}
+        for job_id, code in (("job-other", other), ("job-mine", mine)):  # two video jobs
+            export_jobs[job_id] = VideoJob(job_id, code, "gif", tmp_path, status="done")
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-            for method, template in ROOM_ROUTES + FESTIVAL_ROUTES:
+            for method, template in ROOM_ROUTES + FESTIVAL_ROUTES + JOB_ROUTES:
                 path = template.format(**values)
                 answer = await http.request(method, path, headers=header)
                 assert answer.status_code == 403, (path, answer.status_code)
@@ -131,6 +136,10 @@ async def test_a_room_animator_can_neither_read_nor_change_another_room(
             answer = await http.post("/api/links", headers=header,
                                      json={"path": f"/replay/{mine}"})
             assert answer.status_code == 200
+            answer = await http.get("/api/video-jobs/job-mine", headers=header)
+            assert answer.status_code == 200 and answer.json()["room"] == mine
+        for job_id in ("job-other", "job-mine"):
+            export_jobs.pop(job_id)
 
 
 async def test_a_revoked_link_is_refused_and_its_panels_closed_at_once(

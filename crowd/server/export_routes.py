@@ -621,6 +621,14 @@ async def video_start(request: Request) -> Response:
     return JSONResponse(job.describe(), status_code=202)
 
 
+def _others_job(request: Request, job: VideoJob) -> JSONResponse | None:
+    """A room animator asks for a video of a room not its own: refused."""
+    grant = getattr(request.state, "grant", None)
+    if grant is not None and not grant.allows(job.room):
+        return _error(403, "forbidden", "this room is not one of your room link's")
+    return None
+
+
 async def video_job(request: Request) -> Response:
     denied = await _require_secret(request)
     if denied is not None:
@@ -628,6 +636,8 @@ async def video_job(request: Request) -> Response:
     job = _jobs.get(request.path_params["job"])
     if job is None:
         return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
+    if (refused := _others_job(request, job)) is not None:
+        return refused
     return JSONResponse(job.describe(), headers={"Cache-Control": "no-store"})
 
 
@@ -638,6 +648,8 @@ async def video_file(request: Request) -> Response:
     job = _jobs.get(request.path_params["job"])
     if job is None:
         return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
+    if (refused := _others_job(request, job)) is not None:
+        return refused
     if job.status != "done":
         return _error(409, "not_ready", f"the video is {job.status}")
     media = "video/mp4" if job.fmt == "mp4" else "image/gif"

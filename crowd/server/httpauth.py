@@ -11,7 +11,7 @@ link instead (`SignedLinks`, `POST /api/links`).
 
 A room link's secret is taken in the same header, counted by the same guard: a room
 animator is an animator for the routes of its rooms only (`scope_refusal`: 403
-`forbidden` for any other room, the whole festival's replay and the video jobs).
+`forbidden` for any other room and for the whole festival's replay).
 
 Every route that computes its answer from the room (results, summary, chart, QR code,
 replay) asks `viewer`: the animator, or the public view within the address's anonymous
@@ -94,9 +94,10 @@ async def animator_check(request: Request) -> bool | JSONResponse:
 
 def scope_refusal(grant: Grant, path: str, params: Mapping[str, Any]) -> JSONResponse | None:
     """A room animator's request about a room not its own (or about no room: the whole
-    festival's replay, the video jobs), refused; None when it is about its rooms.
-    `POST /api/links` names its room in its body: `link_create` asks `path_room`."""
-    if grant.organiser or path == "/api/links":
+    festival's replay), refused; None when it is about its rooms. `POST /api/links`
+    names its room in its body (`link_create` asks `path_room`), a video job in its
+    record (the job routes ask `grant.allows(job.room)`)."""
+    if grant.organiser or path == "/api/links" or path.startswith("/api/video-jobs/"):
         return None
     room = None
     if isinstance(params.get("code"), str):
