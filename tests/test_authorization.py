@@ -62,7 +62,7 @@ def test_the_documented_roles_are_the_enforced_roles() -> None:
     organiser_only = {t for t in documented if message_class(t).ORGANISER}
     assert organiser_only == documented_organiser_only()
     assert {"create_room", "room_link", "revoke_link", "links", "regie", "push",
-            "festival_call"} <= organiser_only
+            "festival_call", "program_export", "program_import"} <= organiser_only
 
 
 def test_phones_and_screens_are_kept_to_their_room() -> None:

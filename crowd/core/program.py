@@ -84,12 +84,14 @@ class ProgramSet(Message):
 class ProgramExport(Message):
     TYPE: ClassVar[str] = "program_export"
     ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True  # the whole festival (crowd.core.authorization)
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramImport(Message):
     TYPE: ClassVar[str] = "program_import"
     ROLES: ClassVar[frozenset[Role]] = _PANEL
+    ORGANISER: ClassVar[bool] = True  # it creates rooms (crowd.core.authorization)
     program: dict[str, Any]
 
 

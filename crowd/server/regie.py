@@ -74,7 +74,7 @@ class ControlRoom:
         tiles = self.tiles()
         conn.send(ack(msg.seq, **tiles))
 
-    def tile(self, room: Room, now: float) -> dict[str, Any]:
+    def tile(self, room: Room, now: float, present: dict[str, int]) -> dict[str, Any]:
         hub = self.hub
         members = hub.members.get(room.code)
         phones = len(members[Role.PHONE]) if members else 0
@@ -99,6 +99,7 @@ class ControlRoom:
             "code": room.code, "title": room.title,
             "activity": None if act is None else {**_short(act), "n": len(act.responses)},
             "phones": phones, "screens": screens, "answers_1min": minute,
+            "present": present.get(room.code, 0),
             "last_input": last_input,
             "screen": None if showing is None else {
                 **_short(showing), "from": showing.room if showing.room != room.code else None},
@@ -110,7 +111,9 @@ class ControlRoom:
         now = self.hub.clock()
         rooms = list(self.hub.engine.rooms.values())
         call = next((r.festival_call for r in rooms if r.festival_call), None)
-        return {"tiles": [self.tile(room, now) for room in rooms], "festival_call": call}
+        present = self.hub.presence.counts(now)  # recounted at most every few seconds
+        return {"tiles": [self.tile(room, now, present) for room in rooms],
+                "festival_call": call}
 
     def screens_showing(self, activity: str) -> list[Connection]:
         """The projectors of other rooms showing this activity (pushed there): its

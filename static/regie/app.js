@@ -32,6 +32,7 @@ extend({
     "regie.phones": { one: "{n} téléphone", other: "{n} téléphones" },
     "regie.answers": { one: "{n} réponse en 1 min", other: "{n} réponses en 1 min" },
     "regie.screens": { one: "{n} écran", other: "{n} écrans" },
+    "regie.present": { one: "{n} présent", other: "{n} présents" },
     "regie.last_input": "dernière réponse à {time}",
     "regie.no_input": "aucune réponse encore",
     "regie.no_activity": "Rien en cours",
@@ -68,6 +69,7 @@ extend({
     "regie.phones": { one: "{n} phone", other: "{n} phones" },
     "regie.answers": { one: "{n} answer in 1 min", other: "{n} answers in 1 min" },
     "regie.screens": { one: "{n} screen", other: "{n} screens" },
+    "regie.present": { one: "{n} present", other: "{n} present" },
     "regie.last_input": "last answer at {time}",
     "regie.no_input": "no answer yet",
     "regie.no_activity": "Nothing on",
@@ -180,7 +182,7 @@ function updateTile(parts, tile, options, key) {
     fill(parts.activity, h("span", { class: "muted" }, t("regie.no_activity")));
   }
   parts.counts.textContent = [t("regie.phones", { n: tile.phones }), t("regie.answers", { n: tile.answers_1min }),
-    t("regie.screens", { n: tile.screens })].join(" · ");
+    t("regie.screens", { n: tile.screens })].concat(tile.present ? [t("regie.present", { n: tile.present })] : []).join(" · ");
   parts.last.textContent = tile.last_input ? t("regie.last_input", { time: clock(tile.last_input) }) : t("regie.no_input");
   const s = tile.screen;
   parts.screen.textContent = !s ? t("regie.screen_join")
