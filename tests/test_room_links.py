@@ -44,9 +44,12 @@ ROOM_ROUTES = [
     ("GET", "/api/rooms/{code}/timelapse.html"),
     ("GET", "/replay/{code}"),
     ("POST", "/api/rooms/{code}/video"),
+    ("GET", "/api/rooms/{code}/charts/{name}"),
+    ("GET", "/film/{code}"),
+    ("GET", "/api/rooms/{code}/film.html"),
 ]
 #: Routes about no single room: the organiser's only.
-FESTIVAL_ROUTES = [("GET", "/replay/all")]
+FESTIVAL_ROUTES = [("GET", "/replay/all"), ("GET", "/api/festival/report")]
 #: A video job's routes: the room is in the job's record.
 JOB_ROUTES = [("GET", "/api/video-jobs/{job}"), ("GET", "/api/video-jobs/{job}/file")]
 #: Routes that take no secret at all (public pages and the room's public card).
@@ -115,7 +118,8 @@ async def test_a_room_animator_can_neither_read_nor_change_another_room(
 
         # HTTP: every animator route about the other room, with the link's secret
         header = {"X-Crowd-Secret": link["secret"]}
-        values = {"code": other, "activity": ids["closed"], "job": "job-other"}
+        values = {"code": other, "activity": ids["closed"], "job": "job-other",
+                  "name": f"{ids['closed']}.png"}
         for job_id, code in (("job-other", other), ("job-mine", mine)):  # two video jobs
             export_jobs[job_id] = VideoJob(job_id, code, "gif", tmp_path, status="done")
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:

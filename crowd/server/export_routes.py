@@ -59,7 +59,7 @@ from crowd.server.export_jobs import (
     export_queue,
     stop_queue,
 )
-from crowd.server.httpauth import LINK_PARAM, animator_check, links, path_room, viewer
+from crowd.server.httpauth import LINK_PARAM, animator_check, links, path_room, room_refusal, viewer
 from crowd.views import exports, workbook
 
 log = logging.getLogger(__name__)
@@ -621,14 +621,6 @@ async def video_start(request: Request) -> Response:
     return JSONResponse(job.describe(), status_code=202)
 
 
-def _others_job(request: Request, job: VideoJob) -> JSONResponse | None:
-    """A room animator asks for a video of a room not its own: refused."""
-    grant = getattr(request.state, "grant", None)
-    if grant is not None and not grant.allows(job.room):
-        return _error(403, "forbidden", "this room is not one of your room link's")
-    return None
-
-
 async def video_job(request: Request) -> Response:
     denied = await _require_secret(request)
     if denied is not None:
@@ -636,7 +628,7 @@ async def video_job(request: Request) -> Response:
     job = _jobs.get(request.path_params["job"])
     if job is None:
         return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
-    if (refused := _others_job(request, job)) is not None:
+    if (refused := room_refusal(request, job.room)) is not None:
         return refused
     return JSONResponse(job.describe(), headers={"Cache-Control": "no-store"})
 
@@ -648,7 +640,7 @@ async def video_file(request: Request) -> Response:
     job = _jobs.get(request.path_params["job"])
     if job is None:
         return _error(404, "unknown_job", "no such video job (or it was cleaned up)")
-    if (refused := _others_job(request, job)) is not None:
+    if (refused := room_refusal(request, job.room)) is not None:
         return refused
     if job.status != "done":
         return _error(409, "not_ready", f"the video is {job.status}")
@@ -672,11 +664,8 @@ async def link_create(request: Request) -> Response:
     if (not path.startswith(LINKABLE) or any(c in path for c in "?#\\")
             or "/../" in path or len(path) > 200):
         return _error(400, "bad_path", "links open replay, export and video paths only")
-    grant = getattr(request.state, "grant", None)
-    if grant is not None and not grant.organiser:
-        room = path_room(path)
-        if room is None or not grant.allows(room):
-            return _error(403, "forbidden", "this room is not one of your room link's")
+    if (refused := room_refusal(request, path_room(path) or ALL_ROOMS)) is not None:
+        return refused
     token = links(request).sign(path, time.time())
     return JSONResponse({"url": f"{path}?{LINK_PARAM}={token}",
                          "expires": int(token.partition(".")[0])},

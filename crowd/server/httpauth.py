@@ -111,6 +111,15 @@ def scope_refusal(grant: Grant, path: str, params: Mapping[str, Any]) -> JSONRes
     return None
 
 
+def room_refusal(request: Request, room: str) -> JSONResponse | None:
+    """After `animator_check`: a room animator asking about a room not its own (a video
+    job's, a signed link's path), refused."""
+    grant = getattr(request.state, "grant", None)
+    if grant is not None and not grant.allows(room):
+        return error(403, "forbidden", "this room is not one of your room link's")
+    return None
+
+
 def path_room(path: str) -> str | None:
     """The room a linkable path names (/replay/CODE, /api/rooms/CODE/...), if any."""
     parts = path.strip("/").split("/")
