@@ -52,6 +52,9 @@ async def test_an_edited_draft_reaches_the_phones_with_its_new_prompt_once_opene
     await page.click("[data-presenter=next]")  # opens (and projects) it
     card = phone.card(act)
     await card.locator(".card-prompt:has-text('Quel jour pour la fête ?')").wait_for()
+    # the poll's own module may still be loading (kinds load on demand): its last option
+    # drawn means all of them are
+    await card.locator(".opt", has_text="Lundi").wait_for()
     assert [await b.inner_text() for b in await card.locator(".opt").all()] == [
         "Samedi", "Dimanche", "Lundi"]
     # open, it can no longer be edited: the button is gone

@@ -125,7 +125,7 @@ async def test_the_panel_hands_out_a_room_link_as_a_qr_code_and_revokes_it(
     await access.locator(".access-link", has_text="Samir").locator(
         ".access-use", has_text="utilisé à").wait_for()
     await access.locator("input[name=label]").fill("Léa, atelier four")
-    await access.locator(f"input[name=room][value={room}]").check()
+    await access.locator(f"input[name=room][value='{room}']").check()
     await access.locator("button[type=submit]").click()
     qr = access.locator(".access-qr svg")
     await qr.wait_for()
