@@ -183,6 +183,8 @@ export const ERROR_STRINGS = {
     // polls
     "reason.value_grades_count": "donnez une mention à chacune des {n} options",
     "reason.value_grade_range": "mention inconnue",
+    "reason.value_not_prediction": "choisissez une option et donnez un pourcentage entier pour chaque option",
+    "reason.value_prediction_sum": "vos pourcentages doivent faire 100 (ils font {total})",
     "reason.value_not_words": "tapez des mots",
     "reason.value_words_count": "de 1 à {max} mots",
     "reason.value_word_length": "{limit} caractères au plus par mot",
@@ -406,6 +408,8 @@ export const ERROR_STRINGS = {
     "reason.value_strength_range": "a strength goes from 0 to 1",
     "reason.value_grades_count": "give a grade to each of the {n} options",
     "reason.value_grade_range": "unknown grade",
+    "reason.value_not_prediction": "choose an option and give a whole percentage for each option",
+    "reason.value_prediction_sum": "your percentages must add up to 100 (they add up to {total})",
     "reason.value_not_words": "type words",
     "reason.value_words_count": "1 to {max} words",
     "reason.value_word_length": "at most {limit} characters per word",
