@@ -47,6 +47,11 @@ def _shares(counts: list[int], total: int) -> list[float]:
 # ---------------------------------------------------------------- choice
 
 
+def chosen_option(value: Any) -> int:
+    """The option of a single-choice answer: an index, or {choice, predicted}."""
+    return value["choice"] if isinstance(value, dict) else value
+
+
 class CountTally(Tally):
     """Counts per option; `n` is the number of ballots (devices that answered)."""
 
@@ -85,6 +90,15 @@ class CountTally(Tally):
                 "high": round(lead.high, 4), "to_tie": lead.to_tie}
         return snap
 
+    def segment_labels(self) -> list[str] | None:
+        return list(self.options) if self.single else None  # approvals overlap
+
+    def segment_of(self, stored: Any) -> int | None:
+        return chosen_option(stored) if self.single else None
+
+    def cells(self) -> list[int] | None:
+        return list(self.counts)
+
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         pct = [round(100 * x, 1) for x in snap["shares"]]
         return {"bars": {"label": self.options, "value": snap["counts"], "share": pct,
@@ -92,11 +106,6 @@ class CountTally(Tally):
                          "high": [round(100 * x, 1) for x in snap["ci_high"]],
                          "text": [f"{c} · {round(p)} %" for c, p in zip(snap["counts"], pct,
                                                                       strict=True)]}}
-
-
-def chosen_option(value: Any) -> int:
-    """The option of a single-choice answer: an index, or {choice, predicted}."""
-    return value["choice"] if isinstance(value, dict) else value
 
 
 class SurpriseTally(CountTally):
@@ -219,6 +228,9 @@ class RankingTally(Tally):
 
     def remove(self, value: Any) -> None:
         self._apply(value, -1)
+
+    def cells(self) -> list[int] | None:
+        return list(self.first)  # a split shows the first places
 
     def snapshot(self) -> dict[str, Any]:
         result = voting.schulze_from_pairwise(self.d)
