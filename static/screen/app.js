@@ -28,6 +28,7 @@ import { setServerTime } from "../shared/when.js";
 import { Veil } from "./veil.js";
 import { followFestival, showOrigin } from "../shared/announce.js";
 import { showSurprise } from "./surprise.js";
+import { showSplit } from "./segments.js";
 
 const room = codeFromPath();
 const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
@@ -41,6 +42,7 @@ const els = {
   sideTitle: $("#side-title"), sideQr: $("#side-qr"), sideCode: $("#side-code"),
   sideUrl: $("#side-url"), sideDevices: $("#side-devices"), conn: $("#conn"),
   insight: $("#insight"), calls: $("#calls"), cta: $("#cta"), surprise: $("#surprise"),
+  split: $("#split"),
   joinBody: $("#join-body"), joinProblem: $("#join-problem"),
 };
 
@@ -110,6 +112,7 @@ function renderAnswers() {
   els.cta.classList.toggle("hidden", !waiting);
   showInsight(els.insight, projected, veil.shown ? null : lastSnapshot);
   showSurprise(els.surprise, projected, veil.shown ? null : lastSnapshot);
+  showSplit(els.split, projected, veil.shown ? null : lastSnapshot);
   if (veil.shown) veil.show(veil.results, open, roomCode);
 }
 
