@@ -204,7 +204,9 @@ class OpinionTally(Tally):
             "point_groups": found.labels.astype(int).tolist(),
             "groups": [{"size": len(g.members), "representative": g.representative,
                         "stance": g.stance,
-                        "agree": [round(float(g.agree[s]), 3) for s in g.representative]}
+                        "agree": [round(float(g.agree[s]), 3) for s in g.representative],
+                        "agree_out": [round(float(g.outside[s]), 3)
+                                      for s in g.representative]}
                        for g in found.groups],
             "consensus": found.consensus,
             "divisive": found.divisive,
