@@ -155,3 +155,40 @@ def test_replay_gives_the_same_split() -> None:
     assert state_of(rebuilt) == state_of(log.engine)
     act = rebuilt.activity(target)
     assert rebuilt.snapshot(act)["split"] == split_of(log, target)
+
+
+def test_an_opinion_maps_groups_as_segments() -> None:
+    log = Log()
+    room, opinion = room_with(log, "opinion", statements=["Un four", "En ligne", "Un livreur",
+                                                          "La grange", "Une AG par an"])
+    target = log.ack(ActivityNew(room=room, spec={"kind": "choice", "prompt": "Un marché ?",
+                                                  "options": OPTIONS}, seq=10))["activity"]
+    log.ack(Open(activity=opinion, seq=11))
+    log.ack(Open(activity=target, seq=12))
+    log.ack(SetSegment(activity=target, by=opinion, seq=13))
+    # two camps: devices 1-8 agree with the first three statements and vote Oui;
+    # devices 9-14 disagree and vote Non; everyone agrees with the last two
+    for d in range(1, 15):
+        camp = 1 if d <= 8 else -1
+        for s in range(5):
+            answer(log, room, opinion, d, {"statement": s, "vote": camp if s < 3 else 1})
+        answer(log, room, target, d, 0 if camp == 1 else 1)
+    engine = log.engine
+    groups = engine.snapshot(engine.activity(opinion))["groups"]  # the map, computed
+    assert [g["size"] for g in groups] == [8, 6]
+    split = split_of(log, target)
+    assert split["kind"] == "opinion" and [s["label"] for s in split["segments"]] == ["A", "B"]
+    assert [s["n"] for s in split["segments"]] == [8, 6]
+    assert split["segments"][0]["counts"] == [8, 0, 0]
+    assert split["segments"][1]["counts"] == [0, 6, 0]
+    # a device of the small camp changes sides on every statement: at the next map it is
+    # in the other group, and the split follows (its vote on the poll stays Non)
+    for s in range(3):
+        answer(log, room, opinion, 14, {"statement": s, "vote": 1})
+    engine.snapshot(engine.activity(opinion))
+    split = split_of(log, target)
+    assert [s["n"] for s in split["segments"]] == [9, 5]
+    # A is 8 Oui and 1 Non: the 1 is hidden with the 8 (the 9 would give it away), then
+    # the columns take B's 0 Oui and 5 Non with them ("?, ?, 0" of 5: two unknowns)
+    assert split["segments"][0]["counts"] == [None, None, 0]
+    assert split["segments"][1]["counts"] == [None, None, 0]

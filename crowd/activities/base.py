@@ -104,6 +104,15 @@ class Tally(ABC):
         """Which segment a device's stored answer puts it in."""
         return None
 
+    def segment_of_device(self, device: str, stored: Any) -> int | None:
+        """Which segment a device is in (by default, what its answer says)."""
+        return self.segment_of(stored)
+
+    def segments_version(self) -> int | None:
+        """For segments that change without an answer changing (an opinion map computed
+        again): a number that changes with them. None: they change only with answers."""
+        return None
+
     def cells(self) -> list[int] | None:
         """The counts a split shows for this tally (None: it cannot be split)."""
         return None

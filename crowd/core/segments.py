@@ -3,13 +3,17 @@
 An animator chooses, for an activity (the *target*), another activity of the room (the
 *source*) whose answers make segments: "those who chose « Oui » voted ..., those who
 chose « Non » ...". Responses are keyed by device, so a device's segment is its answer to
-the source. The source is a single-choice poll (its tally says so: `Tally.segment_of`);
-the target any activity whose tally has cells to show (`Tally.cells`: counts per option).
+the source: a single-choice poll, or an opinion map's groups (the tally says so:
+`Tally.segment_labels`, `segment_of_device`); the target any activity whose tally has
+cells to show (`Tally.cells`: counts per option).
 
 Cost: per segment, a tally of the target's kind kept up to date as answers arrive. An
 answer to the target moves one device within its segment's tally; an answer to the source
 moves that device's target answer from one segment's tally to another's: O(options) per
 input whatever the size of the room. Choosing a segment builds the tallies once (O(n)).
+An opinion map's groups change when the map is computed again (at most every 2 s in a
+busy room): the split is then rebuilt once, O(n), when the target's figures are next
+drawn.
 Snapshots add `split` with small cells hidden (crowd.models.crosstab): never fewer than 5
 people behind a figure.
 
@@ -42,7 +46,7 @@ SEGMENTED = "segmented"  # {id, by: activity id | None}
 declare_reasons({
     "segment_itself": "an activity cannot be split by its own answers",
     "segment_other_room": "the segments must come from an activity of the same room",
-    "segment_source_kind": "segments come from a single-choice poll",
+    "segment_source_kind": "segments come from a single-choice poll or an opinion map",
     "segment_target_kind": "this activity's results cannot be split into segments",
 })
 
@@ -68,6 +72,7 @@ class Split:
 
     source: str
     tallies: dict[int, Tally] = field(default_factory=dict)
+    version: int | None = None  # the source's segments_version when built
 
 
 @dataclass(slots=True)
@@ -118,7 +123,7 @@ def on_segmented(engine: Engine, event: Event) -> None:
 
 def build(engine: Engine, target: Activity, source: Activity) -> Split:
     """The per-segment tallies from the answers so far (once, when a split is chosen)."""
-    split = Split(source.id)
+    split = Split(source.id, version=source.tally.segments_version())
     kind = activity_type(target.kind)
     for device, stored in target.responses.items():
         segment = _segment(source, device)
@@ -165,8 +170,11 @@ def _move(engine: Engine, target_id: str, device: str, source: Activity, previou
     split = engine.splits.by_target.get(target_id)
     if target is None or split is None or device not in target.responses:
         return
-    before = None if previous is None else source.tally.segment_of(previous)
-    after = source.tally.segment_of(stored)
+    if source.tally.segments_version() is not None:
+        engine.dirty.add(target_id)  # its groups may change at the next map: look again
+        return
+    before = None if previous is None else source.tally.segment_of_device(device, previous)
+    after = source.tally.segment_of_device(device, stored)
     if before == after:
         return
     answer = target.responses[device]
@@ -180,7 +188,7 @@ def _move(engine: Engine, target_id: str, device: str, source: Activity, previou
 
 def _segment(source: Activity, device: str) -> int | None:
     stored = source.responses.get(device)
-    return None if stored is None else source.tally.segment_of(stored)
+    return None if stored is None else source.tally.segment_of_device(device, stored)
 
 
 def _tally(split: Split, segment: int, kind: Any, target: Activity) -> Tally:
@@ -202,6 +210,11 @@ def with_split(engine: Engine, act: Activity, snap: dict[str, Any]) -> dict[str,
     labels = None if source is None else source.tally.segment_labels()
     if source is None or labels is None:
         return snap
+    if source.tally.segments_version() is not None:
+        engine.snapshot(source)  # its latest map first (memoised, computed when due)
+    if split.version != source.tally.segments_version():
+        # a new opinion map (at most every 2 s): its groups are rebuilt once, O(n)
+        split = engine.splits.by_target[act.id] = build(engine, act, source)
     table, sizes = [], []
     width = len(act.tally.cells() or [])
     for segment in range(len(labels)):
@@ -216,6 +229,7 @@ def with_split(engine: Engine, act: Activity, snap: dict[str, Any]) -> dict[str,
         segments.append({"label": label, "n": size, "counts": cells, "shares": shares,
                          "hidden": size is None})
     return {**snap, "split": {"by": source.id, "prompt": source.spec.get("prompt", ""),
+                              "kind": source.kind,
                               "min_cell": MIN_CELL, "segments": segments}}
 
 

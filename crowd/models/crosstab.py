@@ -10,8 +10,8 @@ Hiding one cell is not enough when totals are known: a row of 12 with cells 7, ?
 gives the ? away. So, as in the classic secondary suppression (Cox 1980, "Suppression
 methodology and statistical disclosure control", JASA 75:377-385; Hundepool et al.,
 *Statistical Disclosure Control*, Wiley 2012, ch. 4), whenever a row, a column or the
-list of segment sizes has exactly one hidden positive cell, the smallest visible positive
-cell of that line is hidden too (a zero when there is none: "0 and ?" with a known total
+list of segment sizes has exactly one hidden cell and it is positive, the smallest visible
+positive cell of that line is hidden too (a zero when there is none: "0 and ?" with a known total
 is no secret), until no line has a lone hidden cell. A heuristic, not
 an optimal pattern (that is an integer program): it may hide more than needed, never
 less on a single line, and the bounds a reader could still derive from several lines
@@ -79,12 +79,12 @@ def suppress(table: Sequence[Sequence[int]], sizes: Sequence[int],
 
 def _second(line: list[tuple[int, int]], table: Sequence[Sequence[int]],
             hidden: list[list[bool]]) -> bool:
-    """If exactly one positive cell of the line is hidden, hide a visible one too (the
+    """If the line's only hidden cell is a positive one, hide a visible one too (the
     smallest positive, else a zero: "0 and ?" with a known total gives the ? away);
     returns whether it hid anything."""
-    lone = [(i, j) for i, j in line if hidden[i][j] and table[i][j] > 0]
-    if len(lone) != 1:
-        return False
+    lone = [(i, j) for i, j in line if hidden[i][j]]
+    if len(lone) != 1 or table[lone[0][0]][lone[0][1]] == 0:
+        return False  # two unknowns (a hidden zero is one too) cannot be told apart
     visible = [(i, j) for i, j in line if not hidden[i][j]]
     if not visible:
         return False

@@ -1,6 +1,6 @@
 // Cross-tab segments in the panel: a "Découper par" menu on polls whose results can be
-// split (choice, approval, ranking), listing the room's single-choice polls; the split
-// itself under the live counts.
+// split (choice, approval, ranking), listing the room's single-choice polls and opinion
+// maps (split by their groups); the split itself under the live counts.
 
 import { h } from "../shared/dom.js";
 import { t } from "../shared/i18n.js";
@@ -11,7 +11,8 @@ const SPLITTABLE = ["choice", "approval", "ranking"];
 /** The menu for `activity` among `activities` (the room's); `send(msg)` sends a command. */
 export function segmentControl(activity, activities, snapshot, send) {
   if (SPLITTABLE.indexOf(activity.kind) < 0) return null;
-  const sources = activities.filter((a) => a.kind === "choice" && a.id !== activity.id);
+  const sources = activities.filter((a) => (a.kind === "choice" || a.kind === "opinion")
+    && a.id !== activity.id);
   if (!sources.length) return null;
   const current = snapshot && snapshot.split ? snapshot.split.by : "";
   const select = h("select", {

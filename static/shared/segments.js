@@ -14,6 +14,8 @@ extend({
     "split.hidden_cell": "masqué",
     "split.note": "Les cases de moins de {min} personnes sont masquées, et celles qui permettraient de les retrouver.",
     "split.by": "Découper par",
+    "split.group": "Groupe {g}",
+    "split.no_groups": "La carte des opinions n'a pas encore de groupes distincts.",
     "split.none": "Pas de découpage",
   },
   en: {
@@ -23,6 +25,8 @@ extend({
     "split.hidden_cell": "hidden",
     "split.note": "Cells of fewer than {min} people are hidden, and those that would give them away.",
     "split.by": "Split by",
+    "split.group": "Group {g}",
+    "split.no_groups": "The opinion map has no distinct groups yet.",
     "split.none": "No split",
   },
 });
@@ -31,17 +35,24 @@ extend({
 export function splitTable(split, options) {
   if (!split || !Array.isArray(split.segments)) return null;
   const min = split.min_cell || 5;
+  const groups = split.kind === "opinion"; // segments are an opinion map's groups: A, B…
+  const name = (s) => (groups ? t("split.group", { g: s.label }) : s.label);
+  if (groups && !split.segments.length) {
+    return h("div", { class: "split-box" },
+      h("p", { class: "split-title" }, t("split.title", { prompt: split.prompt || "" })),
+      h("p", { class: "split-note" }, t("split.no_groups")));
+  }
   const head = h("div", { class: "split-row split-head" },
     h("span", { class: "split-label" }),
     options.map((o) => h("span", { class: "split-cell split-option" }, o)));
   const rows = split.segments.map((s, i) => {
     if (s.hidden) {
       return h("div", { class: "split-row split-hidden", "data-segment": i },
-        h("span", { class: "split-label" }, s.label),
+        h("span", { class: "split-label" }, name(s)),
         h("span", { class: "split-cell split-wide" }, t("split.hidden_segment", { min: min })));
     }
     return h("div", { class: "split-row", "data-segment": i },
-      h("span", { class: "split-label" }, s.label,
+      h("span", { class: "split-label" }, name(s),
         h("small", { class: "split-n" }, t("split.people", { n: s.n }))),
       options.map((_, j) => {
         const c = s.counts ? s.counts[j] : null;

@@ -94,3 +94,34 @@ async def test_the_panel_splits_a_poll_and_small_cells_never_show(
         await screen.page.wait_for_selector("#split", state="hidden")
     await tab.close()
     await screen.close()
+
+
+async def test_a_poll_split_by_the_groups_of_an_opinion_map(browser: Any, server: Any) -> None:
+    statements = ["Un four commun", "Vendre en ligne", "Un livreur", "La grange", "Une AG"]
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Carte et marché")
+        vote = await panel.add_activity(code, "choice", "Un marché le jeudi ?",
+                                        options=["Oui", "Non"])
+        opinion = await panel.add_activity(code, "opinion", "Dans cinq ans",
+                                           statements=statements)
+        for act in (vote, opinion):
+            await panel.open(act)
+        await panel.project(vote, room=code)
+        await panel.segment(vote, opinion)
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+        await screen.page.locator("#split .split-note").wait_for()
+        assert "pas encore de groupes" in await screen.page.inner_text("#split")
+        # two camps: 8 agree with the first three statements and vote Oui, 6 do not
+        for n in range(14):
+            camp = 1 if n < 8 else -1
+            async with Phone.connect(server.url, code) as phone:
+                await phone.respond(vote, 0 if camp == 1 else 1)
+                for s in range(5):
+                    await phone.respond(opinion, {"statement": s,
+                                                  "vote": camp if s < 3 else 1})
+        await screen.page.wait_for_selector("#split .split-cell[data-count='6']")
+        assert await screen.page.evaluate(CELLS, "#split") == [["8", "0"], ["0", "6"]]
+        labels = await screen.page.locator("#split .split-row[data-segment] .split-label")\
+            .all_inner_texts()
+        assert [label.split("\n")[0] for label in labels] == ["Groupe A", "Groupe B"]
+    await screen.close()

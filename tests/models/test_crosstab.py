@@ -53,13 +53,13 @@ def test_no_shown_figure_is_ever_between_one_and_four() -> None:
         shown = suppress(table, sizes)
         assert all(c is None or c == 0 or c >= 5 for row in shown.cells for c in row)
         assert all(s is None or s == 0 or s >= 5 for s in shown.sizes)
-        # no line with exactly one hidden positive cell while it still shows a cell
+        # no line whose only hidden cell is positive while it still shows a cell
         lines = [[(i, j) for j in range(cols)] for i in range(rows) if shown.sizes[i]] + \
                 [[(i, j) for i in range(rows)] for j in range(cols)]
         for line in lines:
-            lone = [c for c in line if shown.cells[c[0]][c[1]] is None and table[c[0]][c[1]]]
+            unknown = [c for c in line if shown.cells[c[0]][c[1]] is None]
             others = [c for c in line if shown.cells[c[0]][c[1]] is not None]
-            assert len(lone) != 1 or not others
+            assert not (len(unknown) == 1 and table[unknown[0][0]][unknown[0][1]] and others)
 
 
 def test_a_zero_next_to_a_lone_hidden_cell_is_hidden_too() -> None:
