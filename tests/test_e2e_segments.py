@@ -3,6 +3,11 @@ and a real screen: the split arrives in the frames, small cells hidden."""
 
 from __future__ import annotations
 
+import csv
+import io
+
+import httpx
+
 from crowd.clients import Panel, Phone, Screen
 from tests.support import ServerProcess
 
@@ -40,3 +45,16 @@ async def test_a_split_reaches_the_screen_with_small_cells_hidden(
     assert eaters["counts"] == [None, None] and eaters["n"] == 8
     assert 3 not in [c for s in frame["split"]["segments"] for c in s["counts"]]
     assert frame["counts"] == [9, 11]  # the whole room's figures are as before
+
+    # the export (as an animator) names the split's rows by segment, hidden cells empty
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        raw = (await http.get(f"/api/rooms/{room}/export/results.csv",
+                              headers={"X-Crowd-Secret": server.secret})).content
+    rows = [r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+            if r["activity"] == vote and r["measure"].startswith("split.segments")]
+    sizes = {r["label"]: r["value"] for r in rows if r["measure"] == "split.segments.n"}
+    assert sizes == {"Producteur": "12", "Mangeur": "8"}
+    cells = {r["label"]: r["value"] for r in rows if r["measure"] == "split.segments.counts"}
+    assert set(cells) == {"Producteur / Oui", "Producteur / Non", "Mangeur / Oui",
+                          "Mangeur / Non"}
+    assert set(cells.values()) == {""}  # all hidden here, never a 3
