@@ -115,3 +115,31 @@ def test_replay_gives_the_same_verdict() -> None:
     rebuilt = Engine()
     assert rebuilt.replay(log.events) == len(log.events)
     assert state_of(rebuilt) == state_of(log.engine)
+
+
+def test_the_simulated_crowd_predicts_as_the_phone_sends() -> None:
+    """`crowd swarm`/`crowd demo` phones on a poll with predictions: every answer is
+    accepted as it is (whole steps of 5 adding up to 100), seeded, and people expect more
+    of their own answer than the others do (the false-consensus effect)."""
+    from crowd.activities import activity_type
+    from crowd.clients.swarm.behaviours import plan_answers
+    from crowd.clients.swarm.crowd_model import CrowdModel
+
+    kind = activity_type("choice")
+    spec = kind.normalize_spec({"kind": "choice", "prompt": "?", "options": OPTIONS,
+                                "predict": True})
+    activity = {"id": "ROOM-3", **spec}
+    tally = kind.new_tally(spec)
+    own, others = [], []
+    for index in range(200):
+        for action in plan_answers(CrowdModel(seed=5), index, activity):
+            value = kind.validate(spec, action.value)
+            assert all(p % 5 == 0 for p in value["predicted"])
+            tally.add(value)
+            for k, p in enumerate(value["predicted"]):
+                (own if k == value["choice"] else others).append(p)
+    snap = tally.snapshot()
+    assert snap["surprise"]["n"] == snap["n"] > 150
+    assert sum(own) / len(own) > sum(others) / len(others) + 10
+    again = [a.value for a in plan_answers(CrowdModel(seed=5), 7, activity)]
+    assert again == [a.value for a in plan_answers(CrowdModel(seed=5), 7, activity)]
