@@ -89,6 +89,22 @@ async def test_the_panel_splits_a_poll_and_small_cells_never_show(
         assert await tab.page.evaluate(CELLS, f'.agenda-item[data-activity="{vote}"]') == \
             [["10", "5"], ["12", "6"]]
 
+        # revealed, a phone reads the same table under its bars, within its screen
+        phone = await open_tab(browser, f"{server.url}/r/{code}")
+        await panel.close(vote)
+        await panel.reveal(vote)
+        await phone.page.wait_for_selector(f'.card.folded[data-activity="{vote}"]')
+        await phone.card(vote).get_by_role("button", name="Un marché le jeudi").click()
+        cells = phone.card(vote).locator(".split-table")
+        await cells.wait_for()
+        assert await phone.page.evaluate(CELLS, f'.card[data-activity="{vote}"]') == \
+            [["10", "5"], ["12", "6"]]
+        box = await cells.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        assert await phone.page.evaluate(
+            "() => document.documentElement.scrollWidth <= innerWidth")
+        await phone.close()
+
         # "Pas de découpage": the table goes away
         await select.select_option(label="Pas de découpage")
         await screen.page.wait_for_selector("#split", state="hidden")

@@ -10,6 +10,7 @@ import { h } from "../../shared/dom.js";
 import { t } from "../../shared/i18n.js";
 import { optionButton, setPressed, answers, countBars, submitButton } from "./common.js";
 import { surpriseLine, percent } from "../../shared/surprise.js";
+import { splitTable } from "../../shared/segments.js";
 
 function chosenOf(value) {
   if (typeof value === "number") return value;
@@ -92,6 +93,7 @@ export default {
     const mine = chosen === null ? [] : [chosen];
     const line = surpriseLine(ctx.snapshot, ctx.activity.options);
     return h("div", null, answers(ctx.snapshot.n), countBars(ctx.activity.options, ctx.snapshot, mine),
-      line ? h("p", { class: "sp-result" + (line.sure ? " sp-sure" : "") }, line.text) : null);
+      line ? h("p", { class: "sp-result" + (line.sure ? " sp-sure" : "") }, line.text) : null,
+      splitTable(ctx.snapshot.split, ctx.activity.options)); // split by the animator
   },
 };
