@@ -143,3 +143,28 @@ def test_the_simulated_crowd_predicts_as_the_phone_sends() -> None:
     assert sum(own) / len(own) > sum(others) / len(others) + 10
     again = [a.value for a in plan_answers(CrowdModel(seed=5), 7, activity)]
     assert again == [a.value for a in plan_answers(CrowdModel(seed=5), 7, activity)]
+
+
+def test_the_printed_report_names_the_surprising_answer_only_when_supported() -> None:
+    from crowd.views import exports, report
+
+    log = Log()
+    room, act = opened(log, predict=True)
+    for n in range(1, 10):
+        answer(log, room, act, n, {"choice": 0, "predicted": [90, 5, 5]})
+    doc = exports.results(log.engine, room, public=False)
+    first = report._sentence(doc["activities"][0], "fr")
+    assert "surprenante" not in first  # 9 predictions: too few to say anything
+    for n in range(10, 13):
+        answer(log, room, act, n, {"choice": 0, "predicted": [90, 5, 5]})
+    for n in range(13, 21):
+        answer(log, room, act, n, {"choice": 1, "predicted": [70, 25, 5]})
+    doc = exports.results(log.engine, room, public=False)
+    s = doc["activities"][0]["snapshot"]["surprise"]
+    assert s["answer"] == 1
+    french = report._sentence(doc["activities"][0], "fr")
+    assert french.endswith(f"réponse surprenante\u202f: Harrisburg "
+                           f"({round(100 * s['actual'][1])}\u202f%, la salle en prévoyait "
+                           f"{round(100 * s['predicted'][1])}\u202f%)")
+    english = report._sentence(doc["activities"][0], "en")
+    assert "surprisingly popular: Harrisburg (40%, the room expected 13%)" in english
