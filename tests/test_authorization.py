@@ -120,6 +120,7 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "regie": {},
         "push": {"room": room, "activity": ids["closed"]},  # revealed by "reveal" above
         "festival_call": {"text": "Deux chauffeurs à la gare"},
+        "segment": {"activity": ids["to_close"], "by": ids["open"]},
     }
 
 

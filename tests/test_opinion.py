@@ -48,6 +48,11 @@ def test_two_camps_by_hand() -> None:
     assert 2 in other.representative
     assert found.consensus == [3]
     assert 0 in found.divisive and 3 not in found.divisive
+    # agree shares smoothed as (agree + 1) / (votes + 2): statement 0 is agreed by 3 of 3
+    # in the first group (4/5) and by 0 of 3 outside it (1/5); statement 3 by all (4/5)
+    assert first.agree[0] == pytest.approx(0.8) and first.outside[0] == pytest.approx(0.2)
+    assert first.agree[3] == pytest.approx(0.8) and first.outside[3] == pytest.approx(0.8)
+    assert other.outside[2] == pytest.approx(0.2)  # the first group rejects 2
     # the two camps sit on opposite sides of the first axis
     xs = found.points[:, 0]
     assert (np.sign(xs[:3]) == -np.sign(xs[3:])).all()

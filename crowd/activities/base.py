@@ -92,6 +92,31 @@ class Tally(ABC):
         """Extra fields of the activity in the panel's agenda (a criée's roster)."""
         return {}
 
+    # Cross-tab segments (crowd/core/segments.py): a kind whose answers make segments
+    # (one segment per option of a single choice), and a kind whose results can be split
+    # (counts per option, the cells of the table). None: not this kind.
+
+    def segment_labels(self) -> list[str] | None:
+        """The segments this kind's answers define, by name (None: it defines none)."""
+        return None
+
+    def segment_of(self, stored: Any) -> int | None:
+        """Which segment a device's stored answer puts it in."""
+        return None
+
+    def segment_of_device(self, device: str, stored: Any) -> int | None:
+        """Which segment a device is in (by default, what its answer says)."""
+        return self.segment_of(stored)
+
+    def segments_version(self) -> int | None:
+        """For segments that change without an answer changing (an opinion map computed
+        again): a number that changes with them. None: they change only with answers."""
+        return None
+
+    def cells(self) -> list[int] | None:
+        """The counts a split shows for this tally (None: it cannot be split)."""
+        return None
+
 
 class EngineAPI(Protocol):
     """What a kind's commands and appliers may ask of the engine."""

@@ -130,7 +130,8 @@ class OpinionTally(Tally):
     """The vote matrix, one row per participant in the order of their first vote, and
     the latest map of it. Pending submissions live here too (the animators' queue)."""
 
-    memo_fields = frozenset({"computed_at", "computed_version", "cached"})
+    memo_fields = frozenset({"computed_at", "computed_version", "cached", "group_of_row",
+                             "map_version"})
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.texts: list[str] = list(spec.get("statements", ()))
@@ -144,6 +145,8 @@ class OpinionTally(Tally):
         self.version = 0  # votes and statements changed
         self.computed_version = -1
         self.cached: dict[str, Any] = {}
+        self.group_of_row: dict[int, int] = {}  # row -> its group in the latest map
+        self.map_version = 0  # maps computed: a split by group is rebuilt when it changes
         self.pending: list[dict[str, Any]] = []  # {"n", "text", "device"} awaiting review
         self.submitted: dict[str, int] = {}  # device -> submissions made
         self.received = 0  # submissions so far: numbers them 1, 2, 3...
@@ -204,15 +207,33 @@ class OpinionTally(Tally):
             "point_groups": found.labels.astype(int).tolist(),
             "groups": [{"size": len(g.members), "representative": g.representative,
                         "stance": g.stance,
-                        "agree": [round(float(g.agree[s]), 3) for s in g.representative]}
+                        "agree": [round(float(g.agree[s]), 3) for s in g.representative],
+                        "agree_out": [round(float(g.outside[s]), 3)
+                                      for s in g.representative]}
                        for g in found.groups],
             "consensus": found.consensus,
             "divisive": found.divisive,
             "mapped": len(found.mapped),
             "separation": None if found.silhouette is None else round(found.silhouette, 3),
         }
+        self.group_of_row = ({int(row): int(g) for row, g in zip(found.mapped, found.labels,
+                                                                  strict=True)}
+                             if found.groups else {})
+        self.map_version += 1
         self.computed_at = self.clock
         self.computed_version = self.version
+
+    # Cross-tab segments (crowd/core/segments.py): the groups of the latest map.
+
+    def segment_labels(self) -> list[str] | None:
+        return [chr(65 + g) for g in range(len(self.cached.get("groups") or []))]
+
+    def segment_of_device(self, device: str, stored: Any) -> int | None:
+        row = self.rows.get(device)
+        return None if row is None else self.group_of_row.get(row)
+
+    def segments_version(self) -> int | None:
+        return self.map_version
 
     def snapshot(self) -> dict[str, Any]:
         if self.due():

@@ -23,7 +23,7 @@ from crowd.activities.base import (
 from crowd.activities.registry import register
 from crowd.core.errors import BadValue, declare_reasons
 from crowd.core.types import Kind
-from crowd.models import voting
+from crowd.models import surprise, voting
 
 declare_reasons({
     "value_grades_count": "give one grade to each of the {n} options",
@@ -31,6 +31,9 @@ declare_reasons({
     "value_not_words": "the answer must be a list of words",
     "value_words_count": "give between 1 and {max} words",
     "value_word_length": "a word has at most {limit} characters",
+    "value_not_prediction": "the answer is an option, or an option with one whole "
+                            "percentage predicted per option",
+    "value_prediction_sum": "the predicted percentages add up to 100 (they add up to {total})",
 })
 
 DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
@@ -42,6 +45,11 @@ def _shares(counts: list[int], total: int) -> list[float]:
 
 
 # ---------------------------------------------------------------- choice
+
+
+def chosen_option(value: Any) -> int:
+    """The option of a single-choice answer: an index, or {choice, predicted}."""
+    return value["choice"] if isinstance(value, dict) else value
 
 
 class CountTally(Tally):
@@ -82,6 +90,15 @@ class CountTally(Tally):
                 "high": round(lead.high, 4), "to_tie": lead.to_tie}
         return snap
 
+    def segment_labels(self) -> list[str] | None:
+        return list(self.options) if self.single else None  # approvals overlap
+
+    def segment_of(self, stored: Any) -> int | None:
+        return chosen_option(stored) if self.single else None
+
+    def cells(self) -> list[int] | None:
+        return list(self.counts)
+
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
         pct = [round(100 * x, 1) for x in snap["shares"]]
         return {"bars": {"label": self.options, "value": snap["counts"], "share": pct,
@@ -91,17 +108,67 @@ class CountTally(Tally):
                                                                       strict=True)]}}
 
 
+class SurpriseTally(CountTally):
+    """A choice poll that also asks each person the share of the room they expect for
+    each option: counts as a choice poll (every answer, predicted or not), plus the
+    running sums of crowd.models.surprise over the answers that carry a prediction
+    (O(options) per answer and per snapshot)."""
+
+    def __init__(self, options: list[str]) -> None:
+        super().__init__(options)
+        self.surprise = surprise.SurpriseAccumulator(len(options))
+
+    def _predicted(self, value: Any, sign: int) -> None:
+        if isinstance(value, dict):
+            self.surprise.update(value["choice"], [p / 100 for p in value["predicted"]], sign)
+
+    def add(self, value: Any) -> None:
+        super().add(chosen_option(value))
+        self._predicted(value, 1)
+
+    def remove(self, value: Any) -> None:
+        super().remove(chosen_option(value))
+        self._predicted(value, -1)
+
+    def snapshot(self) -> dict[str, Any]:
+        snap = super().snapshot()
+        v = self.surprise.verdict()
+        snap["surprise"] = {
+            "n": v.n, "min_n": surprise.MIN_N, "actual": [round(x, 4) for x in v.actual],
+            "predicted": [round(x, 4) for x in v.predicted],
+            "excess": [round(x, 4) for x in v.excess], "candidate": v.candidate,
+            "p": None if v.p is None else round(v.p, 4), "answer": v.answer,
+            "reason": v.reason}
+        return snap
+
+
 @register
 class Choice(ActivityType):
     kind = Kind.CHOICE
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().normalize_spec(raw), "options": labels(raw, "options")}
+        spec = {**super().normalize_spec(raw), "options": labels(raw, "options")}
+        if self.kind == Kind.CHOICE and raw.get("predict") is True:
+            spec["predict"] = True  # absent when off: specs written before stay the same
+        return spec
 
     def validate(self, spec: Mapping[str, Any], value: Any) -> Any:
-        return option_index(value, len(spec["options"]))
+        n = len(spec["options"])
+        if not spec.get("predict") or not isinstance(value, dict):
+            return option_index(value, n)
+        predicted = value.get("predicted")
+        if set(value) != {"choice", "predicted"} or not isinstance(predicted, list) \
+                or len(predicted) != n or any(
+                    isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= 100
+                    for p in predicted):
+            raise BadValue(reason="value_not_prediction")
+        if sum(predicted) != 100:
+            raise BadValue(reason="value_prediction_sum", total=sum(predicted))
+        return {"choice": option_index(value["choice"], n), "predicted": list(predicted)}
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
+        if spec.get("predict"):
+            return SurpriseTally(spec["options"])
         return CountTally(spec["options"])
 
 
@@ -161,6 +228,9 @@ class RankingTally(Tally):
 
     def remove(self, value: Any) -> None:
         self._apply(value, -1)
+
+    def cells(self) -> list[int] | None:
+        return list(self.first)  # a split shows the first places
 
     def snapshot(self) -> dict[str, Any]:
         result = voting.schulze_from_pairwise(self.d)

@@ -255,6 +255,10 @@ class Panel(_Client):
         """When the projector shows the figures: "live", "after_close" or "hidden"."""
         await self.conn.request("set_results", activity=activity, results=results)
 
+    async def segment(self, activity: str, by: str | None) -> None:
+        """Split `activity`'s results by the answers to `by` (None: no split)."""
+        await self.conn.request("segment", activity=activity, by=by)
+
     async def project(self, activity: str | None, room: str | None = None) -> None:
         """Show an activity on the room's screens (None with `room` shows the join view)."""
         if room is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities import ActivityType, activity_type, all_types
-from crowd.core import agenda, moderation, program, schedule, showing, visibility
+from crowd.core import agenda, moderation, program, schedule, segments, showing, visibility
 from crowd.core import events as ev
 from crowd.core.authorization import Peer, authorize, visible
 from crowd.core.errors import (
@@ -111,6 +111,7 @@ class Engine:
         self._in_step: list[Event] = []  # applied by the handler now running
         self.blocklist = moderation.Blocklist()  # the server may extend it from a file
         self.moderated: set[str] = set()  # activities with a moderation (see moderation.py)
+        self.splits = segments.Splits()  # cross-tab segments (see segments.py)
         self._moderation_told = moderation.Told()
         self._handlers: dict[type[Message], Callable[[Any, Peer, float], Step]] = {
             Respond: self._respond, Nick: self._nick, CreateRoom: self._create_room,
@@ -127,9 +128,10 @@ class Engine:
             ev.PROJECTED: self._on_projected, ev.RESPONDED: self._on_responded,
             ev.NICKNAMED: self._on_nicknamed,
         }
-        # The agenda's commands (next, reorder, duplicate) and the moderation of free text
-        # live in their own modules.
-        for module in (agenda, moderation, program, schedule, showing, visibility):
+        # The agenda's commands (next, reorder, duplicate), the moderation of free text and
+        # the cross-tab segments, among others, live in their own modules.
+        for module in (agenda, moderation, program, schedule, showing, visibility,
+                       segments):
             for msg_type, command in module.COMMANDS.items():
                 self._handlers[msg_type] = functools.partial(command, self)
             for event_type, applier in module.APPLIERS.items():
@@ -350,7 +352,7 @@ class Engine:
         if cached is not None and cached[0] == version:
             return cached[1]
         try:
-            snap = act.tally.snapshot()
+            snap = segments.with_split(self, act, act.tally.snapshot())
         except Exception:
             log.exception("activity %s: snapshot failed", act.id)
             return None
@@ -671,7 +673,7 @@ class Engine:
         act = self.activities[event.data["id"]]
         if "flagged" in event.data and act.moderation is not None:
             act.moderation.flagged.update(event.data["flagged"])
-        act.set_response(event.data["device"], event.data["value"])
+        segments.respond(self, act, event.data["device"], event.data["value"])
         act.tally.observe(event.ts)
         self.rooms[act.room].note_response(event.data["device"], event.ts)
         self.dirty.add(act.id)

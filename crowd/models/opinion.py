@@ -56,6 +56,8 @@ class Group:
     agree: np.ndarray  # smoothed agree share per statement
     representative: list[int]  # statements, most representative first
     stance: list[int]  # +1 the group agrees more than the room, -1 it disagrees more
+    #: smoothed agree share per statement among the mapped participants outside the group
+    outside: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +215,15 @@ def shares(votes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return agree, disagree, seen
 
 
-def _representative(votes: np.ndarray, members: np.ndarray) -> tuple[np.ndarray,
-                                                                     list[int], list[int]]:
+def _representative(votes: np.ndarray, members: np.ndarray
+                    ) -> tuple[np.ndarray, list[int], list[int], np.ndarray]:
     inside = np.zeros(len(votes), dtype=bool)
     inside[members] = True
     a_in, d_in, n_in = shares(votes, inside)
     a_out, d_out, n_out = shares(votes, ~inside)
     found: list[tuple[float, int, int]] = []
     agree_share = (a_in + 1) / (n_in + 2)
+    agree_outside = (a_out + 1) / (n_out + 2)
     for count_in, count_out, stance in ((a_in, a_out, 1), (d_in, d_out, -1)):
         p_in = (count_in + 1) / (n_in + 2)
         p_out = (count_out + 1) / (n_out + 2)
@@ -240,7 +243,7 @@ def _representative(votes: np.ndarray, members: np.ndarray) -> tuple[np.ndarray,
             stances.append(stance)
         if len(chosen) == REPRESENTATIVE_PER_GROUP:
             break
-    return agree_share, chosen, stances
+    return agree_share, chosen, stances, agree_outside
 
 
 def opinion_map(votes: np.ndarray) -> OpinionMap:
@@ -261,8 +264,8 @@ def opinion_map(votes: np.ndarray) -> OpinionMap:
     if width is not None:
         for g in range(int(labels.max()) + 1):
             members = np.flatnonzero(labels == g)
-            agree, chosen, stances = _representative(sub, members)
-            groups.append(Group(members, agree, chosen, stances))
+            agree, chosen, stances, outside = _representative(sub, members)
+            groups.append(Group(members, agree, chosen, stances, outside))
     consensus, divisive = bridges(sub, labels if groups else np.zeros(len(sub), dtype=int))
     return OpinionMap(points, mapped, labels, groups, consensus, divisive, width)
 

@@ -66,11 +66,14 @@ def device_tokens(room: Room) -> set[str]:
     return tokens
 
 
-def activity_result(act: Activity, tokens: set[str], *, public: bool = True) -> dict[str, Any]:
+def activity_result(act: Activity, tokens: set[str], *, public: bool = True,
+                    snap: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """One activity's results. The figures are the tally's: moderated free text counts
     only what showed; the animator's export (`public=False`) also lists every entry with
-    its status (waiting, hidden, merged...), the public one never."""
-    snap = act.tally.snapshot()
+    its status (waiting, hidden, merged...), the public one never. `snap`: the engine's
+    snapshot when there is one (it adds what the room adds, a split by segments)."""
+    if snap is None:
+        snap = act.tally.snapshot()
     chart = act.tally.chart(snap)
     result = {"id": act.id, "kind": act.spec["kind"], "prompt": act.spec.get("prompt", ""),
               "state": act.state.value, "revealed": act.revealed, "n": len(act.responses)
@@ -98,7 +101,8 @@ def results(engine: Engine, code: str, *, public: bool = True,
     acts = [a for a in room.activities.values() if not public or a.revealed]
     return {"format": RESULTS_FORMAT, "version": FORMAT_VERSION,
             "room": {"code": room.code, "title": room.title}, "public": public,
-            "as_of": as_of, "activities": [activity_result(a, tokens, public=public)
+            "as_of": as_of, "activities": [activity_result(a, tokens, public=public,
+                                                           snap=engine.snapshot(a))
                                            for a in acts]}
 
 
@@ -158,6 +162,14 @@ def flatten_snapshot(snap: Mapping[str, Any],
         elif isinstance(value, Mapping):
             for sub, label, v, vl in flatten_snapshot(value, spec):
                 yield f"{key}.{sub}", label, v, vl
+        elif isinstance(value, list) and value and all(
+                isinstance(v, Mapping) and "label" in v for v in value):
+            # maps that name themselves (a split's segments): rows named by them
+            for item in value:
+                rest = {k: v for k, v in item.items() if k != "label"}
+                for sub, label, v, vl in flatten_snapshot(rest, spec):
+                    yield (f"{key}.{sub}", f"{item['label']} / {label}" if label
+                           else str(item["label"]), v, vl)
         elif isinstance(value, list):
             if key in used_as_labels and any(
                     isinstance(v, list) and len(v) == len(value) and k != key

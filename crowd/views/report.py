@@ -26,6 +26,8 @@ TEXT = {
     "fr": {"title": "Compte rendu", "answers": ("réponse", "réponses"),
            "ran": "ouverte {when}", "gap": "écart avec le 2e\u202f: {gap}\u202fpoints",
            "tie": "à égalité", "median": "médiane {x}", "quartiles": "la moitié entre {a} et {b}",
+           "surprise": "réponse surprenante\u202f: {label} ({actual}\u202f%, la salle en "
+                       "prévoyait {predicted}\u202f%)",
            "truth": "valeur réelle {x}", "words": "mots les plus cités\u202f: {w}",
            "temperature": "moyenne {mean} sur une échelle de −1 à +1",
            "direction": "direction moyenne {deg}\u202f°, accord {r}\u202f%",
@@ -47,6 +49,8 @@ TEXT = {
     "en": {"title": "Report", "answers": ("answer", "answers"),
            "ran": "opened {when}", "gap": "lead over the 2nd: {gap} points",
            "tie": "tied", "median": "median {x}", "quartiles": "half between {a} and {b}",
+           "surprise": "surprisingly popular: {label} ({actual}%, the room expected "
+                       "{predicted}%)",
            "truth": "true value {x}", "words": "most cited words: {w}",
            "temperature": "mean {mean} on a scale from −1 to +1",
            "direction": "mean direction {deg}°, agreement {r}%",
@@ -136,7 +140,15 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
     if not snap.get("n") and kind != "call":
         return t["none"]
     if kind in ("choice", "approval"):
-        return _shares_sentence(act, t, lang) or ""
+        sentence = _shares_sentence(act, t, lang) or ""
+        found = snap.get("surprise") or {}
+        options = _options(act)
+        answer = found.get("answer")
+        if isinstance(answer, int) and answer < len(options):  # only when supported
+            sentence += " ; " + t["surprise"].format(
+                label=options[answer], actual=number(100 * found["actual"][answer], lang, 0),
+                predicted=number(100 * found["predicted"][answer], lang, 0))
+        return sentence
     if kind == "ranking" and snap.get("ranking"):
         options = _options(act)
         best = snap["ranking"][0]

@@ -20,6 +20,7 @@ import { showQr } from "../shared/qr.js";
 import "./strings.js";
 import { mountAddForm } from "./form.js";
 import { liveView } from "./live.js";
+import { segmentControl, splitView } from "./segments.js";
 import { mountCrieeForm, callLive, callMeta, setWithdrawals } from "./criee.js";
 import { agendaTools } from "./tools.js";
 import { mountExports } from "./exports.js";
@@ -340,6 +341,7 @@ function renderAgenda() {
       tools ? h("div", { class: "agenda-extra" }, tools) : null,
       modEl,
       resultsSwitch(a, command),
+      segmentControl(a, acts, snapshots[id] || null, run),
       editor(a, arranging),
       h("div", { class: "agenda-actions" }, buttons),
       h("div", { class: "agenda-arrange" }, arrangeButtons(a, index, ids, arranging)));
@@ -361,7 +363,7 @@ function renderLive(id) {
     fill(slot.live, callLive(slot.activity, rosters[id] || null, snap));
     return;
   }
-  fill(slot.live, liveView(slot.activity, snap));
+  fill(slot.live, liveView(slot.activity, snap), splitView(slot.activity, snap));
 }
 
 /**

@@ -17,7 +17,7 @@ const DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "
 
 // Which fields each kind shows (prompt and note always).
 const FIELDS = {
-  choice: ["options"],
+  choice: ["options", "predict"],
   approval: ["options", "max"],
   ranking: ["options"],
   grades: ["options", "grades"],
@@ -29,7 +29,8 @@ const FIELDS = {
   call: ["quota", "deadline", "place", "when", "ask_nickname", "ask_contact"],
 };
 const ALL_FIELDS = ["options", "grades", "max", "unit", "min", "max_value", "max_words", "left",
-  "right", "budget", "places", "quota", "deadline", "place", "when", "ask_nickname", "ask_contact"];
+  "right", "budget", "places", "quota", "deadline", "place", "when", "ask_nickname", "ask_contact",
+  "predict"];
 
 function lines(text) {
   return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
@@ -69,6 +70,8 @@ export function mountAddForm(form, onSubmit) {
   };
   const openAt = input("open_at", { maxlength: 40, autocomplete: "off" });
   const closeAt = input("close_at", { maxlength: 40, autocomplete: "off" });
+  // a choice poll may also ask "Quelle part de la salle répondra… ?" (surprisingly popular)
+  const predict = input("predict", { type: "checkbox", class: "check" });
   const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "btn btn-primary" });
 
@@ -114,6 +117,7 @@ export function mountAddForm(form, onSubmit) {
     h("div", { class: "form-grid halves" },
       block("open_at", "panel.open_at", openAt),
       block("close_at", "panel.close_at", closeAt)),
+    check("predict", "panel.predict", predict),
     submit, message);
 
   function relabel() {
@@ -147,6 +151,7 @@ export function mountAddForm(form, onSubmit) {
     if (note.value.trim()) s.note = note.value.trim();
     const wanted = FIELDS[kind];
     if (wanted.indexOf("options") >= 0) s.options = lines(options.value);
+    if (kind === "choice" && predict.checked) s.predict = true;
     if (wanted.indexOf("grades") >= 0) s.grades = lines(grades.value);
     if (wanted.indexOf("max") >= 0 && max.value.trim()) s.max = parseInt(max.value, 10);
     if (kind === "estimate") {
@@ -184,6 +189,7 @@ export function mountAddForm(form, onSubmit) {
       places.value = "";
       openAt.value = "";
       closeAt.value = "";
+      predict.checked = false;
       prompt.focus();
     },
   });

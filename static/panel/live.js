@@ -7,6 +7,7 @@ import {
   temperatureMean, temperatureTone, temperaturePoles, toneText, orientationMean, orientationVerdict, pValue,
   chanceWords, orientationTruth, estimateShift, condorcetText,
 } from "../shared/insights.js";
+import { opinionGroups } from "./opinion.js";
 
 const EMPTY = { n: 0, counts: [], shares: [], borda: [], majority: [], words: [], mean_shares: [] };
 
@@ -79,6 +80,7 @@ export function liveView(activity, snapshot) {
     return words.length ? h("ul", { class: "chips" }, words.map((w, i) =>
       h("li", { class: "chip" }, w, " ", h("strong", null, String(counts[i] || 0))))) : null;
   }
+  if (kind === "opinion") return opinionGroups(activity, snapshot);
   return null; // other kinds: the answer count says enough here
 }
 

@@ -93,6 +93,7 @@ extend({
     "panel.when": "Quand (facultatif)",
     "panel.ask_nickname": "Demander un prénom ou pseudo",
     "panel.ask_contact": "Demander un moyen de contact (téléphone, courriel)",
+    "panel.predict": "Demander aussi « Quelle part de la salle répondra… ? » (réponse surprenante)",
     "panel.bad_quota": "Places : un nombre entier de 1 à 10 000.",
 
     // criée
@@ -261,6 +262,7 @@ extend({
     "panel.when": "When (optional)",
     "panel.ask_nickname": "Ask for a first name or nickname",
     "panel.ask_contact": "Ask for a contact (phone, email)",
+    "panel.predict": "Also ask “What share of the room will answer…?” (surprisingly popular)",
     "panel.bad_quota": "Places: a whole number from 1 to 10,000.",
 
     "criee.quick_title": "Call for volunteers",

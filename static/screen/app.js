@@ -27,6 +27,8 @@ import { Countdown } from "./countdown.js";
 import { setServerTime } from "../shared/when.js";
 import { Veil } from "./veil.js";
 import { followFestival, showOrigin } from "../shared/announce.js";
+import { showSurprise } from "./surprise.js";
+import { showSplit } from "./segments.js";
 
 const room = codeFromPath();
 const hook = { frames: 0, lastChart: null, activity: null, calls: [] };
@@ -39,7 +41,8 @@ const els = {
   chart: $("#chart"), chartMessage: $("#chart-message"),
   sideTitle: $("#side-title"), sideQr: $("#side-qr"), sideCode: $("#side-code"),
   sideUrl: $("#side-url"), sideDevices: $("#side-devices"), conn: $("#conn"),
-  insight: $("#insight"), calls: $("#calls"), cta: $("#cta"),
+  insight: $("#insight"), calls: $("#calls"), cta: $("#cta"), surprise: $("#surprise"),
+  split: $("#split"),
   joinBody: $("#join-body"), joinProblem: $("#join-problem"),
 };
 
@@ -108,6 +111,8 @@ function renderAnswers() {
   els.cta.textContent = waiting ? t("screen.answer_now", { code: roomCode }) : "";
   els.cta.classList.toggle("hidden", !waiting);
   showInsight(els.insight, projected, veil.shown ? null : lastSnapshot);
+  showSurprise(els.surprise, projected, veil.shown ? null : lastSnapshot);
+  showSplit(els.split, projected, veil.shown ? null : lastSnapshot);
   if (veil.shown) veil.show(veil.results, open, roomCode);
 }
 

@@ -116,14 +116,36 @@ class ChoiceBehaviour(Behaviour):
 
     def answer(self, ctx: Ctx) -> Any:
         utilities = ctx.utilities(len(ctx.activity["options"]))
-        return max(range(len(utilities)), key=lambda i: utilities[i] + ctx.gumbel())
+        choice = max(range(len(utilities)), key=lambda i: utilities[i] + ctx.gumbel())
+        if not ctx.activity.get("predict"):
+            return choice
+        return {"choice": choice, "predicted": self.predict(ctx, utilities, choice)}
+
+    @staticmethod
+    def predict(ctx: Ctx, utilities: list[float], choice: int) -> list[int]:
+        """What this person expects of the room: their own tastes spread out (softmax),
+        their own answer pulled up (the false-consensus effect), in steps of 5 % adding
+        up to 100, as the phone's sliders send."""
+        weights = [math.exp(u) for u in utilities]
+        total = sum(weights)
+        shares = [w / total for w in weights]
+        pull = 0.2 + 0.2 * ctx.rng.random()
+        shares = [(1 - pull) * x + (pull if i == choice else 0.0) for i, x in enumerate(shares)]
+        steps = [int(x * 20) for x in shares]  # twentieths, rounded down...
+        order = sorted(range(len(shares)), key=lambda i: -(shares[i] * 20 - steps[i]))
+        for i in order[:20 - sum(steps)]:  # ...then the largest remainders
+            steps[i] += 1
+        return [5 * x for x in steps]
 
     def revise(self, ctx: Ctx, own: Any, snapshot: Mapping[str, Any]) -> Any | None:
-        """Bandwagon: some move to the option the crowd preferred."""
+        """Bandwagon: some move to the option the crowd preferred (their prediction
+        stays what it was)."""
         counts = snapshot.get("counts") or []
         if not counts or ctx.rng.random() >= ctx.persona.susceptibility * 0.6:
             return None
         leader = max(range(len(counts)), key=lambda i: (counts[i], -i))
+        if isinstance(own, Mapping):
+            return None if leader == own["choice"] else {**own, "choice": leader}
         return None if leader == own else leader
 
 
