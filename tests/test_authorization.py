@@ -120,6 +120,12 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "regie": {},
         "push": {"room": room, "activity": ids["closed"]},  # revealed by "reveal" above
         "festival_call": {"text": "Deux chauffeurs à la gare"},
+        "post": {"activity": ids["board"], "text": "Cherche un four", "type": "need",
+                 "category": "Pain"},
+        "upvote": {"post": ids["need"]},
+        "help": {"post": ids["need"]},
+        "board_answer": {"post": ids["need"]},
+        "board_pin": {"activity": ids["board"], "post": ids["need"]},
     }
 
 
@@ -148,7 +154,9 @@ async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
     ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
                                               statements=["Un four", "Deux fours"])
     ids["words"] = await panel.add_activity(room, "words", "Un mot ?")
-    for name in ("open", "to_close", "closed", "estimate", "opinion", "words"):
+    ids["board"] = await panel.add_activity(room, "board", "Besoins", mode="needs_offers",
+                                            categories=["Pain"])
+    for name in ("open", "to_close", "closed", "estimate", "opinion", "words", "board"):
         await panel.open(ids[name])
     await panel.close(ids["closed"])
     ids["call"] = await panel.call(room, "Bras", 2)
@@ -157,6 +165,7 @@ async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
     async with Phone.connect(url, room) as witness:
         await witness.respond(ids["estimate"], 1200)
         await witness.respond(ids["words"], ["pain"])
+        ids["need"] = await witness.post(ids["board"], "Un pétrin", type="need")
     return ids
 
 

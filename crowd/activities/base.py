@@ -92,6 +92,10 @@ class Tally(ABC):
         """Extra fields of the activity in the panel's agenda (a criée's roster)."""
         return {}
 
+    def carry_over(self, old: Tally) -> None:  # noqa: B027 - optional hook, no-op by default
+        """The moderation counts the answers again in a fresh tally: keep here what the
+        answers do not carry (a board's posts)."""
+
 
 class EngineAPI(Protocol):
     """What a kind's commands and appliers may ask of the engine."""
@@ -205,6 +209,11 @@ class ActivityType(ABC):
     def entries(self, value: Any) -> list[str]:
         """The free-text entries of an accepted value (distinct, normalised)."""
         return []
+
+    def entry_text(self, tally: Tally, entry: str) -> str:
+        """The text the list of insults reads for an entry (the entry itself, or the
+        text of a post when entries are post ids)."""
+        return entry
 
     def keep_entries(self, value: Any, entries: list[str]) -> Any:
         """The value the tally counts when only `entries` show (the visible ones, variants
