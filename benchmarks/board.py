@@ -27,8 +27,8 @@ from crowd.core.protocol import parse
 from crowd.core.types import Role
 
 PANEL = Peer(Role.PANEL, "bench-panel")
-WORDS = ("four pétrin remorque cuve bocaux broyeur chambre froide camion atelier "
-         "formation compta livraison").split()
+WORDS = ["four", "pétrin", "remorque", "cuve", "bocaux", "broyeur", "chambre", "froide",
+         "camion", "atelier", "formation", "compta", "livraison"]
 
 
 def timed(engine: Engine, raws: list[tuple[dict[str, Any], Peer, float]]) -> list[float]:

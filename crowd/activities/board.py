@@ -74,7 +74,7 @@ MAX_POSTS = 5000
 #: Links one device may make on a board ("je peux aider", "ça m'intéresse").
 LINKS_PER_DEVICE = 50
 #: The phones' list of posts is sent at most this often per board, the panels' too.
-PHONES_EVERY_S = 1.0
+PHONES_EVERY_S = 3.0
 PANELS_EVERY_S = 1.0
 
 POSTED = "board_posted"
@@ -527,7 +527,8 @@ class BoardType(ActivityType):
         """A phone gets the posts of the open boards (it upvotes them), an animator every
         post with its contact."""
         if role is Role.PHONE and act.state is State.OPEN:
-            return {"boards": {act.id: engine.snapshot(act)}}
+            snap = engine.snapshot(act)
+            return {"boards": {act.id: _tally(act).phone_list(snap)}} if snap else {}
         if role is Role.PANEL:
             return {"board_posts": {act.id: _tally(act).panel_posts()}}
         return {}
@@ -542,8 +543,10 @@ class BoardType(ActivityType):
                 continue
             tally = _tally(act)
             if _due(told.phones, act.id, tally.version, now, PHONES_EVERY_S):
-                sends.append((ToRoom(act.room, PHONES), out(
-                    "board", activity=act.id, snapshot=engine.snapshot(act))))
+                snap = engine.snapshot(act)
+                if snap is not None:
+                    sends.append((ToRoom(act.room, PHONES), out(
+                        "board", activity=act.id, snapshot=tally.phone_list(snap))))
             if watched(act.room) and _due(told.panels, act.id, tally.version, now,
                                           PANELS_EVERY_S):
                 sends.append((ToRoom(act.room, PANELS), out(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities.base import Tally
+from crowd.activities.board_map import layout
 from crowd.core.errors import BadValue, declare_reasons
 
 #: Longest post, in characters once spaces are collapsed (the issue's 280).
@@ -36,7 +37,10 @@ MAX_NICKNAME = 40
 MAX_CONTACT = 120
 #: Posts listed in a snapshot (the most voted, the pinned one always): a projector and a
 #: phone show a few dozen; `n` still counts every post shown.
-SNAPSHOT_POSTS = 200
+SNAPSHOT_POSTS = 500
+#: Posts in the phones' list: the most voted, then the newest (a phone scrolls a few
+#: dozen; a list of 500 sent to 1,000 phones every change would fill the wifi).
+PHONE_TOP, PHONE_NEWEST = 30, 20
 
 TYPES = ("need", "offer")
 
@@ -131,6 +135,7 @@ class BoardTally(Tally):
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
         self.mode = str(spec.get("mode", "questions"))
+        self.categories: list[str] = list(spec.get("categories", ()))
         self.posts: dict[str, Post] = {}
         self.support: dict[str, int] = {}  # post id -> devices whose shown list holds it
         self.links: dict[str, Link] = {}
@@ -201,8 +206,21 @@ class BoardTally(Tally):
         return self.cached
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        """The projector draws the board from the snapshot (its own views)."""
-        return {}
+        """The synergy map's columns (needs and offers); the questions and the ideas are
+        drawn by the projector's page from the snapshot."""
+        if self.mode != "needs_offers":
+            return {}
+        return layout(self.categories, snap)
+
+    def phone_list(self, snap: Mapping[str, Any]) -> dict[str, Any]:
+        """What the phones get: the most voted posts and the newest ones (see
+        `PHONE_TOP`), from the snapshot (no second pass over the board)."""
+        posts = snap["posts"]
+        top = posts[:PHONE_TOP]
+        ids = {p["id"] for p in top}
+        newest = sorted((p for p in posts if p["id"] not in ids),
+                        key=lambda p: -self.posts[p["id"]].number)[:PHONE_NEWEST]
+        return {**snap, "posts": top + newest}
 
     def panel_fields(self) -> dict[str, Any]:
         return {"posts_total": len(self.posts)}
