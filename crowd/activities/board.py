@@ -524,14 +524,15 @@ class BoardType(ActivityType):
 
     def welcome(self, engine: EngineAPI, act: Activity, role: Role,
                 device: str | None) -> Mapping[str, Any]:
-        """A phone gets the posts of the open boards (it upvotes them), an animator every
-        post with its contact."""
+        """A phone gets the posts of the open boards (it upvotes them)."""
         if role is Role.PHONE and act.state is State.OPEN:
             snap = engine.snapshot(act)
             return {"boards": {act.id: _tally(act).phone_list(snap)}} if snap else {}
-        if role is Role.PANEL:
-            return {"board_posts": {act.id: _tally(act).panel_posts()}}
         return {}
+
+    def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
+        """Every post with its contact, for a panel that starts following the room."""
+        return [out("board_posts", activity=act.id, posts=_tally(act).panel_posts())]
 
     def tick(self, engine: EngineAPI, now: float, watched: Callable[[str], bool]) -> Sends:
         """The posts shown, to the room's phones, and every post, to its animators: at

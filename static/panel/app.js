@@ -31,6 +31,7 @@ import { mountProgram, mountRoomProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
 import { resultsSwitch } from "./visibility.js";
 import { mountAccess } from "./access.js";
+import { setPosts } from "./posts.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -478,6 +479,13 @@ sock.on("moderation", (msg) => {
   const slot = liveEls[msg.activity];
   if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity], { command: command });
   presenter.renderFigures(msg.activity);
+});
+
+sock.on("board_posts", (msg) => { // a board's posts: its box is drawn again
+  if (!watched || !msg.activity) return;
+  setPosts(msg.activity, msg.posts);
+  const slot = liveEls[msg.activity];
+  if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity] || null, { command: command });
 });
 
 sock.on("volunteers", (msg) => {

@@ -167,3 +167,79 @@ async def test_the_projector_maps_needs_and_offers(browser: Any, server: Any) ->
         box = await canvas.bounding_box()
         assert box["width"] >= 800 and box["y"] + box["height"] <= SCREEN_VIEWPORT["height"]
         await screen.close()
+
+
+async def test_the_panel_moderates_answers_and_pins_and_a_hidden_post_reaches_no_screen(
+        browser: Any, server: Any) -> None:
+    """The animator's board on the panel: every post with its contact, the insult waiting;
+    approve, hide, merge (the votes add up), answered, pinned. A hidden post is in no
+    frame the projector received, no public export and not in the replay."""
+    import urllib.request
+
+    from tests.browser.test_panel_moderation import RECORD_FRAMES
+    from tests.browser.test_panel_presenter import open_panel
+
+    def public(url: str) -> str:
+        with urllib.request.urlopen(url, timeout=60) as reply:  # a replay page is built
+            return str(reply.read().decode("utf-8"))
+
+    async with Panel.connect(server.url, server.secret) as panel, \
+            contextlib.AsyncExitStack() as stack:
+        code = await panel.create_room("Restitution")
+        act = await panel.add_activity(code, "board", "Vos questions")
+        await panel.advance(code)  # open and projected
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT,
+                                init_script=RECORD_FRAMES)
+        tab = await open_panel(browser, server, code, {"width": 1280, "height": 2000})
+        page = tab.page
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(5)]
+        first = await phones[0].post(act, "Quel budget pour le four ?")
+        twin = await phones[1].post(act, "Le budget du four ?")
+        secret = await phones[2].post(act, "Mon voisin Paul Martin triche")
+        insult = await phones[3].post(act, "Quel connard ce bureau")
+        await phones[4].upvote(first)
+        await phones[3].upvote(twin)
+
+        def row(post: str) -> Any:
+            return page.locator(f'.agenda-item[data-activity="{act}"] .posts-row'
+                                f'[data-post="{post}"]')
+
+        await row(insult).locator(".mod-flag").wait_for()
+        assert await row(insult).get_attribute("data-status") == "waiting"
+        await screen.page.locator(f'.posts-item[data-post="{secret}"]').wait_for()
+        await row(secret).locator("[data-mod=hide]").click()
+        await page.wait_for_selector(f'.posts-row[data-post="{secret}"][data-status="hidden"]')
+        await screen.page.locator(f'.posts-item[data-post="{secret}"]').wait_for(
+            state="detached")
+        told = len(await screen.page.evaluate("window.__received"))  # before the hide
+        # merging the twin adds its votes: phone 3 and phone 1 (its author) join phone 4
+        await row(twin).locator("select.mod-into").select_option(first)
+        await row(twin).locator("[data-mod=merge]").click()
+        await screen.page.wait_for_function(
+            f"() => (document.querySelector('.posts-item[data-post=\"{first}\"] .posts-count')"
+            " || {}).textContent === '3'")
+        await row(first).locator("[data-board=pin]").click()
+        await screen.page.locator(f'.posts-pinned[data-post="{first}"]').wait_for()
+        await row(first).locator("[data-board=answer]").click()
+        await page.wait_for_selector(f'.posts-row[data-post="{first}"] '
+                                     "[data-board=answer]:has-text('Pas encore répondue')")
+        # sort by time: the newest post first
+        await page.locator(f'.agenda-item[data-activity="{act}"] [data-sort=time]').click()
+        rows = page.locator(f'.agenda-item[data-activity="{act}"] .posts-row')
+        await page.wait_for_function(
+            f"() => document.querySelector('.agenda-item[data-activity=\"{act}\"] .posts-row')"
+            f".dataset.post === '{insult}'")
+        assert await rows.count() == 4
+        # approved, the insult reaches the screen
+        await row(insult).locator("[data-mod=approve]").click()
+        await screen.page.locator(f'.posts-item[data-post="{insult}"]').wait_for()
+        received = (await screen.page.evaluate("window.__received"))[told:]
+        assert received and not any("Paul Martin" in m for m in received)
+        assert "Paul Martin" not in await screen.page.locator("body").inner_text()
+        for export in ("results.json", "results.csv", "summary"):
+            text = public(f"{server.url}/api/rooms/{code}/export/{export}")
+            assert "Paul Martin" not in text, export
+        assert "Paul Martin" not in public(f"{server.url}/replay/{code}")
+        await tab.close()
+        await screen.close()
