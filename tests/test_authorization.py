@@ -126,6 +126,7 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "help": {"post": ids["need"]},
         "board_answer": {"post": ids["need"]},
         "board_pin": {"activity": ids["board"], "post": ids["need"]},
+        "board_link": {"activity": ids["board"], "need": ids["need"], "offer": ids["offer"]},
     }
 
 
@@ -166,6 +167,8 @@ async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
         await witness.respond(ids["estimate"], 1200)
         await witness.respond(ids["words"], ["pain"])
         ids["need"] = await witness.post(ids["board"], "Un pétrin", type="need")
+    async with Phone.connect(url, room) as other_witness:
+        ids["offer"] = await other_witness.post(ids["board"], "Prête un pétrin", type="offer")
     return ids
 
 

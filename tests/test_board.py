@@ -293,3 +293,39 @@ def test_vote_counts_equal_the_devices_that_hold_an_upvote(
         (held.add if on else held.discard)((device, k))
     expected = {posts[k]: sum(1 for _, j in held if j == k) for k in range(4)}
     assert board.votes() == expected
+
+
+def test_suggested_matches_wait_for_an_animator_then_show_dashed() -> None:
+    """The tick suggests a need and an offer of one category with similar texts (to the
+    animators only); approved, the pair is a `suggested` link on the map, logged, and
+    the replay shows it; set aside, it is never suggested again."""
+    from crowd.activities.board_matches import LinkMessage
+
+    board = Board(mode="needs_offers", categories=FILIERES)
+    need = board.post(1, "Cherche un pétrin pour nos fournées", type="need", category="Pain")
+    offer = board.post(2, "Je prête mon pétrin le lundi", type="offer", category="Pain")
+    board.post(3, "Prête un pétrin", type="offer", category="Bois")  # another category
+    far = board.post(4, "Donne des bocaux", type="offer", category="Pain")
+    sends = board.engine.tick(board.now, lambda room: True)
+    found = [m for _, m in sends if m["t"] == "board_suggestions"]
+    assert len(found) == 1
+    pairs = [(s["need"], s["offer"]) for s in found[0]["suggestions"]]
+    assert pairs == [(need, offer)]
+    assert board.snapshot()["links"] == []  # nothing on the map before a decision
+    # not again before MATCH_EVERY_S, nor when nothing changed
+    assert not [m for _, m in board.engine.tick(board.now + 1, lambda r: True)
+                if m["t"] == "board_suggestions"]
+    board.do(LinkMessage(activity=board.act, need=need, offer=offer))
+    assert board.snapshot()["links"] == [{"need": need, "offer": offer, "how": "suggested"}]
+    board.refused(LinkMessage(activity=board.act, need=need, offer=offer), PANEL, "conflict",
+                  "link_decided")
+    board.refused(LinkMessage(activity=board.act, need=offer, offer=need), PANEL, "conflict",
+                  "link_not_pair")
+    board.do(LinkMessage(activity=board.act, need=need, offer=far, accept=False))
+    again = Engine(random.Random(1))
+    again.replay(board.events)
+    assert again.snapshot(again.activity(board.act)) == board.snapshot()
+    later = [m for _, m in board.engine.tick(board.now + 60, lambda r: True)
+             if m["t"] == "board_suggestions"]
+    assert all((s["need"], s["offer"]) not in {(need, offer), (need, far)}
+               for m in later for s in m["suggestions"])

@@ -129,6 +129,8 @@ def _build_world() -> World:
             Peer(Role.PHONE, "dev-1", a))
     ids["need"] = run({"t": "post", "activity": ids["board"], "text": "Cherche un pétrin",
                        "type": "need", "category": "Pain"}, Peer(Role.PHONE, "dev-1", a))["post"]
+    ids["offer"] = run({"t": "post", "activity": ids["board"], "text": "Prête un pétrin",
+                        "type": "offer", "category": "Pain"}, Peer(Role.PHONE, "dev-2", a))["post"]
     run({"t": "close", "activity": ids["closed"]})
     run({"t": "reveal", "activity": ids["closed"]})
     ids["round2"] = run({"t": "influence_round", "activity": ids["round1"]})["activity"]
@@ -342,6 +344,10 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
         ("phone_new", {"t": "help", "post": IDS["need"], "how": "help"}),
         ("panel", {"t": "board_answer", "post": IDS["need"]}),
         ("panel", {"t": "board_pin", "activity": IDS["board"], "post": IDS["need"]}),
+        ("panel", {"t": "board_link", "activity": IDS["board"], "need": IDS["need"],
+                   "offer": IDS["offer"]}),
+        ("panel", {"t": "board_link", "activity": IDS["board"], "need": IDS["need"],
+                   "offer": IDS["offer"], "accept": False}),
         ("panel", {"t": "moderate", "activity": IDS["board"], "entry": IDS["need"],
                    "action": "hide"}),
     ]

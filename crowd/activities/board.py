@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from crowd.activities import board_matches
 from crowd.activities.base import (
     ActivityType,
     Applier,
@@ -30,6 +31,7 @@ from crowd.activities.base import (
     moderation_field,
     text,
 )
+from crowd.activities.board_matches import LINKED, LinkMessage, Matched, parse_link
 from crowd.activities.board_tally import (
     MAX_CONTACT,
     MAX_NICKNAME,
@@ -198,6 +200,7 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "board_answer": lambda raw: Answered(
         post=get_field(raw, "post", is_id, "a post id"),
         on=get_field(raw, "on", _is_bool, "true or false", required=False, default=True)),
+    "board_link": parse_link,
     "board_pin": lambda raw: Pin(
         activity=get_field(raw, "activity", is_id, "an activity id"),
         post=get_field(raw, "post", is_id, "a post id", required=False)),
@@ -436,6 +439,7 @@ class Told:
 
     phones: dict[str, tuple[int, float]] = field(default_factory=dict)
     panels: dict[str, tuple[int, float]] = field(default_factory=dict)
+    matched: Matched = field(default_factory=Matched)
 
 
 def _due(told: dict[str, tuple[int, float]], act_id: str, version: int, now: float,
@@ -454,8 +458,8 @@ def _due(told: dict[str, tuple[int, float]], act_id: str, version: int, now: flo
 class BoardType(ActivityType):
     kind = KIND
     messages = MESSAGES
-    state_messages: ClassVar[Mapping[str, str | None]] = {"board": "activity",
-                                                          "board_posts": "activity"}
+    state_messages: ClassVar[Mapping[str, str | None]] = {
+        "board": "activity", "board_posts": "activity", "board_suggestions": "activity"}
     free_text = True
 
     def normalize_spec(self, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -513,11 +517,13 @@ class BoardType(ActivityType):
 
     def commands(self) -> Mapping[type[Message], Command]:
         return {PostMessage: _post_command, Upvote: _upvote, Help: _help,
-                Answered: _answered, Pin: _pin}
+                Answered: _answered, Pin: _pin,
+                LinkMessage: lambda engine, msg, peer, now: board_matches.decide(
+                    engine, msg, peer, now, _board)}
 
     def appliers(self) -> Mapping[str, Applier]:
         return {POSTED: _on_posted, UPVOTED: _on_upvoted, HELPED: _on_helped,
-                ANSWERED: _on_answered, PINNED: _on_pinned}
+                ANSWERED: _on_answered, PINNED: _on_pinned, LINKED: board_matches.on_linked}
 
     def new_state(self) -> Any:
         return Told()
@@ -531,8 +537,11 @@ class BoardType(ActivityType):
         return {}
 
     def panel_messages(self, engine: EngineAPI, act: Activity) -> list[dict[str, Any]]:
-        """Every post with its contact, for a panel that starts following the room."""
-        return [out("board_posts", activity=act.id, posts=_tally(act).panel_posts())]
+        """Every post with its contact and the suggestions, for a panel that starts
+        following the room."""
+        told: Told = engine.kind_state(self)
+        return [out("board_posts", activity=act.id, posts=_tally(act).panel_posts()),
+                board_matches.message(act, told.matched.found.get(act.id, []))]
 
     def tick(self, engine: EngineAPI, now: float, watched: Callable[[str], bool]) -> Sends:
         """The posts shown, to the room's phones, and every post, to its animators: at
@@ -552,4 +561,6 @@ class BoardType(ActivityType):
                                           PANELS_EVERY_S):
                 sends.append((ToRoom(act.room, PANELS), out(
                     "board_posts", activity=act.id, posts=tally.panel_posts())))
+        sends.extend(board_matches.tick(engine, told.matched, now, watched,
+                                        lambda act: act.kind == KIND))
         return sends

@@ -26,6 +26,10 @@ extend({
     "posts.contact": "contact\u202f: {contact}",
     "posts.votes": { one: "{n} soutien", other: "{n} soutiens" },
     "posts.more": "… et {n} de plus",
+    "posts.suggested": "Rapprochements suggérés (besoin ↔ offre aux textes proches)",
+    "posts.link_accept": "Montrer sur la carte",
+    "posts.link_reject": "Écarter",
+    "posts.no_suggestion": "Aucun rapprochement suggéré pour l'instant.",
   },
   en: {
     "posts.sort_votes": "By upvotes",
@@ -42,6 +46,10 @@ extend({
     "posts.contact": "contact: {contact}",
     "posts.votes": { one: "{n} upvote", other: "{n} upvotes" },
     "posts.more": "… and {n} more",
+    "posts.suggested": "Suggested matches (need ↔ offer with similar texts)",
+    "posts.link_accept": "Show on the map",
+    "posts.link_reject": "Set aside",
+    "posts.no_suggestion": "No suggested match yet.",
   },
 });
 
@@ -49,6 +57,32 @@ const SHOWN = 80; // posts listed at once
 const posts = new Map(); // activity -> [post] (every post, for animators)
 const sorting = new Map(); // activity -> "votes" | "time"
 const merging = new Map(); // post -> the post chosen to merge into
+const suggestions = new Map(); // activity -> [{need, offer, score, need_text, offer_text}]
+
+/** A `board_suggestions` message: pairs the texts suggest, for the animators to decide. */
+export function setSuggestions(activity, list) {
+  suggestions.set(activity, list || []);
+}
+
+function suggestionList(a, ctx) {
+  const list = suggestions.get(a.id) || [];
+  if (a.mode !== "needs_offers") return null;
+  const decide = (s, accept) => ctx.command({ t: "board_link", activity: a.id, need: s.need,
+    offer: s.offer, accept: accept }).catch(() => {});
+  return h("div", { class: "posts-suggestions" },
+    h("strong", null, t("posts.suggested")),
+    list.length ? h("ul", { class: "mod-list" }, list.slice(0, 20).map((s) =>
+      h("li", { class: "mod-row posts-suggestion", "data-need": s.need, "data-offer": s.offer },
+        h("span", { class: "mod-entry" }, s.need_text),
+        h("span", { class: "muted" }, " ↔ "),
+        h("span", { class: "mod-entry" }, s.offer_text),
+        h("span", { class: "mod-actions" },
+          h("button", { type: "button", class: "btn btn-small btn-primary", "data-link": "accept",
+            onclick: () => decide(s, true) }, t("posts.link_accept")),
+          h("button", { type: "button", class: "btn btn-small", "data-link": "reject",
+            onclick: () => decide(s, false) }, t("posts.link_reject"))))))
+      : h("p", { class: "muted small" }, t("posts.no_suggestion")));
+}
 
 /** The welcome's `board_posts` ({activity: [post]}) or one `board_posts` message. */
 export function setPosts(activity, list) {
@@ -149,6 +183,7 @@ export function boardView(a, queue, ctx, modeSwitch) {
   return h("section", { class: "mod posts-panel", "data-mode": mode, "aria-label": t("mod.title") },
     h("div", { class: "mod-head" }, h("strong", null, t("mod.title")), modeSwitch(a, mode, ctx)),
     h("p", { class: "muted small mod-help" }, t("mod.mode_help_" + mode)),
+    suggestionList(a, ctx),
     h("div", { class: "posts-sorts", role: "group" }, sortButtons),
     list.length
       ? h("ul", { class: "mod-list" }, list.slice(0, SHOWN).map((p) => row(a, p, status.get(p.id), targets, ctx)))

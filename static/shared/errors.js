@@ -269,6 +269,8 @@ export const ERROR_STRINGS = {
     "reason.help_twice": "vous avez déjà répondu à ce message",
     "reason.help_wrong_side": "« Je peux aider » répond à un besoin, « Ça m'intéresse » à une offre",
     "reason.links_per_person": "{max} liens au plus par personne sur ce mur",
+    "reason.link_not_pair": "un lien relie un besoin et une offre affichés de ce mur",
+    "reason.link_decided": "ce rapprochement est déjà décidé",
   },
   en: {
     "error.error": "Error",
@@ -514,5 +516,7 @@ export const ERROR_STRINGS = {
     "reason.help_twice": "you already answered this post",
     "reason.help_wrong_side": "“I can help” answers a need, “I'm interested” an offer",
     "reason.links_per_person": "at most {max} links per person on this board",
+    "reason.link_not_pair": "a link joins a shown need and a shown offer of this board",
+    "reason.link_decided": "this pair is already decided",
   },
 };

@@ -166,6 +166,18 @@ async def test_the_projector_maps_needs_and_offers(browser: Any, server: Any) ->
         canvas = screen.page.locator("canvas").first
         box = await canvas.bounding_box()
         assert box["width"] >= 800 and box["y"] + box["height"] <= SCREEN_VIEWPORT["height"]
+        # a similar need of the same category: suggested to the animator, dashed once shown
+        from tests.browser.test_panel_presenter import open_panel
+        other = await phones[3].post(act, "Pétrin d'occasion cherché", type="need",
+                                     category="Pain")
+        tab = await open_panel(browser, server, code, {"width": 1280, "height": 2000})
+        suggestion = tab.page.locator(f'.posts-suggestion[data-need="{other}"]')
+        await suggestion.locator("[data-link=accept]").click(timeout=20_000)
+        dashed = await screen.source(act, "dashed", "d => d.xs.length === 1")
+        assert len(dashed["xs"][0]) == 2
+        counts = await screen.source(act, "counts", "d => d.text[0].includes('2\u202fliens')")
+        assert counts["text"] == ["3\u202fbesoins · 1\u202foffre · 2\u202fliens"]
+        await tab.close()
         await screen.close()
 
 
