@@ -43,6 +43,9 @@ SNAPSHOT_POSTS = 500
 PHONE_TOP, PHONE_NEWEST = 30, 20
 
 TYPES = ("need", "offer")
+#: Unicode categories never shown: format (zero-width spaces, joiners, direction marks),
+#: controls, private use, surrogates, unassigned.
+INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cs", "Cn"})
 
 declare_reasons({
     "post_empty": "write something before posting",
@@ -90,20 +93,16 @@ def clean_text(raw: str) -> str:
     Refuses (BadValue) an empty text, one over `MAX_POST`, or letters under a pile of
     combining marks (checked before any costly work: the raw size is bounded by the
     message's parser)."""
-    text = unicodedata.normalize("NFC", raw)
-    kept = []
     marks = 0
-    for char in text:
-        category = unicodedata.category(char)
-        if category in ("Cf", "Cc", "Co", "Cs", "Cn") and char not in "\n\t":
-            continue  # zero-width spaces, direction marks, controls: never shown
-        if category.startswith("M"):
+    for char in raw:  # piled accents are refused before any costly work on the text
+        if unicodedata.category(char).startswith("M"):
             marks += 1
             if marks > MAX_MARKS:
                 raise BadValue(reason="post_garbled")
         else:
             marks = 0
-        kept.append(char)
+    kept = [char for char in unicodedata.normalize("NFC", raw)
+            if char in "\n\t" or unicodedata.category(char) not in INVISIBLE]
     words = " ".join("".join(kept).split())
     if not any(unicodedata.category(c)[0] in "LNS" for c in words):
         raise BadValue(reason="post_empty")

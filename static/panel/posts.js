@@ -12,6 +12,12 @@ import { t, extend, formatNumber } from "../shared/i18n.js";
 
 extend({
   fr: {
+    "kind.board": "Mur",
+    "panel.board_mode": "Mode",
+    "panel.board_mode_questions": "Questions (avec soutiens)",
+    "panel.board_mode_ideas": "Idées (mur par catégorie)",
+    "panel.board_mode_needs_offers": "Besoins et offres (carte des synergies)",
+    "panel.categories": "Catégories, une par ligne (facultatif ; les filières pour besoins et offres)",
     "posts.sort_votes": "Par soutiens",
     "posts.sort_time": "Par heure",
     "posts.answered": "Répondue",
@@ -32,6 +38,12 @@ extend({
     "posts.no_suggestion": "Aucun rapprochement suggéré pour l'instant.",
   },
   en: {
+    "kind.board": "Board",
+    "panel.board_mode": "Mode",
+    "panel.board_mode_questions": "Questions (with upvotes)",
+    "panel.board_mode_ideas": "Ideas (a wall by category)",
+    "panel.board_mode_needs_offers": "Needs and offers (synergy map)",
+    "panel.categories": "Categories, one per line (optional; the sectors for needs and offers)",
     "posts.sort_votes": "By upvotes",
     "posts.sort_time": "By time",
     "posts.answered": "Answered",

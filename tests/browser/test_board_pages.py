@@ -255,3 +255,30 @@ async def test_the_panel_moderates_answers_and_pins_and_a_hidden_post_reaches_no
         assert "Paul Martin" not in public(f"{server.url}/replay/{code}")
         await tab.close()
         await screen.close()
+
+
+async def test_the_panel_prepares_a_board_of_needs_and_offers(browser: Any, server: Any) -> None:
+    """The add form: kind "Mur", mode and categories, and the board reaches the agenda
+    with its spec."""
+    from tests.browser.test_panel_presenter import open_panel
+
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Restitution préparée")
+        tab = await open_panel(browser, server, code, {"width": 1180, "height": 900})
+        page = tab.page
+        await page.select_option("#add-kind", "board")
+        assert await page.locator("label[data-field='categories']").is_visible()
+        assert await page.locator("label[data-field='options']").is_hidden()
+        await page.fill("#add-prompt", "Vos besoins, vos offres")
+        await page.select_option("#add-board-mode", "needs_offers")
+        await page.fill("#add-categories", "Pain\nBois\n\nBrasserie")
+        await page.click("#add-form button[type=submit]")
+        item = page.locator(".agenda-item[data-state='draft']", has_text="Vos besoins")
+        await item.wait_for()
+        act = await item.get_attribute("data-activity")
+        state = await panel.watch(code)
+        spec = next(a for a in state["activities"] if a["id"] == act)
+        assert (spec["kind"], spec["mode"], spec["categories"]) == (
+            "board", "needs_offers", ["Pain", "Bois", "Brasserie"])
+        assert spec["moderation"]["mode"] == "filter"  # the queue of a moderated board
+        await tab.close()
