@@ -329,3 +329,30 @@ def test_suggested_matches_wait_for_an_animator_then_show_dashed() -> None:
              if m["t"] == "board_suggestions"]
     assert all((s["need"], s["offer"]) not in {(need, offer), (need, far)}
                for m in later for s in m["suggestions"])
+
+
+def test_a_post_hidden_later_leaves_the_closing_film_and_the_report_names_the_top() -> None:
+    """The replay samples frames as the day went: a post shown, then hidden by an
+    animator, must be in none of them (nor its map node); the report's sentence names
+    the most voted post, with real plurals."""
+    from crowd.views import report
+    from crowd.views.exports import results
+    from crowd.views.replay_page import standalone_html
+    from crowd.views.timelapse import build_timeline
+
+    for mode, extra in (("questions", {}), ("needs_offers", {"type": "need"})):
+        board = Board(mode=mode, categories=FILIERES)
+        kept = board.post(1, "Une question sur le four", **extra)
+        gone = board.post(2, "Le nom de mon voisin Paul", **extra)
+        board.upvote(3, kept)
+        board.upvote(4, kept)
+        board.do(Moderate(activity=board.act, entry=gone, action="hide"))
+        timeline = build_timeline(board.events)
+        page = standalone_html(timeline)
+        assert "Une question sur le four" in page and "voisin Paul" not in page, mode
+        assert gone not in page
+        act = results(board.engine, board.code, public=False)["activities"][0]
+        sentence = report._sentence(act, "fr")
+        assert "«\u202fUne question sur le four\u202f» (2 soutiens)" in sentence
+        assert ("1\u202fbesoin · 0\u202foffre · 0\u202flien" if mode == "needs_offers"
+                else "1 message") in sentence

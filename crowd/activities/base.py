@@ -92,6 +92,11 @@ class Tally(ABC):
         """Extra fields of the activity in the panel's agenda (a criée's roster)."""
         return {}
 
+    def redact(self, chart: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+        """Columns of a past frame without what the state now hides (the closing film
+        never shows a post an animator hid later); unchanged by default."""
+        return chart
+
     def carry_over(self, old: Tally) -> None:  # noqa: B027 - optional hook, no-op by default
         """The moderation counts the answers again in a fresh tally: keep here what the
         answers do not carry (a board's posts)."""

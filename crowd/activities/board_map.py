@@ -110,3 +110,18 @@ def layout(categories: list[str], snap: Mapping[str, Any]) -> dict[str, dict[str
 def _number(post_id: str) -> int:
     tail = post_id.rsplit(".", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+#: Rows of the questions and ideas in a figure (the replay, the report).
+ROWS = 8
+ROW_CHARS = 70
+
+
+def rows(snap: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The most voted posts as rows of text, top first: `y` (8 for the first row, then
+    down by one), `text` (cut at `ROW_CHARS`), `votes` ("12 soutiens")."""
+    posts = list(snap.get("posts", ()))[:ROWS]
+    return {"y": [float(ROWS - k) for k in range(len(posts))],
+            "text": [p["text"] if len(p["text"]) <= ROW_CHARS
+                     else p["text"][:ROW_CHARS - 1].rstrip() + "…" for p in posts],
+            "votes": [plural(p.get("votes", 0), "soutien", "soutiens") for p in posts]}

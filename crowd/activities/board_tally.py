@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crowd.activities.base import Tally
-from crowd.activities.board_map import layout
+from crowd.activities.board_map import layout, rows
 from crowd.core.errors import BadValue, declare_reasons
 
 #: Longest post, in characters once spaces are collapsed (the issue's 280).
@@ -120,6 +120,14 @@ def short_field(raw: str | None, limit: int) -> str | None:
     return words[:limit] or None
 
 
+def _cut_from(shown: str, texts: set[str]) -> bool:
+    """Whether a text drawn (maybe cut with "…") is one of `texts`."""
+    if shown in texts:
+        return True
+    stem = shown[:-1].rstrip() if shown.endswith("…") else None
+    return stem is not None and any(t.startswith(stem) for t in texts)
+
+
 def supported(value: Any) -> list[str]:
     """The post ids a device's raw answer holds (its posts, then its votes)."""
     if isinstance(value, list):  # already what the moderation shows
@@ -205,11 +213,32 @@ class BoardTally(Tally):
         return self.cached
 
     def chart(self, snap: Mapping[str, Any]) -> dict[str, dict[str, list[Any]]]:
-        """The synergy map's columns (needs and offers); the questions and the ideas are
-        drawn by the projector's page from the snapshot."""
+        """The synergy map's columns (needs and offers), or the most voted posts as rows
+        of text (questions, ideas: the projector's page draws those from the snapshot;
+        the rows are for the replay, the report and the charts as images)."""
         if self.mode != "needs_offers":
-            return {}
+            return {"rows": rows(snap)}
         return layout(self.categories, snap)
+
+    def redact(self, chart: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+        """A past frame's columns without the posts not shown now (hidden, merged or
+        waiting since): their nodes, their texts. O(the frame's rows)."""
+        shown = {p.text for p in self.posts.values() if p.id in self.support}
+        gone = {p.text for p in self.posts.values() if p.id not in self.support} - shown
+        if not gone:
+            return chart
+        out = dict(chart)
+        for name, key in (("rows", "text"), ("labels", "text"), ("nodes", "id")):
+            columns = chart.get(name)
+            if not columns or key not in columns:
+                continue
+            values = columns[key]
+            if key == "id":
+                keep = [i for i, v in enumerate(values) if v in self.support or v not in self.posts]
+            else:
+                keep = [i for i, v in enumerate(values) if not _cut_from(v, gone)]
+            out[name] = {k: [col[i] for i in keep] for k, col in columns.items()}
+        return out
 
     def phone_list(self, snap: Mapping[str, Any]) -> dict[str, Any]:
         """What the phones get: the most voted posts and the newest ones (see

@@ -6,7 +6,8 @@ m'intéresse") are solid edges, suggested matches approved by an animator dashed
 and a person who answered without a post of their own is a small ring. The counts line
 reads "23 besoins · 31 offres · 12 liens". The layout is the kind's
 (`crowd.activities.board_map`); every text is a Bokeh text glyph (never HTML). The
-questions and the ideas are drawn by the projector's page itself (static/screen/posts.js).
+questions and the ideas are drawn by the projector's page itself (static/screen/posts.js);
+for the replay and the report they are rows of text, the most voted first.
 """
 
 from __future__ import annotations
@@ -27,6 +28,31 @@ EDGE = "#c4ced6"
 def _source(chart: Mapping[str, Mapping[str, list[Any]]], name: str,
             empty: dict[str, list[Any]]) -> ColumnDataSource:
     return ColumnDataSource(dict(chart.get(name) or empty), name=name)
+
+
+def board_figure(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
+                 chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """The synergy map for needs and offers, the most voted posts for the others."""
+    if spec.get("mode") == "needs_offers":
+        return synergy_map(spec, snapshot, chart)
+    return post_rows(chart)
+
+
+def post_rows(chart: Mapping[str, Mapping[str, list[Any]]]) -> Any:
+    """Questions or ideas as rows: votes on the left, the text beside (the replay and
+    the report; the projector's page draws its own)."""
+    rows = _source(chart, "rows", {"y": [], "text": [], "votes": []})
+    fig = figure(width=1380, height=600, x_range=Range1d(0, 10), y_range=Range1d(0.4, 8.6),
+                 sizing_mode="stretch_both")
+    fig.text(x=1.9, y="y", text="votes", source=rows, text_color="#ffb000",
+             text_font_size="26px", text_font_style="bold", text_align="right",
+             text_baseline="middle")
+    fig.text(x=2.1, y="y", text="text", source=rows, text_color=INK, text_font_size="28px",
+             text_baseline="middle")
+    fig.axis.visible = False
+    _style(fig)
+    fig.grid.visible = False
+    return fig
 
 
 def synergy_map(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
@@ -69,4 +95,4 @@ def synergy_map(spec: Mapping[str, Any], snapshot: Mapping[str, Any],
     return fig
 
 
-register("board", synergy_map)
+register("board", board_figure)
