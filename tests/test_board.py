@@ -356,3 +356,20 @@ def test_a_post_hidden_later_leaves_the_closing_film_and_the_report_names_the_to
         assert "«\u202fUne question sur le four\u202f» (2 soutiens)" in sentence
         assert ("1\u202fbesoin · 0\u202foffre · 0\u202flien" if mode == "needs_offers"
                 else "1 message") in sentence
+
+
+def test_the_simulated_crowd_posts_what_the_board_accepts() -> None:
+    """`crowd demo` and rehearsals: some simulated phones post, each post is accepted."""
+    from crowd.clients.swarm.behaviours import BEHAVIOURS, context
+    from crowd.clients.swarm.crowd_model import CrowdModel
+
+    board = Board(mode="needs_offers", categories=FILIERES)
+    activity = board.engine.activity(board.act).public()
+    model = CrowdModel()
+    posted = 0
+    for index in range(60):
+        for action in BEHAVIOURS["board"].plan(context(model, index, activity, 1)):
+            assert action.type == "post"
+            board.do(PostMessage(**action.fields), board.phone(index))  # type: ignore[arg-type]
+            posted += 1
+    assert 5 <= posted <= 30 and board.snapshot()["n"] == posted
