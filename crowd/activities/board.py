@@ -120,10 +120,6 @@ def _is_bool(value: Any) -> bool:
     return isinstance(value, bool)
 
 
-def _optional_text(limit: int) -> Callable[[Any], bool]:
-    return short_text(limit)
-
-
 @dataclass(frozen=True, slots=True)
 class PostMessage(Message):
     """A phone posts on a board (acknowledged with the post's id)."""
@@ -229,13 +225,12 @@ def _post(engine: EngineAPI, post_id: str, peer: Peer, *, shown: bool = True
     """The post a message names, with its board; shown ones only unless `shown` is
     False (animators may act on any post)."""
     act = engine.activities.get(post_id.rsplit(".", 1)[0])
-    post = None
-    if act is not None and act.kind == KIND and (
-            peer.role is not Role.PHONE or act.room == normalize_code(peer.room or "")):
-        post = _tally(act).posts.get(post_id)
-    if post is None or (shown and not _tally(act).shows(post_id)):  # type: ignore[union-attr]
+    if act is None or act.kind != KIND or (
+            peer.role is Role.PHONE and act.room != normalize_code(peer.room or "")):
         raise UnknownPost(reason="post_unknown")
-    assert act is not None
+    post = _tally(act).posts.get(post_id)
+    if post is None or (shown and not _tally(act).shows(post_id)):
+        raise UnknownPost(reason="post_unknown")
     return act, post
 
 
