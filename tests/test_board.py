@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from crowd.activities.board import (
     POST_EVERY_S,
     POSTS_PER_DEVICE,
+    UPVOTES_PER_DEVICE,
     Answered,
     Help,
     Pin,
@@ -156,6 +157,15 @@ def test_a_flood_from_one_device_stops_at_the_limits() -> None:
     board.refused(PostMessage(activity=board.act, text="une de trop"), phone,
                   "rate_limited", "posts_per_person")
     assert board.snapshot()["n"] == POSTS_PER_DEVICE
+    # upvotes held at once are bounded too (each costs O(the device's own votes))
+    posts = [board.post(2 + n // POSTS_PER_DEVICE, f"Post {n}")
+             for n in range(UPVOTES_PER_DEVICE + 1)]
+    for post in posts[:UPVOTES_PER_DEVICE]:
+        board.upvote(99, post)
+    board.refused(Upvote(post=posts[-1]), board.phone(99), "rate_limited",
+                  "upvotes_per_person")
+    board.upvote(99, posts[0], on=False)  # taking one back makes room
+    assert board.upvote(99, posts[-1])["on"] is True
     board.do(Close(activity=board.act))
     board.refused(PostMessage(activity=board.act, text="trop tard"), board.phone(2),
                   "not_open", "board_not_open")

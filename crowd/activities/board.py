@@ -73,6 +73,9 @@ POSTS_PER_DEVICE = 10
 #: Seconds of event time between two posts of one device.
 POST_EVERY_S = 3.0
 MAX_POSTS = 5000
+#: Upvotes one device holds on a board at once: an upvote re-counts the device's own
+#: posts and votes (the moderation's unit), so this bounds its cost whatever the board.
+UPVOTES_PER_DEVICE = 200
 #: Links one device may make on a board ("je peux aider", "ça m'intéresse").
 LINKS_PER_DEVICE = 50
 #: The phones' list of posts is sent at most this often per board, the panels' too.
@@ -104,6 +107,7 @@ declare_reasons({
     "help_twice": "you already answered this post",
     "help_wrong_side": "\"I can help\" answers a need, \"I'm interested\" an offer",
     "links_per_person": "at most {max} links per person on this board",
+    "upvotes_per_person": "at most {max} upvotes per person on this board",
 })
 
 
@@ -297,6 +301,8 @@ def _upvote(engine: EngineAPI, msg: Upvote, peer: Peer, now: float) -> Step:
         raise Conflict(reason="upvote_twice")
     if not msg.on and not voted:
         raise Conflict(reason="upvote_not_given")
+    if msg.on and len(_answer(act, peer.client)["votes"]) >= UPVOTES_PER_DEVICE:
+        raise RateLimited(reason="upvotes_per_person", max=UPVOTES_PER_DEVICE)
     step = Step()
     engine.commit(step, engine.event(UPVOTED, act.room, {
         "id": act.id, "post": msg.post, "device": peer.client, "on": msg.on}, now, peer,

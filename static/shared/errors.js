@@ -271,6 +271,7 @@ export const ERROR_STRINGS = {
     "reason.links_per_person": "{max} liens au plus par personne sur ce mur",
     "reason.link_not_pair": "un lien relie un besoin et une offre affichés de ce mur",
     "reason.link_decided": "ce rapprochement est déjà décidé",
+    "reason.upvotes_per_person": "{max} soutiens au plus par personne sur ce mur",
   },
   en: {
     "error.error": "Error",
@@ -518,5 +519,6 @@ export const ERROR_STRINGS = {
     "reason.links_per_person": "at most {max} links per person on this board",
     "reason.link_not_pair": "a link joins a shown need and a shown offer of this board",
     "reason.link_decided": "this pair is already decided",
+    "reason.upvotes_per_person": "at most {max} upvotes per person on this board",
   },
 };
