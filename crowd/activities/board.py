@@ -330,7 +330,7 @@ def _help(engine: EngineAPI, msg: Help, peer: Peer, now: float) -> Step:
     tally = _tally(act)
     if (peer.client, post.id) in tally.helped:
         raise Conflict(reason="help_twice")
-    if sum(1 for device, _ in tally.helped if device == peer.client) >= LINKS_PER_DEVICE:
+    if tally.links_by_device.get(peer.client, 0) >= LINKS_PER_DEVICE:
         raise RateLimited(reason="links_per_person", max=LINKS_PER_DEVICE)
     # the other end: the device's own latest shown post of the other side, if any
     other = "offer" if post.type == "need" else "need"
@@ -411,6 +411,7 @@ def _on_helped(engine: EngineAPI, event: Event) -> None:
                 how="explicit", device=device)
     tally.links[link.id] = link
     tally.helped.add((device, str(data["post"])))
+    tally.links_by_device[device] = tally.links_by_device.get(device, 0) + 1
     tally.touch()
     engine.dirty.add(act.id)
 

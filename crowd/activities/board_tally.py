@@ -150,6 +150,7 @@ class BoardTally(Tally):
         self.by_device: dict[str, int] = {}  # device -> posts written
         self.last_post: dict[str, float] = {}  # device -> time of its latest post
         self.helped: set[tuple[str, str]] = set()  # (device, post) already linked
+        self.links_by_device: dict[str, int] = {}  # device -> links it made
         self.suggested: set[tuple[str, str]] = set()  # (need, offer) suggested
         self.flagged: set[str] = set()  # posts that matched the list of insults
         self.version = 0
@@ -175,7 +176,7 @@ class BoardTally(Tally):
     def carry_over(self, old: BoardTally) -> None:
         """Keep what was written when the moderation counts again from the answers."""
         for name in ("posts", "links", "pinned", "by_device", "last_post", "helped",
-                     "suggested", "flagged"):
+                     "links_by_device", "suggested", "flagged"):
             setattr(self, name, getattr(old, name))
 
     # ------------------------------------------------------------ reading
