@@ -282,3 +282,41 @@ async def test_the_panel_prepares_a_board_of_needs_and_offers(browser: Any, serv
             "board", "needs_offers", ["Pain", "Bois", "Brasserie"])
         assert spec["moderation"]["mode"] == "filter"  # the queue of a moderated board
         await tab.close()
+
+
+async def test_a_phone_at_360px_offers_help_and_gives_a_contact_only_with_consent(
+        browser: Any, server: Any) -> None:
+    async with Panel.connect(server.url, server.secret) as panel, \
+            contextlib.AsyncExitStack() as stack:
+        code = await panel.create_room("Besoins")
+        act = await panel.add_activity(code, "board", "Besoins et offres", mode="needs_offers",
+                                       categories=["Pain", "Bois"])
+        await panel.open(act)
+        other = await stack.enter_async_context(Phone.connect(server.url, code))
+        need = await other.post(act, "Cherche un pétrin", type="need", category="Pain",
+                                contact="lea@coop.fr")
+        tab = await open_tab(browser, f"{server.url}/r/{code}", NARROW)
+        card = tab.card(act)
+        # the form's controls fit the narrow screen, thumb-sized
+        for selector in ("button.board-type", "select.board-category", "input.board-contact",
+                         "input.board-consent", "button.board-send"):
+            box = await card.locator(selector).first.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= NARROW["width"], selector
+        assert (await card.locator("button.board-type").first.bounding_box())["height"] >= 44
+        # "Je peux aider" on the need: linked, and its author's contact is shown
+        await card.locator(f'.board-post[data-post="{need}"] button.board-help').click()
+        await card.locator(".board-say:has-text('lea@coop.fr')").wait_for()
+        # an offer with a contact but no consent: the contact is not sent
+        await card.locator("textarea.board-text").fill("Prête une remorque")
+        await card.locator("button.board-type[data-value='offer']").click()
+        await card.locator("select.board-category").select_option("Bois")
+        await card.locator("input.board-contact").fill("06 11 22 33 44")
+        await card.locator("button.board-send").click()
+        await card.locator(".board-say:has-text('Merci')").wait_for()
+        await panel.watch(code)  # the animators' list of every post, with contacts
+        posts = (await panel.next_board_posts(timeout=15))["posts"]
+        while not any(p["text"] == "Prête une remorque" for p in posts):
+            posts = (await panel.next_board_posts(timeout=15))["posts"]
+        offer = next(p for p in posts if p["text"] == "Prête une remorque")
+        assert (offer["type"], offer["category"], offer["contact"]) == ("offer", "Bois", None)
+        await tab.close()
