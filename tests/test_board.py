@@ -383,3 +383,30 @@ def test_the_simulated_crowd_posts_what_the_board_accepts() -> None:
             board.do(PostMessage(**action.fields), board.phone(index))  # type: ignore[arg-type]
             posted += 1
     assert 5 <= posted <= 30 and board.snapshot()["n"] == posted
+
+
+def test_the_open_data_log_of_a_board_follows_its_documented_schema() -> None:
+    """Every board event, anonymised, has the keys docs/exports.md lists; no contact and
+    no device token leaves."""
+    from crowd.activities.board_matches import LinkMessage
+    from crowd.views import exports
+    from tests.test_open_data import documented
+
+    board = Board(mode="needs_offers", categories=FILIERES)
+    need = board.post(1, "Cherche un pétrin", type="need", category="Pain", contact="06 12")
+    offer = board.post(2, "Prête un pétrin", type="offer", category="Pain")
+    board.upvote(3, need)
+    board.do(Help(post=need), board.phone(4))
+    board.do(Answered(post=need))
+    board.do(Pin(activity=board.act, post=need))
+    board.do(LinkMessage(activity=board.act, need=need, offer=offer))
+    table = documented()
+    records = list(exports.anonymised_records(board.events))
+    seen = set()
+    for record in records:
+        required, optional = table[record["type"]]
+        assert required <= set(record["data"]) <= required | optional, record
+        seen.add(record["type"])
+    assert {"board_posted", "board_upvoted", "board_helped", "board_answered",
+            "board_pinned", "board_linked"} <= seen
+    assert "06 12" not in repr(records) and "device-1" not in repr(records)
