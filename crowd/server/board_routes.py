@@ -3,7 +3,8 @@ printable needs-and-offers sheet per category (crowd.views.board_export).
 
 Without the animator secret, a board is exported only once its results are public
 (revealed, or projected) and only with what the screens showed; with it, every post with
-its status and the contacts people gave with their consent.
+its status and the contacts people gave with their consent. A room animator's secret
+opens its own rooms' boards only (`httpauth.animator_check` reads the path's room).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 async def _document(request: Request) -> dict[str, Any] | JSONResponse:
+    animator = await viewer(request)  # first: a room animator's other rooms are refused
+    if isinstance(animator, JSONResponse):
+        return animator
     engine = request.app.state.hub.engine
     try:
         room = engine.room(request.path_params["code"])
@@ -32,9 +36,6 @@ async def _document(request: Request) -> dict[str, Any] | JSONResponse:
         return _error(404, exc.code, exc.message)
     if act.room != room.code or act.kind != "board":
         return _error(404, "unknown_activity", "no board of this id in this room")
-    animator = await viewer(request)
-    if isinstance(animator, JSONResponse):
-        return animator
     if not animator and not engine.is_public(act):
         return _error(403, "not_public", "this board's results are not shown yet: send "
                       "the animator secret in the X-Crowd-Secret header")
