@@ -19,6 +19,8 @@ extend({
     "journey.waiting": "Criée : en attente, n° {position}",
     "journey.failed": "Le parcours n'a pas pu être chargé. Réessayez dans un instant.",
     "journey.pair": "{label} : {value}",
+    "journey.board_posts": { one: "{n} message publié", other: "{n} messages publiés" },
+    "journey.board_votes": { one: "{n} soutien", other: "{n} soutiens" },
   },
   en: {
     "journey.brand": "crowd",
@@ -30,6 +32,8 @@ extend({
     "journey.waiting": "Call: waiting, no. {position}",
     "journey.failed": "Your path could not be loaded. Try again in a moment.",
     "journey.pair": "{label}: {value}",
+    "journey.board_posts": { one: "{n} post", other: "{n} posts" },
+    "journey.board_votes": { one: "{n} upvote", other: "{n} upvotes" },
   },
 });
 
@@ -43,6 +47,10 @@ function label(activity, index) {
 /** An answer in words: the options chosen, a number with its unit, the words typed. */
 export function answerText(activity, value) {
   if (typeof value === "string") return value;
+  if (activity.kind === "board" && value && typeof value === "object") { // ids mean nothing to people
+    return t("journey.board_posts", { n: (value.posts || []).length }) + ", " +
+      t("journey.board_votes", { n: (value.votes || []).length });
+  }
   if (typeof value === "number") {
     if (activity.options && Number.isInteger(value)) return label(activity, value);
     return formatNumber(value) + (activity.unit ? "\u00a0" + activity.unit : "");

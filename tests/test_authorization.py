@@ -121,6 +121,13 @@ def samples(ids: dict[str, str]) -> dict[str, dict[str, Any]]:
         "push": {"room": room, "activity": ids["closed"]},  # revealed by "reveal" above
         "festival_call": {"text": "Deux chauffeurs à la gare"},
         "segment": {"activity": ids["to_close"], "by": ids["open"]},
+        "post": {"activity": ids["board"], "text": "Cherche un four", "type": "need",
+                 "category": "Pain"},
+        "upvote": {"post": ids["need"]},
+        "help": {"post": ids["need"]},
+        "board_answer": {"post": ids["need"]},
+        "board_pin": {"activity": ids["board"], "post": ids["need"]},
+        "board_link": {"activity": ids["board"], "need": ids["need"], "offer": ids["offer"]},
     }
 
 
@@ -149,7 +156,9 @@ async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
     ids["opinion"] = await panel.add_activity(room, "opinion", "Débat", submissions=True,
                                               statements=["Un four", "Deux fours"])
     ids["words"] = await panel.add_activity(room, "words", "Un mot ?")
-    for name in ("open", "to_close", "closed", "estimate", "opinion", "words"):
+    ids["board"] = await panel.add_activity(room, "board", "Besoins", mode="needs_offers",
+                                            categories=["Pain"])
+    for name in ("open", "to_close", "closed", "estimate", "opinion", "words", "board"):
         await panel.open(ids[name])
     await panel.close(ids["closed"])
     ids["call"] = await panel.call(room, "Bras", 2)
@@ -158,13 +167,18 @@ async def furnish(url: str, panel: Panel, room: str) -> dict[str, str]:
     async with Phone.connect(url, room) as witness:
         await witness.respond(ids["estimate"], 1200)
         await witness.respond(ids["words"], ["pain"])
+        ids["need"] = await witness.post(ids["board"], "Un pétrin", type="need")
+    async with Phone.connect(url, room) as other_witness:
+        ids["offer"] = await other_witness.post(ids["board"], "Prête un pétrin", type="offer")
     return ids
 
 
 async def test_every_message_from_every_role_gets_its_documented_answer(
         tmp_path: Path) -> None:
     documented = documented_roles()
-    async with in_process_server(tmp_path / "crowd.db") as (url, hub), \
+    # every type from every role in a row: more than a phone's or a screen's burst of
+    # inputs (tests/test_hardening_hub.py tests that limit); here the roles are checked
+    async with in_process_server(tmp_path / "crowd.db", phone_burst=400.0) as (url, hub), \
             Panel.connect(url, SECRET) as panel:
         room = await panel.create_room("Matrice")
         ids = await furnish(url, panel, room)

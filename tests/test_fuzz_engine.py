@@ -100,6 +100,8 @@ def _build_world() -> World:
         "closed": {"kind": "choice", "prompt": "Fini", "options": ["a", "b"]},
         "opinion": {"kind": "opinion", "prompt": "Débat", "submissions": True,
                     "statements": ["Un four", "Deux fours", "Pas de four"]},
+        "board": {"kind": "board", "prompt": "Besoins", "mode": "needs_offers",
+                  "categories": ["Pain", "Bois"]},
     }
     ids = {"room": a, "room_b": b}
     for name, spec in specs.items():
@@ -125,6 +127,10 @@ def _build_world() -> World:
     for text in ("Un four commun", "Deux fours"):  # submissions 1 and 2 await review
         run({"t": "statement", "activity": ids["opinion"], "text": text},
             Peer(Role.PHONE, "dev-1", a))
+    ids["need"] = run({"t": "post", "activity": ids["board"], "text": "Cherche un pétrin",
+                       "type": "need", "category": "Pain"}, Peer(Role.PHONE, "dev-1", a))["post"]
+    ids["offer"] = run({"t": "post", "activity": ids["board"], "text": "Prête un pétrin",
+                        "type": "offer", "category": "Pain"}, Peer(Role.PHONE, "dev-2", a))["post"]
     run({"t": "close", "activity": ids["closed"]})
     run({"t": "reveal", "activity": ids["closed"]})
     ids["round2"] = run({"t": "influence_round", "activity": ids["round1"]})["activity"]
@@ -334,6 +340,20 @@ def _templates() -> list[tuple[str, dict[str, Any]]]:
         ("animator_b", {"t": "watch", "room": a}),
         ("animator_b", {"t": "close", "activity": IDS["choice"]}),
         ("animator_b", {"t": "agenda_import", "room": b, "activities": SPECS[:2]}),
+        ("phone", {"t": "post", "activity": IDS["board"], "text": "Prête une remorque",
+                   "type": "offer", "category": "Bois", "contact": "06 00"}),
+        ("phone_new", {"t": "post", "activity": IDS["board"], "text": "\u200b"}),
+        ("phone", {"t": "upvote", "post": IDS["need"]}),
+        ("phone", {"t": "upvote", "post": IDS["need"], "on": False}),
+        ("phone_new", {"t": "help", "post": IDS["need"], "how": "help"}),
+        ("panel", {"t": "board_answer", "post": IDS["need"]}),
+        ("panel", {"t": "board_pin", "activity": IDS["board"], "post": IDS["need"]}),
+        ("panel", {"t": "board_link", "activity": IDS["board"], "need": IDS["need"],
+                   "offer": IDS["offer"]}),
+        ("panel", {"t": "board_link", "activity": IDS["board"], "need": IDS["need"],
+                   "offer": IDS["offer"], "accept": False}),
+        ("panel", {"t": "moderate", "activity": IDS["board"], "entry": IDS["need"],
+                   "action": "hide"}),
     ]
     for spec in SPECS:
         out.append(("panel", {"t": "activity_new", "room": a, "spec": spec}))

@@ -47,6 +47,9 @@ ROOM_ROUTES = [
     ("GET", "/api/rooms/{code}/charts/{name}"),
     ("GET", "/film/{code}"),
     ("GET", "/api/rooms/{code}/film.html"),
+    ("GET", "/api/rooms/{code}/board/{activity}.json"),
+    ("GET", "/api/rooms/{code}/board/{activity}.csv"),
+    ("GET", "/api/rooms/{code}/board/{activity}/sheet"),
 ]
 #: Routes about no single room: the organiser's only.
 FESTIVAL_ROUTES = [("GET", "/replay/all"), ("GET", "/api/festival/report")]

@@ -15,5 +15,6 @@ from crowd.activities.registry import activity_type, all_types, known_kinds, reg
 __all__ = ["ActivityType", "Tally", "activity_type", "all_types", "calls", "estimate",
            "gestures", "known_kinds", "opinion", "polls", "register"]
 
-# The relative value scale (pairwise ratio judgments): importing its module registers it.
-from crowd.activities import value_scale  # noqa: F401
+# The relative value scale (pairwise ratio judgments) and the board (questions, ideas,
+# needs and offers): importing their modules registers them.
+from crowd.activities import board, value_scale  # noqa: F401

@@ -116,6 +116,14 @@ class Tally(ABC):
     def cells(self) -> list[int] | None:
         """The counts a split shows for this tally (None: it cannot be split)."""
         return None
+    def redact(self, chart: dict[str, dict[str, list[Any]]]) -> dict[str, dict[str, list[Any]]]:
+        """Columns of a past frame without what the state now hides (the closing film
+        never shows a post an animator hid later); unchanged by default."""
+        return chart
+
+    def carry_over(self, old: Tally) -> None:  # noqa: B027 - optional hook, no-op by default
+        """The moderation counts the answers again in a fresh tally: keep here what the
+        answers do not carry (a board's posts)."""
 
 
 class EngineAPI(Protocol):
@@ -230,6 +238,11 @@ class ActivityType(ABC):
     def entries(self, value: Any) -> list[str]:
         """The free-text entries of an accepted value (distinct, normalised)."""
         return []
+
+    def entry_text(self, tally: Tally, entry: str) -> str:
+        """The text the list of insults reads for an entry (the entry itself, or the
+        text of a post when entries are post ids)."""
+        return entry
 
     def keep_entries(self, value: Any, entries: list[str]) -> Any:
         """The value the tally counts when only `entries` show (the visible ones, variants

@@ -103,6 +103,31 @@ class Phone(_Client):
         """Propose a statement to an opinion map (shown once an animator accepts it)."""
         return await self.conn.request("statement", activity=activity, text=text)
 
+    async def post(self, activity: str, text: str, type: str | None = None,
+                   category: str | None = None, nickname: str | None = None,
+                   contact: str | None = None) -> str:
+        """Post on a board (a question, an idea, a need or an offer); returns its id.
+        `contact` only on a board of needs and offers, given with the person's consent."""
+        fields = {k: v for k, v in (("type", type), ("category", category),
+                                    ("nickname", nickname), ("contact", contact))
+                  if v is not None}
+        reply = await self.conn.request("post", activity=activity, text=text, **fields)
+        return str(reply["post"])
+
+    async def upvote(self, post: str, on: bool = True) -> dict[str, Any]:
+        """Upvote a post on a board (`on=False` takes the upvote back)."""
+        return await self.conn.request("upvote", post=post, on=on)
+
+    async def help(self, post: str, how: str | None = None) -> str:
+        """"Je peux aider" on a need, "ça m'intéresse" on an offer; returns the link's id
+        (the ack also carries the post's contact when its author gave one)."""
+        fields = {"how": how} if how is not None else {}
+        return str((await self.conn.request("help", post=post, **fields))["link"])
+
+    async def next_board(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next list of a board's posts sent to phones."""
+        return await self.conn.next("board", timeout)
+
     async def next_activity(self, timeout: float = 10.0) -> dict[str, Any]:
         return (await self.conn.next("activity", timeout))["activity"]
 
@@ -293,6 +318,18 @@ class Panel(_Client):
         """Accept (it joins the opinion map's statements) or reject a proposed statement."""
         await self.conn.request("statement_review", activity=activity,
                                 submission=submission, accept=accept)
+
+    async def board_answer(self, post: str, on: bool = True) -> None:
+        """Mark a board's question answered (or not)."""
+        await self.conn.request("board_answer", post=post, on=on)
+
+    async def board_pin(self, activity: str, post: str | None) -> None:
+        """Pin a post of a board to the projector (None: unpin)."""
+        await self.conn.request("board_pin", activity=activity, post=post)
+
+    async def next_board_posts(self, timeout: float = 10.0) -> dict[str, Any]:
+        """The next list of every post of a board, for animators."""
+        return await self.conn.next("board_posts", timeout)
 
     async def advance(self, room: str, back: bool = False) -> str:
         """"Suivant" (or "Précédent"): close what is on, open and project the next

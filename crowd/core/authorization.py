@@ -58,7 +58,7 @@ R = TypeVar("R")
 
 #: Message fields that name a room, or something inside a room (`ROOM-N` ids).
 ROOM_FIELDS = ("room",)
-ID_FIELDS = ("activity", "call")
+ID_FIELDS = ("activity", "call", "post")  # a board's post: `ROOM-N.K`
 #: Messages a room animator may send without naming a room.
 ROOMLESS = frozenset({"ping"})
 

@@ -216,7 +216,9 @@ def start(engine: Engine, act: Activity, mode: str) -> Moderated:
     if act.moderation is None:
         kind = activity_type(act.kind)
         act.moderation = Moderated(mode=mode)
-        act.tally = kind.new_tally(act.spec)
+        fresh = kind.new_tally(act.spec)
+        fresh.carry_over(act.tally)
+        act.tally = fresh
         for device, value in act.responses.items():
             act.moderation.answer(kind, act.tally, device, None, value)
     return act.moderation
@@ -241,14 +243,15 @@ def flags_for(engine: Engine, act: Activity, value: Any) -> list[str]:
         return []
     kind = activity_type(act.kind)
     return [e for e in kind.entries(value)
-            if e not in mod.flagged and engine.blocklist.matches(e)]
+            if e not in mod.flagged
+            and engine.blocklist.matches(kind.entry_text(act.tally, e))]
 
 
 def set_moderation(engine: Engine, msg: SetModeration, peer: Peer, now: float) -> Step:
     act, kind = _free_text(engine, msg.activity)
     known = act.moderation.writers if act.moderation is not None else {
         e for v in act.responses.values() for e in kind.entries(v)}
-    flagged = sorted(e for e in known if engine.blocklist.matches(e)
+    flagged = sorted(e for e in known if engine.blocklist.matches(kind.entry_text(act.tally, e))
                      and (act.moderation is None or e not in act.moderation.flagged))
     step = Step()
     data: dict[str, Any] = {"id": act.id, "mode": msg.mode}

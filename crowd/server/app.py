@@ -318,7 +318,8 @@ class CrowdApp(Starlette):
 
 #: Modules that add HTTP routes of their own feature, each exposing `routes() -> list`.
 FEATURE_ROUTES = ["crowd.server.export_routes", "crowd.server.program_routes",
-                  "crowd.server.film_routes", "crowd.server.chart_routes"]
+                  "crowd.server.film_routes", "crowd.server.chart_routes",
+                  "crowd.server.board_routes"]
 
 
 def _feature_routes() -> list[Any]:

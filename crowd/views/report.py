@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from crowd.activities.board_map import counts_line
 from crowd.views.workbook import KINDS
 
 TEXT = {
@@ -38,6 +39,8 @@ TEXT = {
            "call": "{confirmed} volontaire{s} sur {quota} demandé{s2}",
            "opinion_groups": "{n} groupes d'opinion", "opinion_one": "pas de groupes distincts",
            "opinion_unites": "ce qui rassemble\u202f: {x}", "empty": "Aucune activité à montrer.",
+           "board_top": "le plus soutenu : « {text} » ({votes})",
+           "board_votes": ("soutien", "soutiens"), "board_posts": ("message", "messages"),
            "generated": "Établi le {date} par crowd", "winner": "{label} en tête",
            "none": "pas encore de réponse",
            "scale": "en unités de « {ref} » : {items}",
@@ -61,6 +64,8 @@ TEXT = {
            "call": "{confirmed} volunteer{s} of {quota} asked",
            "opinion_groups": "{n} opinion groups", "opinion_one": "no distinct groups",
            "opinion_unites": "what unites: {x}", "empty": "No activity to show.",
+           "board_top": "most upvoted: “{text}” ({votes})",
+           "board_votes": ("upvote", "upvotes"), "board_posts": ("post", "posts"),
            "generated": "Made on {date} by crowd", "winner": "{label} leads",
            "none": "no answer yet",
            "scale": "in units of “{ref}”: {items}",
@@ -195,6 +200,16 @@ def _sentence(act: Mapping[str, Any], lang: str) -> str:
         return " ; ".join(parts)
     if kind == "value_scale":
         return _scale_sentence(act, t, lang)
+    if kind == "board":  # posts shown only: the snapshot never holds a hidden one
+        posts = snap.get("posts") or []
+        parts = [counts_line(snap.get("needs", 0), snap.get("offers", 0),
+                             len(snap.get("links") or []))
+                 if (act.get("spec") or {}).get("mode") == "needs_offers"
+                 else plural(snap["n"], t["board_posts"], lang)]
+        if posts:
+            parts.append(t["board_top"].format(text=posts[0]["text"], votes=plural(
+                posts[0].get("votes", 0), t["board_votes"], lang)))
+        return " ; ".join(parts)
     return ""
 
 

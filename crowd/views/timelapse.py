@@ -326,6 +326,8 @@ class TimelineBuilder:
                     continue
                 if self.only_revealed and not act.revealed:
                     continue
+                # what an animator hid later leaves the earlier frames too
+                samples = [replace(s, chart=act.tally.redact(s.chart)) for s in samples]
                 tracks.append(Track(act.id, room.code, public_copy(act.public(), self._tokens),
                                     public_copy(self._snapshots[act.id], self._tokens),
                                     samples))

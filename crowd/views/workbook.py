@@ -33,12 +33,14 @@ KINDS = {
            "grades": "Jugement majoritaire", "estimate": "Estimation",
            "words": "Nuage de mots", "temperature": "Température", "weighting": "Répartition",
            "orientation": "Orientation", "call": "Criée", "opinion": "Carte des opinions",
-           "value_scale": "Échelle de valeurs"},
+           "value_scale": "Échelle de valeurs",
+           "board": "Mur"},
     "en": {"choice": "Single choice", "approval": "Approval", "ranking": "Ranking",
            "grades": "Majority judgment", "estimate": "Estimate", "words": "Word cloud",
            "temperature": "Temperature", "weighting": "Weighting",
            "orientation": "Orientation", "call": "Call", "opinion": "Opinion map",
-           "value_scale": "Value scale"},
+           "value_scale": "Value scale",
+           "board": "Board"},
 }
 STATES = {"fr": {"draft": "brouillon", "open": "ouverte", "closed": "close"},
           "en": {"draft": "draft", "open": "open", "closed": "closed"}}

@@ -32,6 +32,7 @@ import { mountProgram, mountRoomProgram } from "./program.js";
 import { setServerTime } from "../shared/when.js";
 import { resultsSwitch } from "./visibility.js";
 import { mountAccess } from "./access.js";
+import { setPosts, setSuggestions } from "./posts.js";
 
 const SECRET_KEY = "crowd.secret";
 const ROOM_KEY = "crowd.panel.room";
@@ -481,6 +482,17 @@ sock.on("moderation", (msg) => {
   if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity], { command: command });
   presenter.renderFigures(msg.activity);
 });
+
+sock.on("board_posts", (msg) => boardChanged(msg, () => setPosts(msg.activity, msg.posts)));
+sock.on("board_suggestions", (msg) => boardChanged(msg, () => setSuggestions(msg.activity, msg.suggestions)));
+
+/** A board's posts or suggestions changed: its box is drawn again. */
+function boardChanged(msg, keep) {
+  if (!watched || !msg.activity) return;
+  keep();
+  const slot = liveEls[msg.activity];
+  if (slot && slot.mod) refreshModeration(slot.mod, slot.activity, queues[msg.activity] || null, { command: command });
+}
 
 sock.on("volunteers", (msg) => {
   if (!watched || !msg.call) return;

@@ -9,7 +9,7 @@ import { handleSubmit } from "./submit.js";
 import { scheduleFields } from "./schedule.js";
 
 export const KINDS = ["choice", "approval", "ranking", "grades", "estimate", "words",
-  "temperature", "weighting", "orientation", "call"];
+  "temperature", "weighting", "orientation", "call", "board"];
 
 // crowd.activities.polls.DEFAULT_GRADES, pre-filled so the usual scale is one click away.
 const DEFAULT_GRADES = ["À rejeter", "Insuffisant", "Passable", "Assez bien", "Bien", "Très bien",
@@ -27,10 +27,12 @@ const FIELDS = {
   weighting: ["options", "budget"],
   orientation: ["places"],
   call: ["quota", "deadline", "place", "when", "ask_nickname", "ask_contact"],
+  board: ["board_mode", "categories"],
 };
 const ALL_FIELDS = ["options", "grades", "max", "unit", "min", "max_value", "max_words", "left",
   "right", "budget", "places", "quota", "deadline", "place", "when", "ask_nickname", "ask_contact",
-  "predict"];
+  "predict", "board_mode", "categories"];
+const BOARD_MODES = ["questions", "ideas", "needs_offers"]; // crowd.activities.board.MODES
 
 function lines(text) {
   return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean);
@@ -72,6 +74,9 @@ export function mountAddForm(form, onSubmit) {
   const closeAt = input("close_at", { maxlength: 40, autocomplete: "off" });
   // a choice poll may also ask "Quelle part de la salle répondra… ?" (surprisingly popular)
   const predict = input("predict", { type: "checkbox", class: "check" });
+  const boardMode = h("select", { id: "add-board-mode", class: "input", name: "board_mode" });
+  const categories = h("textarea", { id: "add-categories", class: "input", name: "categories", rows: 4,
+    placeholder: "Pain\nConserves\nBois" });
   const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" });
   const submit = h("button", { type: "submit", class: "btn btn-primary" });
 
@@ -118,10 +123,14 @@ export function mountAddForm(form, onSubmit) {
       block("open_at", "panel.open_at", openAt),
       block("close_at", "panel.close_at", closeAt)),
     check("predict", "panel.predict", predict),
+    block("board_mode", "panel.board_mode", boardMode),
+    block("categories", "panel.categories", categories),
     submit, message);
 
   function relabel() {
     fill(kindSelect, KINDS.map((k) => h("option", { value: k, selected: k === kind }, t("kind." + k))));
+    const mode = boardMode.value || "questions";
+    fill(boardMode, BOARD_MODES.map((m) => h("option", { value: m, selected: m === mode }, t("panel.board_mode_" + m))));
     Object.keys(blocks).forEach((name) => {
       blocks[name].label.textContent = t(blocks[name].key);
     });
@@ -171,6 +180,10 @@ export function mountAddForm(form, onSubmit) {
     if (kind === "orientation") s.options = parsePlaces(places.value);
     if (kind === "call") Object.assign(s, callFields(call));
     Object.assign(s, scheduleFields(openAt, closeAt));
+    if (kind === "board") {
+      s.mode = boardMode.value || "questions";
+      s.categories = lines(categories.value);
+    }
     return s;
   }
 
@@ -190,6 +203,7 @@ export function mountAddForm(form, onSubmit) {
       openAt.value = "";
       closeAt.value = "";
       predict.checked = false;
+      categories.value = "";
       prompt.focus();
     },
   });

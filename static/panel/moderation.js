@@ -6,9 +6,10 @@
 
 import { h, fill } from "../shared/dom.js";
 import { t, formatNumber } from "../shared/i18n.js";
+import { boardView } from "./posts.js";
 
 /** Kinds whose answers are free text shown in public (crowd's `free_text` kinds). */
-export const FREE_TEXT_KINDS = ["words"];
+export const FREE_TEXT_KINDS = ["words", "board"];
 export const MODES = ["off", "filter", "approve"];
 const SHOWN = 60; // entries listed at once; the waiting ones come first
 
@@ -103,5 +104,8 @@ export function refresh(slot, a, queue, ctx) {
     focused.addEventListener("blur", () => refresh(slot, a, queue, ctx), { once: true });
     return;
   }
-  fill(slot, moderationView(a, queue, ctx));
+  // a board lists its posts (texts, votes, contacts) with the same decisions
+  const redraw = () => refresh(slot, a, queue, ctx);
+  fill(slot, a.kind === "board" ? boardView(a, queue, Object.assign({ redraw: redraw }, ctx), modeSwitch)
+    : moderationView(a, queue, ctx));
 }

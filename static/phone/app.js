@@ -18,6 +18,7 @@ import * as drafts from "./drafts.js";
 import { Card } from "./card.js";
 import { NewVoteBar } from "./newvote.js";
 import { kindOf, kindLoading, loadKind } from "./kinds/index.js";
+import * as boards from "./board_state.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 import { followFestival } from "../shared/announce.js";
@@ -268,6 +269,7 @@ sock.on("welcome", (msg) => {
   if (typeof msg.nick === "string" && document.activeElement !== els.nick) {
     els.nick.value = msg.nick;
   }
+  boards.welcomeBoards(msg.boards);
   renderAll(false);
   criee.welcome((msg.activities || []).filter(isCall), msg.calls || {});
   flushOutbox();
@@ -317,6 +319,7 @@ sock.on("result", (msg) => {
 
 sock.on("call_status", (msg) => criee.callStatus(msg));
 sock.on("call_places", (msg) => criee.places(msg));
+sock.on("board", (msg) => boards.update(msg)); // a board's posts: its list only is redrawn
 
 // ------------------------------------------------------------ connection and page
 

@@ -20,6 +20,7 @@ import { showQr } from "../shared/qr.js";
 import { LiveChart } from "./chart.js";
 import { Board, BOARD_KINDS } from "./board.js";
 import { Cloud } from "./cloud.js";
+import { PostsView } from "./posts.js";
 import "./strings.js";
 import { CallStrip } from "./calls.js";
 import { showInsight } from "./insight.js";
@@ -57,6 +58,8 @@ const chart = new LiveChart(els.chart, applied);
 const board = new Board(els.chart);
 const cloud = new Cloud(els.chart);
 const veil = new Veil(els.chart.parentNode);
+const postsView = new PostsView(els.chart); // a board's questions and ideas
+const byPosts = (a) => a && a.kind === "board" && a.mode !== "needs_offers";
 let boarded = false; // the projected activity is drawn by the board
 let clouded = false; // ... or by the word cloud
 hook.board = {
@@ -126,6 +129,7 @@ function project(projection) {
     chart.clear();
     board.clear();
     cloud.clear();
+    postsView.clear();
     boarded = false;
     clouded = false;
     veil.hide();
@@ -145,6 +149,15 @@ function project(projection) {
   else veil.hide();
   renderAnswers();
   els.chartMessage.classList.add("hidden");
+  if (veil.shown || !byPosts(a)) postsView.clear();
+  if (byPosts(a) && !veil.shown) {
+    chart.clear();
+    board.clear();
+    cloud.clear();
+    boarded = clouded = false;
+    if (postsView.show(a, lastSnapshot)) applied(projection.chart || {}, false);
+    return;
+  }
   if (veil.shown) { // no figures came: nothing to draw
     chart.clear();
     board.clear();
@@ -225,7 +238,9 @@ sock.on("frame", (msg) => {
     else project({ activity: projected, snapshot: msg.snapshot, chart: msg.chart });
     return;
   }
-  if (clouded) {
+  if (byPosts(projected)) {
+    if (postsView.show(projected, msg.snapshot)) applied(msg.chart || {}, true);
+  } else if (clouded) {
     if (cloud.show(msg.snapshot)) applied(msg.chart || {}, true);
   } else if (boarded) {
     if (msg.chart && board.show(msg.chart)) applied(msg.chart, true);

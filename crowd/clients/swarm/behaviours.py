@@ -472,3 +472,48 @@ def plan_answers(model: CrowdModel, index: int, activity: Mapping[str, Any],
         return []
     value = strategy.revise(ctx, own, snapshot)
     return [] if value is None else [Action(ctx.reaction(), value)]
+
+
+#: What simulated phones post on a board, by mode (short, plain, in French).
+BOARD_TEXTS = {
+    "questions": ["Quand ouvre le nouvel atelier ?", "Qui finance le camion commun ?",
+                  "Comment rejoindre le groupe d'achat ?", "Où en est la charte ?",
+                  "Peut-on visiter le fournil ?"],
+    "ideas": ["Un four à pain partagé", "Une cagnotte pour les outils",
+              "Un planning commun des livraisons", "Une bourse aux semences",
+              "Un atelier de réparation mensuel"],
+    "need": ["Cherche un pétrin d'occasion", "Besoin d'une chambre froide l'été",
+             "Cherche des fûts pour la bière", "Besoin d'un camion le samedi",
+             "Cherche une formation compta"],
+    "offer": ["Prête mon pétrin le lundi", "Chambre froide libre en juillet",
+              "Fûts de chêne à donner", "Camion disponible le samedi matin",
+              "Je forme à la compta des coopératives"],
+}
+
+
+@behaviour
+class BoardBehaviour(Behaviour):
+    """Posts on a board: about one person in five writes once (the diligent more often),
+    a question, an idea, or a need or an offer of one of the board's categories. (Upvotes
+    need the posts' ids, which the simulated phones do not follow.)"""
+
+    kinds = ("board",)
+
+    def answer(self, ctx: Ctx) -> Any:
+        return None
+
+    def plan(self, ctx: Ctx) -> list[Action]:
+        if ctx.rng.random() > 0.2 * ctx.persona.diligence / 0.7:
+            return []
+        mode = ctx.activity.get("mode") or "questions"
+        fields: dict[str, Any] = {"activity": ctx.activity.get("id")}
+        if mode == "needs_offers":
+            fields["type"] = ctx.rng.choice(("need", "offer"))
+            texts = BOARD_TEXTS[fields["type"]]
+        else:
+            texts = BOARD_TEXTS[mode]
+        fields["text"] = ctx.rng.choice(texts)
+        categories = ctx.activity.get("categories") or []
+        if categories:
+            fields["category"] = ctx.rng.choice(categories)
+        return [Action(ctx.reaction() * 4, type="post", fields=fields)]

@@ -74,6 +74,7 @@ const MODULES = {
   orientation: () => import("./orientation.js"),
   opinion: () => import("./opinion.js"),
   value_scale: () => import("./value_scale.js"),
+  board: () => import("./board.js"),
 };
 
 Object.keys(MODULES).forEach((kind) => lazy(kind, MODULES[kind]));
