@@ -8,9 +8,11 @@ brings these two commands and the `truth_set` event; the engine never names them
 
 As an experiment: with `confidence` in the spec a phone may send its confidence (1-6)
 with each estimate (Lorenz et al. 2011); `influence_round` may split the devices into
-`arms` (Becker, Brackbill & Centola 2017: the median shown, or no information). A
-device's arm is a pure function of the first round's id and the device token
-(`arm_of`, the phone computes the same), so the logged ids replay the same split.
+`arms` (Becker, Brackbill & Centola 2017: the median shown, no information, one random
+other person's estimate, or the median of 5 random others). A device's arm is a pure
+function of the first round's id and the device token (`arm_of`, the phone computes the
+same), so the logged ids replay the same split. The others a device is shown are drawn
+the same way (`crowd.activities.estimate_others`), and only that device receives them.
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ from crowd.activities.base import (
     number,
     text,
 )
+from crowd.activities.estimate_others import PICKS, OthersDraw
 from crowd.activities.registry import register
 from crowd.activities.value_scale import fnv1a
 from crowd.core import events as ev
 from crowd.core.authorization import Peer
 from crowd.core.errors import BadMessage, BadValue, Conflict, declare_reasons
 from crowd.core.events import Event
-from crowd.core.protocol import Message, get_field, is_id, is_value
-from crowd.core.steps import Step
+from crowd.core.protocol import Message, get_field, is_id, is_value, out
+from crowd.core.steps import Step, ToDevice
 from crowd.core.types import Kind, Role, State
 from crowd.models import estimates, experiment, influence
 
@@ -57,7 +60,8 @@ declare_reasons({
     "scale_unknown": "'scale' is auto, linear or log",
     "confidence_flag": "'confidence' is true or false",
     "value_confidence": "an estimate with confidence is {{value, confidence}}, confidence 1 to 6",
-    "arms_unknown": "'arms' lists two different conditions among: median, none",
+    "arms_unknown": "'arms' lists different conditions (at least two) among: median, none, "
+                    "one_other, median_of_5",
     "value_below_min": "the estimate must be at least {min:g}",
     "value_above_max": "the estimate must be at most {max:g}",
 })
@@ -102,8 +106,10 @@ MESSAGES: dict[str, Callable[[Mapping[str, Any]], Message]] = {
 
 
 #: The conditions a device can be put in: the round-1 median shown (the default for
-#: everyone), or no information (Becker et al.'s control: revise without social input).
-ARMS = ("median", "none")
+#: everyone), no information (Becker et al.'s control: revise without social input), one
+#: random other person's round-1 estimate, or the median of 5 random others' (Becker,
+#: Brackbill & Centola 2017's four conditions).
+ARMS = ("median", "none", "one_other", "median_of_5")
 
 
 def _arms(raw: Any) -> tuple[str, ...] | None:
@@ -171,7 +177,22 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
                                          peer, None))
     engine.ack(step, peer, msg.seq, activity=second.id)
     engine.activity_changed(step, second)
+    _tell_each_device(step, second)
     return step
+
+
+def _tell_each_device(step: Step, second: Activity) -> None:
+    """Each first-round device of an arm that shows other people gets its own
+    `social_info`, addressed to it alone (once, as the round opens: O(n) for n devices);
+    a phone that connects later finds it in its welcome."""
+    tally = second.tally
+    if not isinstance(tally, EstimateTally) or tally.draw is None:
+        return
+    for device, _ in tally.draw.order:
+        info = tally.shown_to(device)
+        if info is not None:
+            step.send(ToDevice(second.room, device),
+                      out("social_info", activity=second.id, info=info))
 
 
 def set_truth(engine: EngineAPI, msg: SetTruth, peer: Peer, now: float) -> Step:
@@ -224,6 +245,7 @@ class EstimateTally(Tally):
         self.first: EstimateTally | None = None  # round 1, when this is round 2
         self.by_device: dict[str, Any] = {}  # latest estimate per device, for pairing
         self._arms_cache: tuple[Any, dict[str, Any]] | None = None
+        self.draw: OthersDraw | None = None  # who each device is shown, in such arms
 
     def add(self, value: Any) -> None:
         bisect.insort(self.values, estimate_of(value))
@@ -237,8 +259,22 @@ class EstimateTally(Tally):
         self.by_device[device] = stored
 
     def link(self, other: Tally) -> None:
+        """Follow round 1; with arms that show other people, draw once who each device
+        is shown, from round 1's answers as they stand when this round is added (the
+        same point of the log live and at replay)."""
         if isinstance(other, EstimateTally):
             self.first = other
+            if any(a in PICKS for a in self.spec.get("arms") or ()):
+                self.draw = OthersDraw.draw(str(self.spec.get("previous")), {
+                    d: estimate_of(v) for d, v in other.by_device.items()})
+
+    def shown_to(self, device: str) -> dict[str, Any] | None:
+        """The social information only `device` is shown (`{arm, value, n}`), in the
+        arms `one_other` and `median_of_5`; None in the others."""
+        arms = self.spec.get("arms")
+        if not arms or self.draw is None:
+            return None
+        return self.draw.shown(device, arm_of(str(self.spec.get("previous")), device, arms))
 
     def check_truth(self, value: float) -> float:
         estimate_number(value)
@@ -281,7 +317,8 @@ class EstimateTally(Tally):
 
     def _paired(self) -> dict[str, Any] | None:
         """The same devices before and after the information (Jayles et al. 2017); with
-        arms, S is read on the devices that were shown the median only."""
+        arms, S is read on the devices that were shown information, each with its own M
+        (the median, one other's estimate, or the median of 5 others')."""
         assert self.first is not None
         shown = (self.spec.get("social") or {}).get("median")
         if shown is None or shown <= 0:
@@ -291,10 +328,12 @@ class EstimateTally(Tally):
         first_id = str(self.spec.get("previous"))
         pairs = [(d, before[d], v) for d, v in self.by_device.items() if d in before]
         arm = {d: arm_of(first_id, d, arms) for d, _, _ in pairs} if arms else {}
-        informed = [(a, b) for d, a, b in pairs if arm.get(d, "median") == "median"]
-        result = influence.paired_influence([estimate_of(a) for a, _ in informed],
-                                            [estimate_of(b) for _, b in informed],
-                                            shown, self.truth)
+        informed = [(a, b, m) for d, a, b in pairs
+                    if (m := self._information(d, arm.get(d, "median"), shown)) is not None]
+        result = influence.paired_influence([estimate_of(a) for a, _, _ in informed],
+                                            [estimate_of(b) for _, b, _ in informed],
+                                            shown, self.truth,
+                                            shown_each=[m for _, _, m in informed])
         out = dataclasses.asdict(result)
         out["s_edges"] = list(influence.S_EDGES)
         if self.spec.get("confidence"):
@@ -308,6 +347,14 @@ class EstimateTally(Tally):
         if arms:
             out["arms"] = self._arms(arms, pairs, arm)
         return out
+
+    def _information(self, device: str, arm: str, median: float) -> float | None:
+        """The positive number `device` was shown (its M), or None (nothing shown, or
+        nothing with a log)."""
+        if arm == "median":
+            return median
+        info = self.shown_to(device) if arm in PICKS else None
+        return info["value"] if info is not None and info["value"] > 0 else None
 
     def _arms(self, names: list[str], pairs: list[tuple[str, Any, Any]],
               arm: dict[str, str]) -> dict[str, Any]:
@@ -462,3 +509,15 @@ class EstimateKind(ActivityType):
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return EstimateTally(spec)
+
+    def welcome_fields(self, role: Role) -> Mapping[str, Any]:
+        return {"social_info": {}} if role is Role.PHONE else {}
+
+    def welcome(self, engine: EngineAPI, act: Activity, role: Role,
+                device: str | None) -> Mapping[str, Any]:
+        """A phone learns what it alone is shown in an open second round's arm."""
+        if (role is not Role.PHONE or device is None or act.state is not State.OPEN
+                or not isinstance(act.tally, EstimateTally)):
+            return {}
+        info = act.tally.shown_to(device)
+        return {"social_info": {act.id: info}} if info is not None else {}

@@ -46,23 +46,41 @@ S_EDGES = tuple(round(-0.5 + 0.1 * k, 1) for k in range(21))
 """Histogram of S from -0.5 to 1.5 by 0.1; values outside go to the end bins."""
 
 
-def sensitivity(before: ArrayLike, after: ArrayLike, shown: float) -> list[float | None]:
+def sensitivity(before: ArrayLike, after: ArrayLike, shown: float | ArrayLike
+                ) -> list[float | None]:
     """S = (ln X2 - ln X1) / (ln shown - ln X1) per person; ``None`` where it is undefined
-    (a non-positive estimate, or a first estimate within 1 % of the information shown)."""
+    (a non-positive estimate, or a first estimate within 1 % of the information shown).
+    `shown` is one number for everyone, or each person's own (one other's estimate, the
+    median of five others: Becker et al. 2017's arms)."""
     x1 = finite_1d(before, "before")
     x2 = finite_1d(after, "after")
     if x1.shape != x2.shape:
         raise ValueError("before and after must pair the same people")
-    if not (math.isfinite(shown) and shown > 0):
-        raise ValueError("the information shown must be a positive number")
-    m = math.log(shown)
+    each = _shown_each(shown, x1.size)
     out: list[float | None] = []
-    for a, b in zip(x1.tolist(), x2.tolist(), strict=True):
+    for a, b, info in zip(x1.tolist(), x2.tolist(), each, strict=True):
+        m = math.log(info)
         if a <= 0 or b <= 0 or abs(m - math.log(a)) <= SAME:
             out.append(None)
         else:
             out.append((math.log(b) - math.log(a)) / (m - math.log(a)))
     return out
+
+
+def _shown_each(shown: float | ArrayLike, n: int) -> list[float]:
+    """The information shown, one positive number per person."""
+    if np.ndim(shown) == 0:
+        one = float(shown)  # type: ignore[arg-type]
+        if not (math.isfinite(one) and one > 0):
+            raise ValueError("the information shown must be a positive number")
+        return [one] * n
+    else:
+        each = finite_1d(shown, "shown").tolist()
+        if len(each) != n:
+            raise ValueError("shown must give one number per person")
+    if not all(math.isfinite(x) and x > 0 for x in each):
+        raise ValueError("the information shown must be a positive number")
+    return each
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +144,24 @@ def _share(k: int, n: int) -> float | None:
 
 
 def paired_influence(before: Sequence[float] | ArrayLike, after: Sequence[float] | ArrayLike,
-                     shown: float, truth: float | None = None) -> PairedInfluence:
+                     shown: float, truth: float | None = None,
+                     shown_each: Sequence[float] | None = None) -> PairedInfluence:
     """Sensitivity to social influence and paired errors; ``before[i]`` and ``after[i]``
     are the same person's two estimates. Pairs with a non-positive estimate are left out
-    (there is no log)."""
+    (there is no log). `shown` is the headline information (the round-1 median);
+    `shown_each`, when people were shown different information, is each one's M."""
     x1 = finite_1d(before, "before")
     x2 = finite_1d(after, "after")
     if x1.shape != x2.shape:
         raise ValueError("before and after must pair the same people")
+    info = np.asarray(_shown_each(shown if shown_each is None else shown_each, x1.size))
     keep_pairs = (x1 > 0) & (x2 > 0)
-    x1, x2 = x1[keep_pairs], x2[keep_pairs]
+    x1, x2, info = x1[keep_pairs], x2[keep_pairs], info[keep_pairs]
     n = int(x1.size)
-    s_all = sensitivity(x1, x2, shown)
-    m = math.log(shown)
+    s_all = sensitivity(x1, x2, info)
     kept = adopted = compromise = overshoot = away = 0
     defined: list[float] = []
-    for a, b, s in zip(x1.tolist(), x2.tolist(), s_all, strict=True):
+    for a, b, s, m in zip(x1.tolist(), x2.tolist(), s_all, np.log(info).tolist(), strict=True):
         if s is None:
             continue
         defined.append(s)

@@ -43,6 +43,7 @@ const els = {
 const activities = new Map(); // id -> public activity (open or revealed)
 let confirmed = {}; // id -> the answer the server holds for this device
 let results = {}; // id -> snapshot of a revealed activity
+let socialInfo = {}; // id -> what this device alone is shown in a second round (others' answers)
 const status = {}; // id -> {kind: "sending" | "waiting" | "received" | "error", code, message}
 const cards = new Map(); // id -> Card
 const openedRank = new Map(); // id -> when this page saw it open (larger: more recent)
@@ -116,6 +117,7 @@ function renderCard(id, force) {
     submit: (value) => submit(id, value),
     draft: (value) => drafts.put(room, id, value),
     device: sock.device, // a kind may ask this device its own questions (value scale pairs)
+    social: socialInfo[id] || null,
     request: (msg) => sock.request(msg),
     force: force,
   });
@@ -263,6 +265,7 @@ sock.on("welcome", (msg) => {
   // Keep first-round answers this page knows: a second round starts from them.
   confirmed = Object.assign({}, confirmed, msg.mine || {});
   results = msg.results || {};
+  socialInfo = msg.social_info || {};
   Object.keys(status).forEach((id) => {
     if (status[id].kind !== "error") delete status[id];
   });
@@ -318,6 +321,13 @@ sock.on("result", (msg) => {
 });
 
 sock.on("call_status", (msg) => criee.callStatus(msg));
+// A second round's social information for this device alone (one other's answer, the
+// median of five others'): its input is drawn again with it.
+sock.on("social_info", (msg) => {
+  if (!msg.activity || !msg.info) return;
+  socialInfo[msg.activity] = msg.info;
+  renderCard(msg.activity, true);
+});
 sock.on("call_places", (msg) => criee.places(msg));
 sock.on("board", (msg) => boards.update(msg)); // a board's posts: its list only is redrawn
 

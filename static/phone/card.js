@@ -98,6 +98,7 @@ export class Card {
           activity: a, value: model.value, disabled: false, submit: model.submit,
           draft: model.draft || function () {},
           device: model.device,
+          social: model.social, // what this device alone is shown (a second round's arm)
           request: model.request, // a kind's own messages (an opinion map's proposals)
         }));
       } else {

@@ -167,7 +167,7 @@ export const ERROR_STRINGS = {
     "reason.scale_unknown": "échelle inconnue",
     "reason.confidence_flag": "« confiance » vaut oui ou non",
     "reason.value_confidence": "la confiance va de 1 à 6",
-    "reason.arms_unknown": "les groupes de l'expérience sont deux parmi" + NNBSP + ": médiane, aucune information",
+    "reason.arms_unknown": "les groupes de l'expérience sont au moins deux, différents, parmi" + NNBSP + ": médiane, aucune information, une autre réponse, médiane de 5 autres",
     "reason.value_below_min": "au moins {min}",
     "reason.value_above_max": "au plus {max}",
     // gestures
@@ -425,7 +425,7 @@ export const ERROR_STRINGS = {
     "reason.scale_unknown": "unknown scale",
     "reason.confidence_flag": "“confidence” is true or false",
     "reason.value_confidence": "confidence goes from 1 to 6",
-    "reason.arms_unknown": "the experiment's groups are two of: median, no information",
+    "reason.arms_unknown": "the experiment's groups are at least two different ones of: median, no information, one other answer, median of 5 others",
     "reason.value_below_min": "at least {min}",
     "reason.value_above_max": "at most {max}",
     "reason.value_temperature_range": "a temperature goes from -1 to 1",

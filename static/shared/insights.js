@@ -190,11 +190,15 @@ export function armsSummary(snapshot) {
   const d = arms.difference;
   const helped = d.interval.low > 0;
   const harmed = d.interval.high < 0;
-  const key = helped ? "estimate.arms_helped" : harmed ? "estimate.arms_harmed" : "estimate.arms_unsure";
   const sizes = arms.names.map((name, i) => t("estimate.arm_" + name, { n: formatNumber(arms.n[i]) }));
   const range = t("estimate.arms_range", { x: formatNumber(d.value, 2), low: formatNumber(d.interval.low, 2),
     high: formatNumber(d.interval.high, 2) });
-  return { text: t(key), sure: helped, detail: sizes.join(" · ") + " · " + range };
+  const verdict = helped ? "helped" : harmed ? "harmed" : "unsure";
+  // the median against no information says so plainly; other pairs of arms by their names
+  const text = d.first === "median" && d.second === "none" ? t("estimate.arms_" + verdict)
+    : t("estimate.arms_first_" + verdict, { first: t("estimate.group_" + d.first),
+      second: t("estimate.group_" + d.second) });
+  return { text: text, sure: helped, detail: sizes.join(" · ") + " · " + range };
 }
 
 /** "A et B" / "A, B et C" in the page's language. */

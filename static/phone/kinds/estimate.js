@@ -60,17 +60,31 @@ function boundsText(a) {
   return "";
 }
 
-/** Second round of an influence experiment: what the crowd said in round one (only to
- * the devices of the arm shown the median; the others just revise). */
-function socialBox(a, device) {
+/** What this device alone was sent: one other person's answer, or the median of n others'. */
+function ownInfo(own, unit) {
+  const x = formatNumber(own.value) + unit;
+  return own.n > 1 ? t("estimate.social_others", { n: own.n, x: x }) : t("estimate.social_other", { x: x });
+}
+
+/** Second round of an influence experiment: what the crowd said in round one (to the
+ * devices of the arm shown the median), what other people said (`own`: sent to this
+ * device alone, in the arms `one_other` and `median_of_5`); the others just revise. */
+function socialBox(a, device, own) {
   const s = a.social;
   if (!s || !s.n) return null;
-  if (armOf(a, device) === "none") {
+  const arm = armOf(a, device);
+  const unit = a.unit ? " " + a.unit : "";
+  if ((arm === "one_other" || arm === "median_of_5") && own && typeof own.value === "number") {
+    return h("div", { class: "social social-own" },
+      h("p", { class: "social-title" }, t("estimate.round2_badge")),
+      h("p", { class: "social-main" }, ownInfo(own, unit)),
+      h("p", { class: "hint muted" }, t("estimate.round2")));
+  }
+  if (arm !== "median") { // no information, or nobody else to show
     return h("div", { class: "social social-none" },
       h("p", { class: "social-title" }, t("estimate.round2_badge")),
       h("p", { class: "hint muted" }, t("estimate.round2")));
   }
-  const unit = a.unit ? " " + a.unit : "";
   return h("div", { class: "social" },
     h("p", { class: "social-title" }, t("estimate.round2_badge")),
     h("p", { class: "social-main" }, t("estimate.social", {
@@ -133,7 +147,7 @@ export default {
     if (ctx.disabled) submit.disabled = true;
     const bounds = boundsText(a);
     return h("div", null,
-      socialBox(a, ctx.device),
+      socialBox(a, ctx.device, ctx.social),
       h("label", { class: "field", for: id }, h("span", null, t("estimate.label"))),
       h("div", { class: "estimate-row" }, field,
         a.unit ? h("span", { class: "unit" }, a.unit) : null),
