@@ -3,7 +3,8 @@
 Lorenz, Rauhut, Schweitzer & Helbing (2011) and Jayles, Kim, Escobedo, Cezera, Blanchet,
 Kameda, Sire & Theraulaz (2017, "How social information can improve estimation accuracy
 in human groups", PNAS 114: 12620-12625) compare each person's estimate before (X1) and
-after (X2) seeing social information (here the crowd's round-1 median, shown to everyone).
+after (X2) seeing social information (here the crowd's round-1 median; in some arms of
+the experiment one other person's estimate or the median of 5 others', per person).
 Only people who answered both rounds can be compared, so every figure here is *paired*.
 
 Everything is on log estimates (people think of quantities in ratios): with x = ln X and

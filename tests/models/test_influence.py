@@ -76,3 +76,22 @@ def test_closer_share_and_guards() -> None:
         influence.paired_influence([1, 2], [1], 10)
     with pytest.raises(ValueError):
         influence.sensitivity([1], [1], 0)
+
+
+def test_each_person_with_their_own_information() -> None:
+    """Arms that show other people: each person's M is what they were shown. By hand:
+    100 shown 400 answers 200 (S = ln 2 / ln 4 = 0.5); 300 shown 100 answers 100 (S = 1,
+    adopted); 50 shown 200 keeps 50 (S = 0). With the room's median 150 for all three the
+    same answers would give other values."""
+    before, after, shown = [100, 300, 50], [200, 100, 50], [400, 100, 200]
+    s = influence.sensitivity(before, after, shown)
+    assert s == pytest.approx([0.5, 1.0, 0.0])
+    paired = influence.paired_influence(before, after, 150, shown_each=shown)
+    assert (paired.shown, paired.n_sensitivity) == (150.0, 3)
+    assert (paired.keep, paired.adopt, paired.compromise) == pytest.approx((1 / 3, 1 / 3, 1 / 3))
+    assert paired.s_median == pytest.approx(0.5)
+    assert influence.paired_influence(before, after, 150).s_median != pytest.approx(0.5)
+    with pytest.raises(ValueError):
+        influence.sensitivity(before, after, [400, 100])
+    with pytest.raises(ValueError):
+        influence.sensitivity(before, after, [400, 0, 200])
