@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from crowd.activities.estimate import arm_of
+from crowd.activities.estimate_others import OthersDraw
 from crowd.clients import Panel, Phone
 from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab, snapshot
 
@@ -90,3 +91,44 @@ async def test_confidence_and_arms_from_the_phone_to_the_projector(
         assert "Confiance 3,1 → 4,1 sur 6 · plus sûrs" in text
         await phone.close()
         await screen.close()
+
+
+async def test_a_phone_shows_what_other_people_answered(browser: Any, server: Any) -> None:
+    """In the arms that show other people, the page says, in French with French number
+    formats, the number this device alone was sent, and says it where it can be read."""
+    arms = ["one_other", "median_of_5"]
+    async with AsyncExitStack() as stack:
+        panel = await stack.enter_async_context(Panel.connect(server.url, server.secret))
+        code = await panel.create_room("Autres réponses")
+        first = await panel.add_activity(code, kind="estimate", prompt="Combien de pas ?")
+        await panel.open(first)
+        phone = await open_tab(browser, f"{server.url}/r/{code}")
+        card = phone.card(first)
+        await card.locator(".estimate-input").fill("1000")
+        await card.get_by_role("button", name="Valider").click()
+        await phone.status_is(first, "received")
+        device = await phone.page.evaluate("() => localStorage.getItem('crowd.device')")
+        answers = {device: 1000.0}
+        for value in (1200, 1100, 1150, 1300, 1250):
+            p = await stack.enter_async_context(Phone.connect(server.url, code))
+            await p.respond(first, value)
+            answers[p.device] = float(value)
+        reply = await panel.conn.request("influence_round", activity=first, arms=arms)
+        second = reply["activity"]
+
+        arm = arm_of(first, device, arms)
+        want = OthersDraw.draw(first, answers).shown(device, arm)
+        assert want is not None and want["n"] == (1 if arm == "one_other" else 5)
+        figure = f"{round(want['value']):,}".replace(",", "\u202f")  # French thousands
+        line = (f"Une autre personne a répondu\u202f: {figure}" if arm == "one_other"
+                else f"La médiane de 5 autres personnes\u202f: {figure}")
+        social = phone.card(second).locator(".social-own .social-main")
+        await social.wait_for()
+        assert await social.inner_text() == line
+        box = await social.bounding_box()
+        viewport = phone.page.viewport_size
+        assert box is not None and viewport is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert box["height"] > 0
+        assert "La foule a répondu" not in await phone.card(second).inner_text()
+        await phone.close()
