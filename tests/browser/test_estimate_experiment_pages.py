@@ -132,3 +132,38 @@ async def test_a_phone_shows_what_other_people_answered(browser: Any, server: An
         assert box["height"] > 0
         assert "La foule a répondu" not in await phone.card(second).inner_text()
         await phone.close()
+
+
+async def test_the_projector_names_the_arms_it_compares(browser: Any, server: Any) -> None:
+    """One other person's answer against no information: the projector names both groups
+    (not "voir la médiane", which nobody saw)."""
+    arms = ["one_other", "none"]
+    async with AsyncExitStack() as stack:
+        panel = await stack.enter_async_context(Panel.connect(server.url, server.secret))
+        code = await panel.create_room("Une autre réponse")
+        first = await panel.add_activity(code, kind="estimate", prompt="Combien de pas ?")
+        await panel.open(first)
+        await panel.project(first, room=code)
+        screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
+        rng = random.Random(8)
+        phones = [await stack.enter_async_context(Phone.connect(server.url, code))
+                  for _ in range(24)]
+        guesses = [round(1000 * 2 ** rng.uniform(-1.5, 1.5)) for _ in phones]
+        for p, g in zip(phones, guesses, strict=True):
+            await p.respond(first, g)
+        second = (await panel.conn.request("influence_round", activity=first,
+                                           arms=arms))["activity"]
+        informed = [arm_of(first, p.device, arms) == "one_other" for p in phones]
+        assert 0 < sum(informed) < 24
+        for p, g, told in zip(phones, guesses, informed, strict=True):
+            await p.respond(second, 1000 if told else g)  # those told found the truth
+        await panel.conn.request("set_truth", activity=second, value=1000)
+        await screen.page.wait_for_function(
+            "() => document.querySelector('#insight').innerText.includes('autre personne')")
+        text = str(await screen.page.locator("#insight").inner_text())
+        assert ("avec la réponse d'une autre personne, on s'est plus rapproché de la vérité"
+                " que sans information") in text
+        assert (f"{sum(informed)} avec la réponse d'une autre personne · "
+                f"{24 - sum(informed)} sans information") in text
+        assert "voir la médiane" not in text
+        await screen.close()
