@@ -12,6 +12,7 @@ import pytest
 
 from crowd.activities.estimate import MESSAGES, InfluenceRound, SetTruth, arm_of
 from crowd.activities.estimate_others import OthersDraw
+from crowd.activities.value_scale import fnv1a
 from crowd.clients import Panel, Phone
 from crowd.core import checkpoint
 from crowd.core.engine import Engine, Peer, ToDevice
@@ -107,7 +108,6 @@ def expected_info(first: str, guesses: dict[int, float], d: int) -> dict[str, An
     arm = arm_of(first, f"d{d}", ARMS)
     if arm == "none":
         return None
-    from crowd.activities.value_scale import fnv1a
     order = sorted((f"d{i}" for i in guesses), key=lambda t: (fnv1a(f"{first}|order|{t}"), t))
     place = order.index(f"d{d}")
     k = 5 if arm == "median_of_5" else 1
