@@ -164,7 +164,9 @@ async def test_a_phone_compares_its_pairs_and_the_projector_places_the_items(
     weights = np.array([snap["weights"][i] for i in order])
     slope, offset = np.polyfit(np.log10(weights), xs, 1)
     assert slope > 0 and np.abs(np.polyval([slope, offset], np.log10(weights)) - xs).max() < 1
-    gauge = await screen.source(act, "gauge", "(d) => d.label.length === 1")
+    # the gauge of the last answers (an earlier frame may still be drawn): awaited
+    gauge = await screen.source(
+        act, "gauge", "(d) => d.label.length === 1 && d.label[0] === 'la salle est cohérente'")
     assert gauge["label"] == ["la salle est cohérente"]
     await phone.close()
     await screen.close()
