@@ -25,4 +25,7 @@ export OPENBLAS_NUM_THREADS=1
 echo "== ruff"
 ruff check .
 echo "== pytest"
-python -m pytest "$@"
+# Two workers: the suite mostly waits (server processes, browsers, timers), so two files
+# at a time halve its length on two cores; each file runs whole on one worker (its module
+# fixtures are shared). CROWD_TEST_WORKERS=0 runs everything in one process.
+python -m pytest -n "${CROWD_TEST_WORKERS:-2}" --dist loadfile "$@"
