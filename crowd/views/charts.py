@@ -8,6 +8,7 @@ keeps BokehJS as a renderer only: no Bokeh server, one websocket per screen.
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
 from collections.abc import Mapping
@@ -393,4 +394,14 @@ def chart_item(activity: Mapping[str, Any], snapshot: Mapping[str, Any],
     return json_item(fig)
 
 
-__all__ = ["ACCENT", "BACKGROUND", "INK", "Span", "chart_item", "register"]
+@functools.cache
+def axis_numbers_js() -> str:
+    """The script that writes the axes' numbers in the page's language ("12 000", "0,5"):
+    `static/shared/bokeh_numbers.js`. The projector imports it; a standalone page (film,
+    replay, report, chart image) inlines it after BokehJS."""
+    from crowd.core.paths import static_dir
+
+    return (static_dir() / "shared" / "bokeh_numbers.js").read_text(encoding="utf-8")
+
+
+__all__ = ["ACCENT", "BACKGROUND", "INK", "Span", "axis_numbers_js", "chart_item", "register"]

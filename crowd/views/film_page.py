@@ -69,6 +69,7 @@ TEMPLATE = """
 </main>
 {% endblock %}
 {% block postamble %}
+<script>{{ numbers_js }}</script>
 <script type="application/json" id="crowd-timeline">{{ crowd_json }}</script>
 <script type="application/json" id="crowd-film">{{ film_json }}</script>
 {% endblock %}
@@ -140,6 +141,7 @@ def standalone_film(film: Film, title: str | None = None) -> str:
     try:
         page = file_html(doc, _inline_resources(), title, template=TEMPLATE,
                          template_variables={"crowd_json": _json_for_script(data),
+                                             "numbers_js": charts.axis_numbers_js(),
                                              "film_json": _json_for_script(film_data),
                                              "film_css": _static("film.css")})
     finally:

@@ -47,6 +47,7 @@ TEMPLATE = """
 <style>{{ crowd_css }}</style>
 {% endblock %}
 {% block postamble %}
+<script>{{ numbers_js }}</script>
 <script type="application/json" id="crowd-timeline">{{ crowd_json }}</script>
 {% endblock %}
 """
@@ -215,7 +216,8 @@ def standalone_html(timeline: Timeline, title: str | None = None, *,
     validation.set_value(False)
     try:
         page = file_html(doc, resources, title, template=TEMPLATE, template_variables={
-            "crowd_json": _json_for_script(data), "crowd_css": _replay_css()})
+            "crowd_json": _json_for_script(data), "crowd_css": _replay_css(),
+            "numbers_js": charts.axis_numbers_js()})
     finally:
         validation.unset_value()
     return page.replace('<html lang="en">', '<html lang="fr">', 1)  # Bokeh's template

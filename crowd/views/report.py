@@ -346,7 +346,11 @@ def festival_report_html(docs: Sequence[Mapping[str, Any]], *, title: str, lang:
 
 
 def bokeh_inline_js() -> str:
-    """BokehJS (core and widgets) as one script, for a self-contained page."""
+    """BokehJS (core and widgets) as one script, for a self-contained page, followed by
+    the script that writes its axes' numbers in the page's language."""
     from bokeh.resources import Resources
 
-    return "\n".join(Resources(mode="inline", components=["bokeh", "bokeh-widgets"]).js_raw)
+    from crowd.views.charts import axis_numbers_js
+
+    return "\n".join([*Resources(mode="inline", components=["bokeh", "bokeh-widgets"]).js_raw,
+                      axis_numbers_js()])

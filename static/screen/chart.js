@@ -4,6 +4,8 @@
 // Frames keep coming while the chart loads; only the latest one matters (it is a whole
 // snapshot), so it is parked and applied as soon as the chart exists.
 
+import "../shared/bokeh_numbers.js"; // axis numbers in the page's language
+
 export class LiveChart {
   /**
    * @param {HTMLElement} element  where the chart goes

@@ -89,3 +89,8 @@ async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
                                           headers={"X-Crowd-Secret": server.secret})
     assert response.ok
     return dict((await response.json())["snapshot"])
+
+
+#: How a page's Bokeh writes axis numbers (static/shared/bokeh_numbers.js): in French,
+#: `["12\u202f000,0", "0,5"]`.
+AXIS_NUMBERS = "() => new (Bokeh.Models.get('BasicTickFormatter'))().doFormat([12000, 0.5], {})"

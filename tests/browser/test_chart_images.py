@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -74,7 +75,11 @@ async def test_each_chart_as_png_and_svg_from_the_report(browser: Any, server: A
     reply = await page.request.get(f"{server.url}/api/rooms/{code}/charts/{mood}.svg",
                                    timeout=90_000)
     root = ET.fromstring(await reply.body())
-    assert len(root.findall(f"{SVG}svg")) >= 2 and "brûlant" in "".join(_texts(await reply.body()))
+    texts = _texts(await reply.body())
+    assert len(root.findall(f"{SVG}svg")) >= 2 and "brûlant" in "".join(texts)
+    # its axes' numbers the French way, as on the projector: "0,5", never "0.5"
+    decimals = [t for t in texts if re.fullmatch(r"[-\u2212]?\d+[.,]\d+", t)]
+    assert decimals and all("," in t for t in decimals), texts
     # an activity not revealed is not an image for the public; it is for the animator
     hidden = f"{server.url}/api/rooms/{code}/charts/{draft}.png"
     assert (await page.request.get(hidden)).status == 404

@@ -107,7 +107,7 @@ async def test_a_phone_walks_through_two_rooms_as_one_device_and_reads_its_path(
     await phone.page.get_by_role("link", name="Mon parcours").click()
     await phone.page.wait_for_url("**/parcours")
     page = phone.page
-    await page.wait_for_function("window.crowdJourney && window.crowdJourney.rooms.length")
+    await page.wait_for_function("() => window.crowdJourney && window.crowdJourney.rooms.length")
     stops = page.locator(".stop")
     assert await stops.count() == 2
     assert await stops.nth(0).locator("h2").inner_text() == "Atelier pain (salle 2)"

@@ -16,7 +16,7 @@ from crowd.activities import activity_type
 from crowd.clients import Panel, Phone
 from crowd.views.film import Film, build_film
 from crowd.views.film_page import FILM_MIN_PX, write_film
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+from tests.browser.support import AXIS_NUMBERS, CHROMIUM, SCREEN_VIEWPORT, open_tab
 from tests.test_film import HIDDEN, festival_day
 
 pytest.importorskip("playwright.async_api")
@@ -98,8 +98,9 @@ async def test_the_film_plays_by_itself_from_a_file(browser: Any,
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     await page.goto(path.as_uri() + "?speed=3")
-    await page.wait_for_function("window.crowdFilm && window.crowdFilm.ready")
+    await page.wait_for_function("() => window.crowdFilm && window.crowdFilm.ready")
     assert await page.evaluate("document.documentElement.lang") == "fr"
+    assert await page.evaluate(AXIS_NUMBERS) == ["12\u202f000,0", "0,5"]  # as on the projector
     first = film.timeline.tracks[film.scenes[0].tracks[0]]
     # a title card first, naming the activity and the time it opened
     assert await page.evaluate("crowdFilm.kind") == "card"
@@ -110,12 +111,12 @@ async def test_the_film_plays_by_itself_from_a_file(browser: Any,
     rendered = await page.evaluate(RENDERED)
     assert rendered["min"] >= FILM_MIN_PX and not rendered["outside"], rendered
     # then, by itself, the chart, growing as the answers came
-    await page.wait_for_function("crowdFilm.kind === 'scene'")
+    await page.wait_for_function("() => crowdFilm.kind === 'scene'")
     assert not await card.is_visible()
     early = await page.evaluate(TOTAL, first.id)
     final = sum(first.samples[-1].chart["bars"]["value"])
-    await page.wait_for_function(f"({TOTAL})('{first.id}') > {early}")
-    await page.wait_for_function(f"({TOTAL})('{first.id}') === {final}", timeout=20_000)
+    await page.wait_for_function(f"() => ({TOTAL})('{first.id}') > {early}")
+    await page.wait_for_function(f"() => ({TOTAL})('{first.id}') === {final}", timeout=20_000)
     box = await page.locator("#stage [data-root-id] > *").bounding_box()
     assert box and box["height"] > 400 and box["width"] > 1000
     clock = await page.inner_text("#clock")
@@ -125,7 +126,7 @@ async def test_the_film_plays_by_itself_from_a_file(browser: Any,
     assert not rendered["outside"], rendered
     assert min(await page.evaluate(MODEL_FONTS)) >= FILM_MIN_PX
     # it goes on to the next card by itself
-    await page.wait_for_function("crowdFilm.chapter === 2", timeout=20_000)
+    await page.wait_for_function("() => crowdFilm.chapter === 2", timeout=20_000)
     assert await card.is_visible()
     assert all(url.startswith(("file:", "data:", "blob:")) for url in requests), requests
     await tab.close()
@@ -135,17 +136,17 @@ async def test_keys_controls_and_the_finale(browser: Any, film_file: tuple[Path,
     path, film = film_file
     tab = await open_tab(browser, path.as_uri(), SCREEN_VIEWPORT)
     page = tab.page
-    await page.wait_for_function("window.crowdFilm && window.crowdFilm.ready")
+    await page.wait_for_function("() => window.crowdFilm && window.crowdFilm.ready")
     controls = page.locator("#controls")
     opacity = "() => getComputedStyle(document.querySelector('#controls')).opacity"
     assert await page.evaluate(opacity) == "0"
     await page.mouse.move(400, 300)
     await page.mouse.move(420, 310)
-    await page.wait_for_function(f"({opacity})() === '1'")
+    await page.wait_for_function(f"() => ({opacity})() === '1'")
     box = await controls.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280
     assert box["y"] + box["height"] <= 720
-    await page.wait_for_function(f"({opacity})() === '0'", timeout=8_000)  # hides by itself
+    await page.wait_for_function(f"() => ({opacity})() === '0'", timeout=8_000)  # hides by itself
     await page.keyboard.press("Space")
     assert await page.evaluate("crowdFilm.playing") is False
     await page.keyboard.press("Space")
@@ -220,7 +221,7 @@ async def test_the_rooms_film_at_its_route(browser: Any, server: Any) -> None:
     tab = await open_tab(browser, None, SCREEN_VIEWPORT)
     page = tab.page
     await page.goto(f"{server.url}/film/{code}", timeout=90_000)  # built in the export child
-    await page.wait_for_function("window.crowdFilm && window.crowdFilm.ready", timeout=60_000)
+    await page.wait_for_function("() => window.crowdFilm && window.crowdFilm.ready", timeout=60_000)
     content = await page.content()
     assert HIDDEN not in content and entry not in content
     assert "Question des animateurs" not in content

@@ -83,7 +83,7 @@ async def test_the_panel_opens_the_replay_through_a_signed_link(browser: Any,
         await tab.page.get_by_role("button", name="Rejouer la salle").click()
     replay = await popup_info.value
     await replay.wait_for_url("**/replay/**")
-    await replay.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
+    await replay.wait_for_function("() => window.crowdReplay && window.crowdReplay.ready")
     assert "link=" in replay.url and server.secret not in replay.url
     assert await _violations(replay) == [] and await _violations(tab.page) == []
     await tab.close()
@@ -103,7 +103,7 @@ async def test_a_foreign_page_cannot_lock_the_panel_out(browser: Any, tmp_path: 
         await evil.route("http://evil.example/", lambda route: route.fulfill(
             content_type="text/html", body=f"<!doctype html><body>{tags}</body>"))
         await evil.goto("http://evil.example/")
-        await evil.wait_for_function("[...document.images].every((i) => i.complete)")
+        await evil.wait_for_function("() => [...document.images].every((i) => i.complete)")
         await panel.page.goto(f"{url}/panel")
         await panel.page.wait_for_selector("#room-form")  # welcomed: the rooms view
 

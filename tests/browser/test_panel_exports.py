@@ -72,7 +72,7 @@ async def test_the_export_view_links_what_members_take_home(
         await view.get_by_role("button", name="Film de clôture").click()
     film = await opened.value
     await film.wait_for_url(f"**/film/{code}?link=*", timeout=90_000)
-    await film.wait_for_function("window.crowdFilm && window.crowdFilm.ready", timeout=90_000)
+    await film.wait_for_function("() => window.crowdFilm && window.crowdFilm.ready", timeout=90_000)
     assert await film.evaluate("crowdFilm.film.figures.answers") == 3
     await film.close()
     # files, fetched with the secret in a header and saved

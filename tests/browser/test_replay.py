@@ -13,6 +13,7 @@ import pytest
 from crowd.server import video
 from crowd.views.replay_page import write_standalone
 from crowd.views.timelapse import Timeline, build_timeline
+from tests.browser.support import AXIS_NUMBERS
 from tests.test_timelapse import scripted_day
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -60,7 +61,8 @@ async def test_standalone_file_plays_offline(page: Any, replay: tuple[Path, Time
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
     await page.goto(path.as_uri())
-    await page.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
+    await page.wait_for_function("() => window.crowdReplay && window.crowdReplay.ready")
+    assert await page.evaluate(AXIS_NUMBERS) == ["12\u202f000,0", "0,5"]  # the French way
     first = timeline.tracks[0]
     before = await page.evaluate(SOURCE, [first.id, "bars"])
     # it starts where the day started (the first frame), not on a screen of drafts
@@ -86,7 +88,7 @@ async def test_standalone_file_plays_offline(page: Any, replay: tuple[Path, Time
     assert "clock" in clock
     await page.get_by_role("button", name="⏸ Pause").click()
     await page.wait_for_function(
-        "!Bokeh.documents[0].get_model_by_name('crowd-play').active")
+        "() => !Bokeh.documents[0].get_model_by_name('crowd-play').active")
     paused = await page.evaluate("crowdReplay.position")
     await page.evaluate("crowdReplay.settled()")
     assert await page.evaluate("crowdReplay.position") == paused
@@ -114,7 +116,7 @@ async def test_the_replay_page_reads_at_1280x720(page: Any,
     path, timeline = replay
     await page.set_viewport_size({"width": 1280, "height": 720})
     await page.goto(path.as_uri())
-    await page.wait_for_function("window.crowdReplay && window.crowdReplay.ready")
+    await page.wait_for_function("() => window.crowdReplay && window.crowdReplay.ready")
     await page.evaluate("crowdReplay.settled()")
     assert await page.evaluate("document.documentElement.lang") == "fr"
     strip = page.get_by_text("Quand chaque activité était ouverte")

@@ -49,7 +49,7 @@ async def test_the_report_reads_as_a_report(browser: Any, server: Any) -> None:
     drawn = ("[...document.querySelectorAll('.chart')].filter(c => c.firstElementChild"
              " && c.firstElementChild.shadowRoot"
              " && c.firstElementChild.getBoundingClientRect().height > 200).length")
-    await page.wait_for_function(f"{drawn} >= 2")
+    await page.wait_for_function(f"() => {drawn} >= 2")
     assert await page.evaluate("document.documentElement.lang") == "fr"
     text = await page.inner_text("body")
     assert "brioche\u202f: 75\u202f%" in text and "écart avec le 2e\u202f: 50\u202fpoints" in text
@@ -68,7 +68,7 @@ async def test_the_report_reads_as_a_report(browser: Any, server: Any) -> None:
     printed = await reply.body()
     assert printed.startswith(b"%PDF") and len(printed) > 10_000  # the server's own PDF
     english = await open_tab(browser, f"{server.url}/api/rooms/{code}/report?lang=en")
-    await english.page.wait_for_function(f"{drawn} >= 2")
+    await english.page.wait_for_function(f"() => {drawn} >= 2")
     assert "brioche: 75%" in await english.page.inner_text("body")
     await tab.close()
     await english.close()

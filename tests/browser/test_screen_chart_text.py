@@ -86,3 +86,43 @@ async def test_chart_text_is_readable_from_the_back_at_720p(
     labels = sorted({(t, s) for t, s in drawn if t not in secondary and s < 24})
     assert labels == [], f"{kind}: labels or values under 24 px: {labels}"
     await screen.close()
+
+
+# answers, the language of the projector, a tick that must be drawn, a pattern none may match
+NUMBERS = [
+    ([12000, 15500, 18000, 21000, 24500], "fr", "\u202f000", r"-?\d{4,}|.*e[+-]\d+"),
+    ([0.25, 0.5, 0.75, 0.3, 0.6], "fr", ",", r"-?\d+\.\d+"),
+    ([12000, 15500, 18000, 21000, 24500], "en", ",000", r"-?\d{4,}|.*\u202f.*"),
+]
+
+
+@pytest.mark.parametrize(("answers", "lang", "drawn_tick", "never"), NUMBERS,
+                         ids=["fr-thousands", "fr-decimals", "en-thousands"])
+async def test_axis_numbers_are_written_in_the_projectors_language(
+    browser: Any, server: Any, answers: list[float], lang: str, drawn_tick: str, never: str
+) -> None:
+    """BokehJS writes "12000" and "0.5" whatever the page's language: the projector's
+    axes say "12 000" and "0,5" in French, "12,000" in English."""
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Chiffres")
+        act = await panel.add_activity(code, "estimate", "Combien ?", results="live")
+        await panel.open(act)
+        await panel.project(act, room=code)
+        for value in answers:
+            async with Phone.connect(server.url, code) as phone:
+                await phone.respond(act, value)
+    remember = f"localStorage.setItem('crowd.lang', '{lang}');"
+    screen = await open_tab(browser, None, SCREEN_VIEWPORT, init_script=RECORD_TEXT + remember)
+    await screen.page.goto(f"{server.url}/screen/{code}")
+    await screen.page.locator("#answers", has_text=str(len(answers))).wait_for()
+    # the histogram's count axis and the values' axis are both drawn
+    numbers = re.compile(r"[-\u2212]?[\d\u202f,.]+")
+    await screen.page.wait_for_function(
+        "([tick, pattern]) => window.__drawn.some(([t]) => t.includes(tick)"
+        " && new RegExp('^' + pattern + '$').test(t))", arg=[drawn_tick, numbers.pattern])
+    await screen.page.evaluate(SETTLED)
+    ticks = sorted({t for t, _ in await screen.page.evaluate("window.__drawn")
+                    if numbers.fullmatch(t)})
+    assert ticks and [t for t in ticks if re.fullmatch(never, t)] == [], ticks
+    assert await screen.page.evaluate("document.documentElement.lang") == lang
+    await screen.close()
