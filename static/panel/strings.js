@@ -133,6 +133,10 @@ extend({
     // estimates
     "estimate.round2_button": "Deuxième tour",
     "estimate.round2_opened": "Deuxième tour ouvert ✓",
+    "estimate.arms_label": "Chaque téléphone voit",
+    "estimate.arms_median": "la médiane du 1er tour",
+    "estimate.arms_two": "au hasard : la médiane, ou rien (expérience)",
+    "estimate.arms_four": "au hasard : la médiane, rien, une autre réponse, ou la médiane de 5 (expérience)",
     "estimate.truth_label": "Vraie valeur",
     "estimate.truth_set": "Enregistrer",
     "estimate.truth_saved": "Vraie valeur enregistrée ✓",
@@ -300,6 +304,10 @@ extend({
 
     "estimate.round2_button": "Second round",
     "estimate.round2_opened": "Second round open ✓",
+    "estimate.arms_label": "Each phone sees",
+    "estimate.arms_median": "the first round's median",
+    "estimate.arms_two": "at random: the median, or nothing (experiment)",
+    "estimate.arms_four": "at random: the median, nothing, one other answer, or the median of 5 (experiment)",
     "estimate.truth_label": "True value",
     "estimate.truth_set": "Save",
     "estimate.truth_saved": "True value saved ✓",

@@ -33,6 +33,26 @@ export function agendaTools(a, ctx) {
   return null;
 }
 
+/**
+ * What the second round shows each phone (crowd/activities/estimate.py): the first round's
+ * median to everyone, or an experiment after Becker, Brackbill & Centola (2017) that
+ * splits the phones at random into conditions, compared on the projector.
+ */
+const ARMS = {
+  median: null,
+  two: ["median", "none"],
+  four: ["median", "none", "one_other", "median_of_5"],
+};
+
+function armsSelect(id) {
+  const key = id + ":arms";
+  const select = h("select", { class: "input input-small arms-select", id: "arms-" + id, "data-action": "arms" },
+    Object.keys(ARMS).map((name) => h("option", { value: name }, t("estimate.arms_" + name))));
+  select.value = drafts.get(key) || "median";
+  select.addEventListener("change", () => drafts.set(key, select.value));
+  return { select: select, done: () => drafts.delete(key) };
+}
+
 function estimateTools(a, ctx) {
   const snap = ctx.snapshot || {};
   const answered = (a.n || 0) > 0 || (snap.n || 0) > 0;
@@ -54,12 +74,21 @@ function estimateTools(a, ctx) {
   truth.input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") save();
   });
-  const second = a.round !== 2 && answered && !ctx.followed
+  const offered = a.round !== 2 && answered && !ctx.followed;
+  const shown = offered ? armsSelect(id) : null;
+  const second = offered
     ? button("estimate.round2_button", "btn-primary", () => {
-      ctx.command({ t: "influence_round", activity: id })
-        .then(() => ctx.flash(t("estimate.round2_opened"), false)).catch(() => {});
+      const msg = { t: "influence_round", activity: id };
+      const arms = ARMS[shown.select.value];
+      if (arms) msg.arms = arms;
+      ctx.command(msg).then(() => {
+        shown.done();
+        ctx.flash(t("estimate.round2_opened"), false);
+      }).catch(() => {});
     }) : null;
   return h("div", { class: "agenda-tools-row" },
+    shown ? h("span", { class: "inline-field" },
+      h("label", { for: shown.select.id }, t("estimate.arms_label")), shown.select) : null,
     second,
     h("span", { class: "inline-field" },
       h("label", { for: truth.input.id }, t("estimate.truth_label") + (a.unit ? " (" + a.unit + ")" : "")),

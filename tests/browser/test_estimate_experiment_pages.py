@@ -167,3 +167,38 @@ async def test_the_projector_names_the_arms_it_compares(browser: Any, server: An
                 f"{24 - sum(informed)} sans information") in text
         assert "voir la médiane" not in text
         await screen.close()
+
+
+async def test_the_panel_runs_the_second_round_as_an_experiment(browser: Any, server: Any) -> None:
+    """The animator chooses, beside "Deuxième tour", what each phone will see: the four
+    arms split the phones at random, and the phones of the room are told their arms."""
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Expérience au panneau")
+        first = await panel.add_activity(code, kind="estimate", prompt="Combien de pas ?")
+        await panel.open(first)
+        for value in (900, 1000, 1100):
+            async with Phone.connect(server.url, code) as crowd:
+                await crowd.respond(first, value)
+    # an animator with the panel on a phone, in one hand
+    tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                         {"width": 390, "height": 844})
+    page = tab.page
+    await page.get_by_role("button", name=code).click()
+    item = page.locator(f'.agenda-item[data-activity="{first}"]')
+    chooser = item.get_by_label("Chaque téléphone voit")
+    await chooser.wait_for()
+    assert await chooser.input_value() == "median"  # by default everyone sees the median
+    await chooser.select_option(label="au hasard\u202f: la médiane, rien, une autre réponse, "
+                                      "ou la médiane de 5 (expérience)")
+    box = await chooser.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+    assert box["height"] >= 44  # a thumb's target
+    async with Phone.connect(server.url, code) as watcher:
+        await item.get_by_role("button", name="Deuxième tour").click()
+        await page.wait_for_selector(".flash-ok:has-text('Deuxième tour ouvert')")
+        second = await watcher.next_activity()
+        while second["id"] == first:  # the first round closing comes first
+            second = await watcher.next_activity()
+    assert second["previous"] == first and second["round"] == 2
+    assert second["arms"] == ["median", "none", "one_other", "median_of_5"]
+    await tab.close()
