@@ -164,6 +164,8 @@ async def test_video_job_or_a_clear_refusal(server: ServerProcess, room: Room) -
         status = await asyncio.wait_for(finished(), 90)
         assert status["status"] == "done", status
         assert status["done"] == status["total"] > 0
+        assert status["of"] == "replay"
+        assert status["name"] == f"crowd-{room.code.lower()}-timelapse.gif"
         gif = await http.get(str(status["file"]), headers=animator(server))
         assert gif.status_code == 200 and gif.content[:6] in {b"GIF87a", b"GIF89a"}
         assert (await http.get(str(status["file"]))).status_code == 401

@@ -496,6 +496,7 @@ class VideoJob:
     room: str
     fmt: str
     dir: Path
+    of: str = "replay"  # or "film": the closing film
     status: str = "building"  # building -> rendering -> done | failed
     done: int = 0
     total: int = 0
@@ -507,10 +508,12 @@ class VideoJob:
 
     @property
     def file(self) -> Path:
-        return self.dir / f"crowd-{self.room.lower()}-timelapse.{self.fmt}"
+        what = "film" if self.of == "film" else "timelapse"
+        return self.dir / f"crowd-{self.room.lower()}-{what}.{self.fmt}"
 
     def describe(self) -> dict[str, Any]:
-        return {"id": self.id, "room": self.room, "format": self.fmt, "status": self.status,
+        return {"id": self.id, "room": self.room, "format": self.fmt, "of": self.of,
+                "name": self.file.name, "status": self.status,
                 "done": self.done, "total": self.total,
                 "progress": round(self.done / self.total, 3) if self.total else 0.0,
                 "error": self.error, "file": f"/api/video-jobs/{self.id}/file"
@@ -613,7 +616,7 @@ async def video_start(request: Request) -> Response:
     label = ALL_ROOMS if rooms is None else rooms[0]
     job_dir = _work_dir() / f"video-{job_id}"
     job_dir.mkdir()
-    job = VideoJob(job_id, label, fmt, job_dir)
+    job = VideoJob(job_id, label, fmt, job_dir, of="film" if film else "replay")
     _jobs[job_id] = job
     job.task = asyncio.create_task(_run_job(
         job, _db(request), rooms, _activities(request), seconds,

@@ -199,7 +199,7 @@ export function mountExports(container, opts) {
       fill(result, h("button", {
         type: "button", class: "btn btn-small btn-primary", "data-export": "video-file",
         onclick: () => download(j.file || "/api/video-jobs/" + encodeURIComponent(j.id) + "/file",
-          "crowd-" + String(j.room || code).toLowerCase() + "-timelapse." + (j.format || "mp4")),
+          j.name || "crowd-" + String(j.room || code).toLowerCase() + "-timelapse." + (j.format || "mp4")),
       }, t("exports.download_video", { format: format })));
       return;
     }

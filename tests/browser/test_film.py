@@ -300,6 +300,10 @@ async def test_the_server_renders_the_film_as_a_video(browser: Any, server: Any)
             break
         await tab.page.wait_for_timeout(200)
     assert job["status"] == "done", job
-    gif = await (await tab.page.request.get(f"{server.url}{job['file']}", headers=headers)).body()
+    # named as the film it is, in the job and in the download
+    assert job["of"] == "film" and job["name"] == f"crowd-{code.lower()}-film.gif"
+    reply = await tab.page.request.get(f"{server.url}{job['file']}", headers=headers)
+    assert job["name"] in reply.headers["content-disposition"]
+    gif = await reply.body()
     assert gif[:6] == b"GIF89a"
     await tab.close()
