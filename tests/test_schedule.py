@@ -58,9 +58,11 @@ def test_an_activity_opens_at_its_time_and_closes_at_its_time_once() -> None:
     assert fest.tick(START + 599.9) == []
     assert fest.state(vote) == "draft"
     opened = fest.tick(START + 600.4)
-    assert [e.type for e in opened] == ["opened", "scheduled"]
-    assert opened[1].data == {"id": vote, "action": "open", "at": START + 600}
+    # the projector showed nothing (the countdown): the vote goes on it
+    assert [e.type for e in opened] == ["opened", "projected", "scheduled"]
+    assert opened[2].data == {"id": vote, "action": "open", "at": START + 600}
     assert fest.state(vote) == "open"
+    assert fest.engine.rooms[fest.code].projected == vote
     # the next ticks do nothing more, even after the animator closes it by hand
     assert fest.tick(START + 601) == []
     fest.send({"t": "close", "activity": vote}, START + 700)
@@ -73,6 +75,26 @@ def test_an_activity_opens_at_its_time_and_closes_at_its_time_once() -> None:
     assert fest.state(vote) == "closed"
     fest.send({"t": "open", "activity": vote}, START + 950)
     assert fest.tick(START + 960) == [] and fest.state(vote) == "open"
+
+
+def test_a_scheduled_open_never_takes_the_projector_from_what_it_shows() -> None:
+    """Projected only on a projector that shows nothing: what the animator put on it
+    stays, and so does a vote opened earlier by the clock."""
+    fest = Festival()
+    shown = fest.add()
+    fest.send({"t": "open", "activity": shown}, START)
+    fest.send({"t": "project", "room": fest.code, "activity": shown}, START)
+    later = fest.add(open_at=START + 60)
+    assert [e.type for e in fest.tick(START + 60)] == ["opened", "scheduled"]
+    assert fest.engine.rooms[fest.code].projected == shown
+    fest.send({"t": "project", "room": fest.code, "activity": None}, START + 70)
+    first = fest.add(open_at=START + 90)
+    second = fest.add(open_at=START + 90)
+    fired = fest.tick(START + 90)
+    assert [(e.type, e.data["id"]) for e in fired if e.type != "scheduled"] == [
+        ("opened", first), ("projected", first), ("opened", second)]
+    assert fest.engine.rooms[fest.code].projected == first
+    assert fest.state(later) == fest.state(second) == "open"
 
 
 def test_a_phone_can_answer_only_between_the_open_and_the_close() -> None:
@@ -97,7 +119,8 @@ def test_both_actions_due_at_one_tick_fire_in_order() -> None:
     vote = fest.add(open_at=START + 60, close_at=START + 120)
     fired = fest.tick(START + 5000)
     assert [(e.type, e.data.get("action")) for e in fired] == [
-        ("opened", None), ("scheduled", "open"), ("closed", None), ("scheduled", "close")]
+        ("opened", None), ("projected", None), ("scheduled", "open"), ("closed", None),
+        ("scheduled", "close")]
     assert fest.state(vote) == "closed"
     assert fest.tick(START + 5001) == []
 
@@ -128,7 +151,7 @@ def test_a_new_time_on_a_draft_is_due_again_and_a_duplicate_has_none() -> None:
     assert [e.type for e in fired] == ["scheduled"]
     fest.send({"t": "activity_update", "activity": vote,
                "spec": {"open_at": START + 100, "close_at": START + 200}}, START + 70)
-    assert [e.type for e in fest.tick(START + 100)] == ["opened", "scheduled"]
+    assert [e.type for e in fest.tick(START + 100)] == ["opened", "projected", "scheduled"]
     copy = fest.send({"t": "duplicate", "activity": vote}, START + 150)["activity"]
     assert "open_at" not in fest.engine.activities[copy].spec
     fest.tick(START + 300)

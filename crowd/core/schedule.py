@@ -5,7 +5,8 @@ panel, the workshop's poll closes at 11:30. An activity's spec may hold `open_at
 `close_at` (seconds since the epoch); the hub's tick (once a second) calls `expire`
 with the time, and an action whose time has come is logged like an animator's command:
 an `opened` or `closed` event, followed by a `scheduled` event {id, action, at} that
-says this action of this time is done. So it fires once: a replay, a checkpoint or a
+says this action of this time is done; a vote that opens while its room's projector
+shows nothing is projected too (a `projected` event). So it fires once: a replay, a checkpoint or a
 restart rebuilds `Activity.scheduled` from the log, and an action due while the server
 was down fires at the first tick after the start, once. Changing a draft's time makes
 it due again (the record names the time it fired for).
@@ -144,9 +145,21 @@ def _fire(engine: Engine, step: Step, act: Activity, action: str, now: float,
         change = ev.CLOSED
     if change is not None:
         engine.commit(step, engine.event(change, act.room, {"id": act.id}, now, peer, None))
+    if change == ev.OPENED and _shows_nothing(engine, act):
+        engine.commit(step, engine.event(ev.PROJECTED, act.room, {"id": act.id}, now, peer,
+                                         None))
     engine.commit(step, engine.event(ev.SCHEDULED, act.room, record, now, peer, None))
     if change is not None:
         engine.activity_changed(step, act)
+
+
+def _shows_nothing(engine: Engine, act: Activity) -> bool:
+    """Whether a vote that opens by the clock goes on its room's projector: when the
+    projector shows nothing (its join code and the countdown to this very open), so the
+    room sees the question it was told to wait for. A projector showing something else
+    keeps it: the animator chose it."""
+    room = engine.rooms.get(act.room)
+    return room is not None and room.projected is None
 
 
 def on_scheduled(engine: Engine, event: Event) -> None:
