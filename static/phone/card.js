@@ -11,7 +11,7 @@
 // an ack, a reconnect or another card's update must never wipe what someone is typing.
 
 import { h, fill } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { t, typeset } from "../shared/i18n.js";
 import { kindOf, kindLoading } from "./kinds/index.js";
 
 /** What makes the answering UI stale: everything but `revealed`. */
@@ -75,7 +75,7 @@ export class Card {
     this.el.setAttribute("data-kind", a.kind);
     // A second-round estimate reads as such before anything else.
     this.kindEl.textContent = t("kind." + a.kind) + (a.round === 2 ? " · " + t("estimate.round2_badge") : "");
-    this.toggleEl.textContent = a.prompt;
+    this.toggleEl.textContent = typeset(a.prompt);
     this.noteEl.textContent = a.note || "";
     this.noteEl.classList.toggle("hidden", !a.note);
     this.badgeEl.textContent = t(open ? "state.open" : "state.closed");

@@ -9,7 +9,7 @@
 // still on the waiting list, that no place came to it this time.
 
 import { h } from "../shared/dom.js";
-import { t, errorText } from "../shared/i18n.js";
+import { t, errorText, typeset } from "../shared/i18n.js";
 import { ring, soundOn, setSound } from "./alert.js";
 
 const CLOCK = { hour: "2-digit", minute: "2-digit" };
@@ -261,7 +261,7 @@ export class Criee {
     p.el.setAttribute("data-status", status || "none");
     p.badge.textContent = t("criee.badge");
     p.state.textContent = t(open ? "criee.open" : "criee.closed");
-    p.title.textContent = a.prompt;
+    p.title.textContent = typeset(a.prompt);
     p.note.textContent = a.note || "";
     p.note.classList.toggle("hidden", !a.note);
     const meta = [];

@@ -14,7 +14,7 @@
 // null), the ids of the calls in the strip, and the bars' pages ({pages, turn(i)}).
 
 import { $, codeFromPath } from "../shared/dom.js";
-import { t, translate, mountLangSwitch } from "../shared/i18n.js";
+import { t, translate, mountLangSwitch, typeset } from "../shared/i18n.js";
 import { CrowdSocket } from "../shared/socket.js";
 import { showQr } from "../shared/qr.js";
 import { LiveChart } from "./chart.js";
@@ -142,7 +142,7 @@ function project(projection) {
   hook.activity = a.id;
   strip.setProjected(a.id);
   document.body.setAttribute("data-mode", "stage");
-  els.prompt.textContent = a.prompt;
+  els.prompt.textContent = typeset(a.prompt); // "?" never alone at the start of a line
   lastSnapshot = projection.snapshot || null;
   lastN = lastSnapshot && typeof lastSnapshot.n === "number" ? lastSnapshot.n : 0;
   if (projection.results) veil.show(projection.results, a.state === "open", roomCode);
@@ -159,11 +159,7 @@ function project(projection) {
     return;
   }
   if (veil.shown) { // no figures came: nothing to draw
-    chart.clear();
-    board.clear();
-    cloud.clear();
-    boarded = false;
-    clouded = false;
+    clearFigures();
     return;
   }
   if (a.kind === "words") {
@@ -194,6 +190,15 @@ function project(projection) {
       els.chartMessage.classList.remove("hidden");
     }
   });
+}
+
+/** Takes every drawn figure off the stage (bars, Bokeh chart, word cloud). */
+function clearFigures() {
+  chart.clear();
+  board.clear();
+  cloud.clear();
+  boarded = false;
+  clouded = false;
 }
 
 const countdown = new Countdown($("#countdown"), (text) => {
@@ -234,8 +239,11 @@ sock.on("frame", (msg) => {
     renderAnswers();
   }
   if (msg.results || veil.shown) { // figures hidden, or just shown: drawn from the start
-    if (msg.results) veil.show(msg.results, projected.state === "open", roomCode);
-    else project({ activity: projected, snapshot: msg.snapshot, chart: msg.chart });
+    if (msg.results) { // hidden now: the figures drawn so far go too, not only under the veil
+      veil.show(msg.results, projected.state === "open", roomCode);
+      clearFigures();
+      postsView.clear();
+    } else project({ activity: projected, snapshot: msg.snapshot, chart: msg.chart });
     return;
   }
   if (byPosts(projected)) {

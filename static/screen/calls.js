@@ -4,7 +4,7 @@
 // frames. A closed call leaves the strip; the projected one is on the main stage already.
 
 import { h, fill } from "../shared/dom.js";
-import { t } from "../shared/i18n.js";
+import { t, typeset } from "../shared/i18n.js";
 
 export class CallStrip {
   /** `element`: the strip; `onChange(count)` when calls come or go. */
@@ -78,7 +78,7 @@ export class CallStrip {
     bar.style.width = (quota ? Math.min(100, (taken / quota) * 100) : 0).toFixed(1) + "%";
     return h("div", { class: "call-card" + (full ? " is-full" : ""), "data-call": a.id },
       h("div", { class: "call-top" },
-        h("span", { class: "call-title" }, a.prompt),
+        h("span", { class: "call-title" }, typeset(a.prompt)),
         full ? h("span", { class: "call-full" }, t("screen.call_full")) : null),
       h("div", { class: "call-track", "aria-hidden": "true" }, bar),
       h("div", { class: "call-bottom" },

@@ -82,7 +82,7 @@ async def test_the_control_room_shows_every_room_pushes_a_result_and_calls_every
             origin = screen.page.locator("#announce-from")
             await origin.filter(has_text="Atelier pain").wait_for()
             assert (await box(origin))["height"] > 0
-            assert await screen.page.inner_text("#prompt") == "Levain ou levure ?"
+            assert await screen.page.inner_text("#prompt") == "Levain ou levure\u202f?"
             await screen.page.wait_for_function(BARS_TOTAL, arg=[poll, 1])  # its figures
             await tile_p.locator(".tile-screen", has_text=f"de la salle {atelier}").wait_for()
             # ... and give it back

@@ -53,19 +53,22 @@ async def test_the_projector_counts_down_to_a_scheduled_open_then_to_its_close(
     await countdown(page, f"^Le vote ouvre dans 2\u00a0min\u00a0(?!{seconds:02d})")
     await screen.close()
 
-    # a vote that opens in a few seconds: it opens by itself, the countdown turns to
-    # its close, and the projected question says "Vote ouvert"
+    # a vote that opens in a few seconds: it opens by itself and goes on the projector,
+    # which showed only its join code, the countdown turns to its close, and the
+    # question says "Vote ouvert"
     soon = time.time() + 12.0  # the page has time to load, even on a busy machine
     async with Panel.connect(server.url, server.secret) as panel:
         quick = await panel.add_activity(code, kind="choice", prompt="Maintenant ?",
                                          options=["oui", "non"], open_at=soon,
                                          close_at=soon + 90)
-        await panel.project(quick)
     screen = await open_tab(browser, f"{server.url}/screen/{code}", SCREEN_VIEWPORT)
     page = screen.page
     await countdown(page, "^Le vote ouvre dans (1[0-2]|[1-9])\u00a0s$")
+    assert await page.locator("body").get_attribute("data-mode") == "join"
     await countdown(page, "^Le vote se ferme dans 1\u00a0min\u00a0[0-9]{2}\u00a0s$", 25_000)
     await page.wait_for_selector("#closed[data-state='open']:has-text('Vote ouvert')")
+    prompt_text = await page.locator("#prompt").inner_text()
+    assert prompt_text == "Maintenant\u202f?"  # French spacing: the "?" never alone on a line
     assert await page.locator("#countdown").get_attribute("data-activity") == quick
     prompt = await page.locator("#prompt").bounding_box()
     box = await page.locator("#countdown").bounding_box()

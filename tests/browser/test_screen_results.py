@@ -79,7 +79,7 @@ async def test_hidden_results_reach_no_screen_and_show_once_the_animator_says(
         assert await veil.locator(".veil-call").inner_text() == "Répondez sur votre téléphone"
         assert await veil.locator(".veil-code").inner_text() == code
         assert await page.locator("#closed").inner_text() == "Vote ouvert"
-        assert await page.locator("#prompt").inner_text() == "Où fêter la fin du festival ?"
+        assert await page.locator("#prompt").inner_text() == "Où fêter la fin du festival\u202f?"
         assert await page.locator("#chart *").count() == 0  # no bar, no canvas
         shown = await page.evaluate(SHOWN_TEXT)
         assert not [text for text in shown if "%" in text or "voix" in text], shown
