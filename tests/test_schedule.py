@@ -15,6 +15,7 @@ from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, CrowdError
 from crowd.core.events import Event
 from crowd.core.protocol import parse
+from crowd.core.steps import PANELS, PHONES, SCREENS, ToRoom
 from crowd.core.types import Role
 
 PANEL = Peer(Role.PANEL, "panel-token")
@@ -168,8 +169,11 @@ def test_the_room_tells_its_next_scheduled_actions() -> None:
         {"activity": sooner, "action": "close", "at": START + 600},
         {"activity": later, "action": "open", "at": START + 900}]
     sends = fest.engine.tick(START + 1, lambda room: True)
-    told = [m for _, m in sends if m["t"] == "schedule"]
-    assert told == [{"v": 1, "t": "schedule", "room": fest.code, "schedule": described}]
+    told = [(target, m) for target, m in sends if m["t"] == "schedule"]
+    assert [m for _, m in told] == [
+        {"v": 1, "t": "schedule", "room": fest.code, "schedule": described}]
+    # the projector counts down, the panel shows it, the phones say the next vote
+    assert told[0][0] == ToRoom(fest.code, SCREENS | PANELS | PHONES)
     assert [m for _, m in fest.engine.tick(START + 3, lambda room: True)
             if m["t"] == "schedule"] == []  # unchanged: not told again
     fest.tick(START + 300)

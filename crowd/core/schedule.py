@@ -20,8 +20,8 @@ and that a close comes after an open (`schedule_fields`, crowd/activities/base.p
 what needs the time (not already long past, not absurdly far ahead) is `check`, called
 by `Engine.handle` before the command runs, so a refusal changes nothing.
 
-The room's screens and panels learn the next scheduled actions (`upcoming`, in the
-room's description and a `schedule` message when it changes) to show a countdown.
+The room's screens, panels and phones learn the next scheduled actions (`upcoming`, in
+the room's description and a `schedule` message when it changes) to show a countdown.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from crowd.core.protocol import (
     out,
     register_state,
 )
-from crowd.core.steps import PANELS, SCREENS, Step, Target, ToRoom
+from crowd.core.steps import PANELS, PHONES, SCREENS, Step, Target, ToRoom
 from crowd.core.types import State
 
 if TYPE_CHECKING:
@@ -192,8 +192,9 @@ _told: weakref.WeakKeyDictionary[Engine, dict[str, Any]] = weakref.WeakKeyDictio
 
 def tick(engine: Engine, now: float, watched: Callable[[str], bool]
          ) -> list[tuple[Target, dict[str, Any]]]:
-    """A room's `schedule` message to its screens and panels when its upcoming actions
-    changed (checked once a second; a new screen gets them in its welcome)."""
+    """A room's `schedule` message to its screens, panels and phones when its upcoming
+    actions changed (checked once a second, sent only on a change: a message per device
+    per change, never per tick; a new device gets them in its welcome)."""
     told = _told.setdefault(engine, {"at": float("-inf"), "rooms": {}})
     if now - told["at"] < TELL_EVERY_S:
         return []
@@ -204,7 +205,7 @@ def tick(engine: Engine, now: float, watched: Callable[[str], bool]
         current = upcoming(room.activities.values())
         if rooms.get(code, []) != current:
             rooms[code] = current
-            sends.append((ToRoom(code, SCREENS | PANELS), message(room, current)))
+            sends.append((ToRoom(code, SCREENS | PANELS | PHONES), message(room, current)))
     return sends
 
 

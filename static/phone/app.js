@@ -22,6 +22,8 @@ import * as boards from "./board_state.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 import { followFestival } from "../shared/announce.js";
+import { setServerTime } from "../shared/when.js";
+import { Upcoming } from "./upcoming.js";
 
 const room = codeFromPath();
 
@@ -49,6 +51,7 @@ const cards = new Map(); // id -> Card
 const openedRank = new Map(); // id -> when this page saw it open (larger: more recent)
 let openings = 0;
 const newVote = new NewVoteBar();
+const upcoming = new Upcoming($("#upcoming")); // "Prochain vote dans 2 min 30 s"
 
 // Tabs of the same phone share the device (and its localStorage): each tells the others
 // what the server acknowledged, so that none shows an older answer.
@@ -250,6 +253,8 @@ sock.on("error", (msg) => {
 
 sock.on("welcome", (msg) => {
   const r = msg.room || {};
+  setServerTime(msg.server && msg.server.time);
+  upcoming.set(r.schedule);
   els.title.textContent = r.title || room;
   els.code.textContent = r.code || room;
   document.title = (r.title || room) + " · crowd";
@@ -329,6 +334,7 @@ sock.on("social_info", (msg) => {
   renderCard(msg.activity, true);
 });
 sock.on("call_places", (msg) => criee.places(msg));
+sock.on("schedule", (msg) => upcoming.set(msg.schedule)); // the room's next scheduled actions
 sock.on("board", (msg) => boards.update(msg)); // a board's posts: its list only is redrawn
 
 // ------------------------------------------------------------ connection and page
@@ -363,6 +369,8 @@ els.nickForm.addEventListener("submit", (event) => {
 
 window.addEventListener("crowd:lang", () => {
   renderConn();
+  upcoming.text = null; // written again in the new language
+  upcoming.render();
   renderAll(true);
   criee.renderAll();
 });

@@ -6,6 +6,8 @@ extend({
   fr: {
     "phone.journey": "Mon parcours",
     "phone.other_rooms": "Les autres salles",
+    "phone.next_vote_in": "Prochain vote dans {d}",
+    "phone.next_vote_at": "Prochain vote à {at}",
     "temp.hint": "Votre position compte en direct : vous pouvez la changer tant que le vote est ouvert.",
     "temp.untouched": "Glissez le curseur vers votre position.",
     "temp.i_am_middle": "Je suis au milieu",
@@ -60,6 +62,8 @@ extend({
   en: {
     "phone.journey": "My path",
     "phone.other_rooms": "Other rooms",
+    "phone.next_vote_in": "Next vote in {d}",
+    "phone.next_vote_at": "Next vote at {at}",
     "temp.hint": "Your position counts live: you can change it while the vote is open.",
     "temp.untouched": "Slide to your position.",
     "temp.i_am_middle": "I am in the middle",

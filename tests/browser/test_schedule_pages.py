@@ -1,6 +1,7 @@
 """Scheduled votes in headless Chromium: the animator types the times the French way in
 the panel's form, the projector counts down to the opening in big letters that push
-nothing out of view, the vote opens by itself and the countdown turns to the close."""
+nothing out of view, the vote opens by itself and the countdown turns to the close; a
+phone with nothing to answer says when the next vote opens."""
 
 from __future__ import annotations
 
@@ -108,3 +109,39 @@ async def test_the_panel_form_takes_french_times_and_refuses_bad_ones(
     assert 9 * 60 <= spec["open_at"] - time.time() <= 10 * 60 + 5
     assert spec["close_at"] - spec["open_at"] == pytest.approx(30 * 60, abs=2)
     await tab.close()
+
+
+async def test_a_phone_with_nothing_to_answer_says_when_the_next_vote_opens(
+        browser: Any, server: Any) -> None:
+    """The phone reads the room's schedule as the projector does: in its welcome, then
+    live when the animator adds a sooner vote, and the next one once that opened."""
+    later = time.time() + 150.0
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Atelier pain")
+        await panel.add_activity(code, kind="choice", prompt="Levain ou levure ?",
+                                 options=["levain", "levure"], open_at=later)
+        phone = await open_tab(browser, f"{server.url}/r/{code}")
+        line = phone.page.locator("#upcoming")
+        await phone.page.wait_for_function(
+            "() => /^Prochain vote dans 2\u00a0min(\u00a0\\d{2}\u00a0s)?$/"
+            ".test(document.getElementById('upcoming').textContent)")
+        assert "Rien à voter" in await phone.page.locator("#notice").inner_text()
+        box = await line.bounding_box()
+        viewport = phone.page.viewport_size
+        assert box is not None and viewport is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        size = await line.evaluate("(el) => parseFloat(getComputedStyle(el).fontSize)")
+        assert size >= 16
+        # a sooner vote added now: the phone is told, and counts down to it
+        soon = time.time() + 10.0
+        quick = await panel.add_activity(code, kind="choice", prompt="Maintenant ?",
+                                         options=["oui", "non"], open_at=soon)
+        await phone.page.wait_for_function(
+            "() => /^Prochain vote dans (1[0-2]|[1-9])\u00a0s$/"
+            ".test(document.getElementById('upcoming').textContent)")
+        # it opens by itself: its card, and the line turns to the later vote
+        await phone.card(quick).wait_for(timeout=20_000)
+        await phone.page.wait_for_function(
+            "() => document.getElementById('upcoming').textContent.startsWith("
+            "'Prochain vote dans 2\u00a0min')")
+        await phone.close()
