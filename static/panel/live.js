@@ -61,9 +61,11 @@ export function liveView(activity, snapshot) {
   if (kind === "weighting") {
     const shares = snapshot.mean_shares || [];
     const order = snapshot.ranking && snapshot.ranking.length ? snapshot.ranking : options.map((_, i) => i);
-    return bars(order.map((i) => ({
+    const truthful = Array.isArray(snapshot.truthful_shares) ? snapshot.truthful_shares : null;
+    return h("div", null, bars(order.map((i) => ({
       label: options[i], value: shares[i] || 0, figure: formatShare(shares[i]),
-    })), 1);
+      mark: truthful ? truthful[i] : null,
+    })), 1), truthful ? h("p", { class: "live-line muted small" }, t("weighting.truthful_tick")) : null);
   }
   if (kind === "orientation") {
     if (!snapshot.n) return null;

@@ -133,6 +133,7 @@ extend({
     // estimates
     "estimate.round2_button": "Deuxième tour",
     "estimate.round2_opened": "Deuxième tour ouvert ✓",
+    "weighting.truthful_tick": "Trait vertical : le partage où personne ne gagne à exagérer (Freeman et al. 2021).",
     "estimate.arms_label": "Chaque téléphone voit",
     "estimate.arms_median": "la médiane du 1er tour",
     "estimate.arms_two": "au hasard : la médiane, ou rien (expérience)",
@@ -304,6 +305,7 @@ extend({
 
     "estimate.round2_button": "Second round",
     "estimate.round2_opened": "Second round open ✓",
+    "weighting.truthful_tick": "Vertical tick: the split nobody can pull their way by exaggerating (Freeman et al. 2021).",
     "estimate.arms_label": "Each phone sees",
     "estimate.arms_median": "the first round's median",
     "estimate.arms_two": "at random: the median, or nothing (experiment)",

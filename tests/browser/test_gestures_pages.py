@@ -243,6 +243,50 @@ async def test_weighting_buttons_keep_the_budget_and_move_the_shares(
     await screen.close()
 
 
+async def test_weighting_results_mark_the_truthful_share_on_phone_and_panel(
+    browser: Any, server: Any
+) -> None:
+    """Next to each mean share, Freeman et al.'s truthful share as a tick across the bar,
+    where the server computed it, on the revealed results of a phone and in the panel."""
+    options = ["Toiture", "Serre", "Four"]
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Budget partagé")
+        act = await panel.add_activity(code, kind="weighting", prompt="Où va l'argent ?",
+                                       options=options, budget=10)
+        await panel.open(act)
+        for split in ([10, 0, 0], [0, 10, 0], [5, 5, 0], [2, 3, 5], [6, 0, 4]):
+            async with Phone.connect(server.url, code) as crowd:
+                await crowd.respond(act, split)
+        await panel.close(act)
+        await panel.reveal(act)
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    snap = await snapshot(phone, server, act)
+    truthful = snap["truthful_shares"]
+    assert truthful is not None and truthful != snap["mean_shares"]
+    order = snap["ranking"] or list(range(len(options)))
+    panel_tab = await open_tab(browser, f"{server.url}/panel#secret={server.secret}",
+                               {"width": 1180, "height": 820})
+    await panel_tab.page.get_by_role("button", name=code).click()
+    places = {"phone": phone.card(act), "panel": panel_tab.page.locator(
+        f'.agenda-item[data-activity="{act}"]')}
+    for where, root in places.items():
+        marks = root.locator(".bar-mark")
+        if where == "phone":  # a closed vote's card is folded: its prompt unfolds it
+            await root.locator(".card-toggle").click()
+        await marks.first.wait_for()
+        assert await marks.count() == len(options), where
+        tracks = root.locator(".bar-track")
+        for row, i in enumerate(order):
+            track = await tracks.nth(row).bounding_box()
+            mark = await marks.nth(row).bounding_box()
+            assert track is not None and mark is not None
+            at = (mark["x"] + mark["width"] / 2 - track["x"]) / track["width"]
+            assert at == pytest.approx(truthful[i], abs=0.02), (where, options[i])
+        assert "personne ne gagne à exagérer" in await root.inner_text()
+    for tab in (phone, panel_tab):
+        await tab.close()
+
+
 # ---------------------------------------------------------------- orientation
 
 

@@ -112,12 +112,15 @@ export default {
     const shares = s.mean_shares || [];
     const mine = Array.isArray(ctx.mine) ? ctx.mine : null;
     const order = (s.ranking && s.ranking.length ? s.ranking : options.map((_, i) => i));
+    const truthful = Array.isArray(s.truthful_shares) ? s.truthful_shares : null;
     return h("div", null, answers(s.n),
       bars(order.map((i) => ({
         label: options[i],
         value: shares[i] || 0,
         figure: formatShare(shares[i]) + (mine ? " · " + t("weight.yours", { k: mine[i] || 0 }) : ""),
+        mark: truthful ? truthful[i] : null,
       })), 1),
-      h("p", { class: "muted small" }, t("weight.mean_shares")));
+      h("p", { class: "muted small" }, t("weight.mean_shares")),
+      truthful ? h("p", { class: "muted small weight-truthful" }, t("weight.truthful")) : null);
   },
 };
