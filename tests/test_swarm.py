@@ -259,6 +259,7 @@ def test_demo_runs_one_cycle_of_every_kind() -> None:
     for kind in ("choice", "estimate", "words", "temperature"):
         assert kind in out
     assert "(after seeing the crowd)" in out
+    assert "predictions" in out  # the poll with predictions was answered with them
     assert "crowd demo: done." in out
 
 

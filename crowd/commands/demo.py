@@ -1,7 +1,8 @@
 """A server with a simulated crowd and a scripted agenda: a living projector in seconds.
 
 Starts `crowd serve` on 127.0.0.1 (a temporary database unless --db), creates a room
-with one activity of each kind the server knows, joins a swarm of simulated phones, and
+with one activity of each kind the server knows (and a poll that asks for predictions, the
+surprisingly popular answer), joins a swarm of simulated phones, and
 walks the agenda in a loop: project, open, let the crowd answer, close, reveal (the
 estimate gets a social-influence round, then its true value). Open the printed
 screen URL on a projector or a browser; the panel URL lets you take over. Ctrl-C (or
@@ -32,6 +33,10 @@ from crowd.core.errors import BadMessage, CrowdError
 AGENDA: list[dict[str, Any]] = [
     {"kind": "choice", "prompt": "On commence par quoi ?",
      "options": ["Le bilan de l'année", "Les projets", "La fête de samedi"]},
+    {"kind": "choice", "prompt": "Sydney est-elle la capitale de l'Australie ?",
+     "options": ["Oui", "Non"], "predict": True,
+     "note": "Et quelle part de la salle répondra chaque réponse ? La réponse plus "
+             "fréquente que prévu l'emporte souvent sur la majorité (Prelec et al. 2017)."},
     {"kind": "temperature", "prompt": "Le parking payant au festival, vous en pensez quoi ?",
      "left": "contre", "right": "pour"},
     {"kind": "estimate", "prompt": "Combien pèse la vache du concours ?", "unit": "lb",
@@ -127,6 +132,9 @@ def _describe(frame: Mapping[str, Any] | None) -> str:
             break
     if snap.get("words"):
         parts.append("top: " + ", ".join(snap["words"][:3]))
+    found = snap.get("surprise")
+    if isinstance(found, Mapping) and found.get("n"):
+        parts.append(f"{found['n']} predictions")
     return ", ".join(parts)
 
 
