@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from crowd.activities.estimate import MESSAGES, InfluenceRound, SetTruth, arm_of
+from crowd.core import visibility
 from crowd.core.engine import Engine, Peer
 from crowd.core.errors import BadMessage, BadValue
 from crowd.core.protocol import Close, CreateRoom
@@ -118,6 +119,21 @@ def test_arms_split_the_devices_and_only_the_informed_arm_has_a_sensitivity() ->
     # sensitivity figures agree with the model on the informed arm alone
     assert paired["s_median"] == pytest.approx(influence.paired_influence(
         split["median"][0], split["median"][1], room.snap(first)["median"]).s_median)
+
+
+def test_an_experiments_figures_wait_for_the_close_on_the_projector() -> None:
+    """Round 1's median on the big screen would inform the arm shown nothing: a second
+    round split into arms shows its figures after the close; without arms, live."""
+    room, _, second, _ = story()
+    assert room.engine.activity(second).spec["results"] == "after_close"
+    act = room.engine.activity(second)
+    assert not visibility.figures_shown(act)
+    plain = room.activity(kind="estimate")
+    room.answer(plain, 1, 40.0)
+    again = room.ack(InfluenceRound(activity=plain))["activity"]
+    assert visibility.figures_shown(room.engine.activity(again))
+    room.ack(Close(activity=second))
+    assert visibility.figures_shown(act)
 
 
 def test_arms_replay_identically() -> None:

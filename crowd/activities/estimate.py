@@ -169,6 +169,10 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
     spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
     if msg.arms:
         spec["arms"] = list(msg.arms)
+        # An experiment: the projector must not show the room what an arm is not shown
+        # (round 1's median, the answers coming in) before the vote closes.
+        if spec.get("results") != "hidden":
+            spec["results"] = "after_close"
     second = engine.add_activity(step, room, spec, now, peer, None)
     engine.commit(step, engine.event(ev.OPENED, room.code, {"id": second.id}, now, peer,
                                      msg.seq))

@@ -70,6 +70,12 @@ async def test_confidence_and_arms_from_the_phone_to_the_projector(
             revised = round((g * shown) ** 0.5, 2) if informed else g
             await p.respond(second, {"value": revised, "confidence": 4})
         await panel.conn.request("set_truth", activity=second, value=shown)
+        # while round 2 is open, the projector shows the room no figure (round 1's
+        # median would inform the arm shown nothing): the veil, the count
+        await screen.page.locator("#veil .veil-code").wait_for()
+        assert await screen.page.locator("#answers").inner_text() == "24 réponses"
+        assert await screen.page.locator("#insight").inner_text() == ""
+        await panel.close(second)
 
         snap = await snapshot(screen, server, second)
         conf = snap["paired"]["confidence"]
@@ -158,6 +164,7 @@ async def test_the_projector_names_the_arms_it_compares(browser: Any, server: An
         for p, g, told in zip(phones, guesses, informed, strict=True):
             await p.respond(second, 1000 if told else g)  # those told found the truth
         await panel.conn.request("set_truth", activity=second, value=1000)
+        await panel.close(second)  # an experiment's figures wait for the close
         await screen.page.wait_for_function(
             "() => document.querySelector('#insight').innerText.includes('autre personne')")
         text = str(await screen.page.locator("#insight").inner_text())
