@@ -136,6 +136,51 @@ def test_each_device_is_told_its_own_information_and_only_it() -> None:
         assert welcome["social_info"] == ({second: want} if want else {})
 
 
+def test_round_one_figures_reach_only_the_median_arm() -> None:
+    """With arms, the spec every phone receives keeps round 1's count only: the arm
+    `median` is told the median and quartiles, each device alone (at the opening and in
+    its welcome), and the arm `none` receives them nowhere. Without arms, the spec
+    carries them for everyone, as before."""
+    room = Room()
+    first = room.activity(kind="estimate")
+    for d, g in enumerate((80, 100, 120, 150, 200, 90)):
+        room.answer(first, d, g)
+    steps: list[Any] = []
+    original = room.engine.handle
+
+    def handle(msg: Any, peer: Peer, now: float) -> Any:
+        steps.append(original(msg, peer, now))
+        return steps[-1]
+
+    room.engine.handle = handle  # type: ignore[method-assign]
+    arms = ("median", "none")
+    second = room.ack(InfluenceRound(activity=first, arms=arms))["activity"]
+    act = room.engine.activity(second)
+    figures = {"n": 6, "median": 110.0, "q1": 92.5, "q3": 142.5}
+    assert act.spec["social"] == figures  # kept whole in the log
+    assert act.public()["social"] == {"n": 6}
+    told = {target.device: msg["info"] for target, msg in steps[-1].sends
+            if isinstance(target, ToDevice)}
+    for d in range(6):
+        arm = arm_of(first, f"d{d}", arms)
+        welcome = room.engine.welcome(Peer(Role.PHONE, f"d{d}", room.code), f"d{d}")
+        if arm == "median":
+            assert told[f"d{d}"] == {"arm": "median", **figures}
+            assert welcome["social_info"] == {second: {"arm": "median", **figures}}
+        else:
+            assert f"d{d}" not in told and welcome["social_info"] == {}
+            assert "110.0" not in repr(welcome)  # the median, nowhere in its welcome
+    # what the room's phones and screens were sent about round 2: its count only
+    public = [m["activity"] for _, m in steps[-1].sends
+              if isinstance(m.get("activity"), dict) and m["activity"]["id"] == second]
+    assert public and all(a["social"] == {"n": 6} for a in public)
+    assert {arm_of(first, f"d{d}", arms) for d in range(6)} == {"median", "none"}
+    plain = room.activity(kind="estimate")
+    room.answer(plain, 0, 40)
+    again = room.ack(InfluenceRound(activity=plain))["activity"]
+    assert room.engine.activity(again).public()["social"]["median"] == 40
+
+
 def test_sensitivity_uses_what_each_device_was_shown() -> None:
     room, first, second, _, guesses, _ = story()
     tally = room.engine.activity(second).tally

@@ -208,6 +208,12 @@ class ActivityType(ABC):
     def check_open(self, act: Activity, now: float) -> None:  # noqa: B027 - optional hook
         """Raise Conflict if the activity cannot open now."""
 
+    def public_spec(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The spec as every phone, screen and panel receives it: whole, unless part of it
+        is meant for some devices only (an experiment's arm), which `welcome` and the
+        kind's commands then send to those devices alone."""
+        return spec
+
     def welcome(self, engine: EngineAPI, act: Activity, role: Role,
                 device: str | None) -> Mapping[str, Any]:
         """This activity's part of a welcome, as {field: {id: value}} or {field: [items]}."""

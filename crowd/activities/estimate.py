@@ -186,13 +186,13 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
 
 
 def _tell_each_device(step: Step, second: Activity) -> None:
-    """Each first-round device of an arm that shows other people gets its own
-    `social_info`, addressed to it alone (once, as the round opens: O(n) for n devices);
-    a phone that connects later finds it in its welcome."""
+    """In a round split into arms, each first-round device of an arm shown something
+    gets its own `social_info`, addressed to it alone (once, as the round opens: O(n)
+    for n devices); a phone that connects later finds it in its welcome."""
     tally = second.tally
-    if not isinstance(tally, EstimateTally) or tally.draw is None:
+    if not isinstance(tally, EstimateTally) or tally.first is None or not second.spec.get("arms"):
         return
-    for device, _ in tally.draw.order:
+    for device in tally.first.by_device:
         info = tally.shown_to(device)
         if info is not None:
             step.send(ToDevice(second.room, device),
@@ -273,12 +273,19 @@ class EstimateTally(Tally):
                     d: estimate_of(v) for d, v in other.by_device.items()})
 
     def shown_to(self, device: str) -> dict[str, Any] | None:
-        """The social information only `device` is shown (`{arm, value, n}`), in the
-        arms `one_other` and `median_of_5`; None in the others."""
+        """The social information only `device` is shown, in a round split into arms:
+        round 1's figures (`{arm: "median", n, median, q1, q3}`) in the arm `median`,
+        others' answers (`{arm, value, n}`) in `one_other` and `median_of_5`; None in
+        `none` and without arms (everyone then reads round 1's figures in the spec)."""
         arms = self.spec.get("arms")
-        if not arms or self.draw is None:
+        if not arms:
             return None
-        return self.draw.shown(device, arm_of(str(self.spec.get("previous")), device, arms))
+        arm = arm_of(str(self.spec.get("previous")), device, arms)
+        if arm == "median":
+            return {"arm": arm, **(self.spec.get("social") or {})}
+        if self.draw is None:
+            return None
+        return self.draw.shown(device, arm)
 
     def check_truth(self, value: float) -> float:
         estimate_number(value)
@@ -513,6 +520,15 @@ class EstimateKind(ActivityType):
 
     def new_tally(self, spec: Mapping[str, Any]) -> Tally:
         return EstimateTally(spec)
+
+    def public_spec(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A round split into arms keeps round 1's figures out of the spec everyone
+        receives (the arm `none` must not be able to read them): only their count stays;
+        the arm `median` gets them in its own `social_info`."""
+        social = spec.get("social")
+        if not spec.get("arms") or not isinstance(social, Mapping):
+            return spec
+        return {**spec, "social": {"n": social.get("n")}}
 
     def welcome_fields(self, role: Role) -> Mapping[str, Any]:
         return {"social_info": {}} if role is Role.PHONE else {}

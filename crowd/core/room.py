@@ -50,8 +50,10 @@ class Activity:
         self.tally.respond(device, previous, stored, value)
 
     def public(self) -> dict[str, Any]:
-        """What phones (and everyone) may see of the activity: never who answered what."""
-        return {"id": self.id, **self.spec, "state": self.state.value, "revealed": self.revealed}
+        """What phones (and everyone) may see of the activity: never who answered what,
+        nor what its kind keeps for some devices only (`ActivityType.public_spec`)."""
+        spec = activity_type(self.kind).public_spec(self.spec)
+        return {"id": self.id, **spec, "state": self.state.value, "revealed": self.revealed}
 
 
 @dataclass(slots=True)

@@ -66,13 +66,14 @@ function ownInfo(own, unit) {
   return own.n > 1 ? t("estimate.social_others", { n: own.n, x: x }) : t("estimate.social_other", { x: x });
 }
 
-/** Second round of an influence experiment: what the crowd said in round one (to the
- * devices of the arm shown the median), what other people said (`own`: sent to this
- * device alone, in the arms `one_other` and `median_of_5`); the others just revise. */
+/** Second round: what the crowd said in round one (in the spec without arms; with arms
+ * sent to the devices of the arm `median` alone, in `own`), what other people said
+ * (`own`, in the arms `one_other` and `median_of_5`); the others just revise. */
 function socialBox(a, device, own) {
-  const s = a.social;
-  if (!s || !s.n) return null;
   const arm = armOf(a, device);
+  const split = Array.isArray(a.arms) && a.arms.length > 0;
+  const s = split ? (arm === "median" ? own : null) : a.social; // round 1's figures, if this device sees them
+  if (!a.social || !a.social.n) return null;
   const unit = a.unit ? " " + a.unit : "";
   if ((arm === "one_other" || arm === "median_of_5") && own && typeof own.value === "number") {
     return h("div", { class: "social social-own" },
@@ -80,7 +81,7 @@ function socialBox(a, device, own) {
       h("p", { class: "social-main" }, ownInfo(own, unit)),
       h("p", { class: "hint muted" }, t("estimate.round2")));
   }
-  if (arm !== "median") { // no information, or nobody else to show
+  if (arm !== "median" || !s || typeof s.median !== "number") { // nothing to show this device
     return h("div", { class: "social social-none" },
       h("p", { class: "social-title" }, t("estimate.round2_badge")),
       h("p", { class: "hint muted" }, t("estimate.round2")));
