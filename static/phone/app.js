@@ -51,7 +51,7 @@ const cards = new Map(); // id -> Card
 const openedRank = new Map(); // id -> when this page saw it open (larger: more recent)
 let openings = 0;
 const newVote = new NewVoteBar();
-const upcoming = new Upcoming($("#upcoming")); // "Prochain vote dans 2 min 30 s"
+const upcoming = new Upcoming($("#upcoming"), els.cards); // "Prochain vote dans 2 min 30 s"
 
 // Tabs of the same phone share the device (and its localStorage): each tells the others
 // what the server acknowledged, so that none shows an older answer.
@@ -164,6 +164,7 @@ function renderAll(force) {
   activities.forEach((_, id) => renderCard(id, force));
   placeCards();
   renderEmpty();
+  upcoming.render(); // a new card's own close, at once
 }
 
 /** The header's indicator: "Connecté" only with nothing waiting to leave. */

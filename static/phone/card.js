@@ -30,6 +30,8 @@ export class Card {
     this.anchor = null; // the control last used: the status line goes after it
     this.kindEl = h("span", { class: "card-kind" });
     this.badgeEl = h("span", { class: "badge hidden" });
+    // "Se ferme dans 45 s": written each second by upcoming.js while a close is scheduled
+    this.closingEl = h("p", { class: "card-closing hidden" });
     this.noteEl = h("p", { class: "card-note muted hidden" });
     this.inputEl = h("div", { class: "card-input" });
     this.statusEl = h("p", { class: "card-status", role: "status", "aria-live": "polite" });
@@ -41,7 +43,7 @@ export class Card {
     this.promptEl = h("h2", { class: "card-prompt" }, this.toggleEl);
     this.el = h("article", { class: "card", "data-activity": id, "data-status": "none" },
       h("header", { class: "card-head" }, this.kindEl, this.badgeEl),
-      this.promptEl, this.noteEl, this.inputEl, this.statusEl, this.resultsEl);
+      this.closingEl, this.promptEl, this.noteEl, this.inputEl, this.statusEl, this.resultsEl);
     const remember = (event) => {
       const control = event.target.closest ? event.target.closest("button, input, select, textarea") : null;
       if (control && this.inputEl.contains(control)) this.anchor = control;

@@ -1,11 +1,12 @@
-// The room's next scheduled vote on a phone: "Prochain vote dans 2 min 30 s" (or "à 16 h"
-// when it is more than an hour away), above the cards, so that a person with nothing to
-// answer knows whether to wait. The same data as the projector's countdown
+// The room's scheduled actions on a phone: "Prochain vote dans 2 min 30 s" (or "à 16 h"
+// when it is more than an hour away) above the cards, so that a person with nothing to
+// answer knows whether to wait, and "Se ferme dans 45 s" on the card of an open vote
+// that closes by itself. The same data as the projector's countdown
 // (crowd/core/schedule.py): the room's next scheduled actions, in the welcome
 // (`room.schedule`) and in a `schedule` message whenever they change, counted on the
-// server's clock. Only opens are said: a close is said on its own card by the projector.
+// server's clock.
 //
-// The line ticks once a second only while it shows a countdown (a phone's battery).
+// It ticks once a second only while something is counted down (a phone's battery).
 
 import { t } from "../shared/i18n.js";
 import { serverNow, formatDuration, formatClock } from "../shared/when.js";
@@ -13,18 +14,22 @@ import { serverNow, formatDuration, formatClock } from "../shared/when.js";
 const COUNTDOWN_S = 3600; // closer than this a countdown, farther the time of day
 
 export class Upcoming {
-  /** @param {HTMLElement} el  the line */
-  constructor(el) {
+  /** @param {HTMLElement} el  the line; `cards`: where the cards are */
+  constructor(el, cards) {
     this.el = el;
+    this.cards = cards;
     this.opens = [];
+    this.closes = [];
     this.timer = null;
     this.text = null;
   }
 
   /** The room's next scheduled actions ([{activity, action, at}], soonest first). */
   set(schedule) {
-    this.opens = (Array.isArray(schedule) ? schedule : [])
-      .filter((item) => item && item.action === "open" && typeof item.at === "number");
+    const items = (Array.isArray(schedule) ? schedule : [])
+      .filter((item) => item && typeof item.at === "number");
+    this.opens = items.filter((item) => item.action === "open");
+    this.closes = items.filter((item) => item.action === "close");
     this.render();
   }
 
@@ -43,11 +48,34 @@ export class Upcoming {
       this.el.textContent = text;
       this.el.classList.toggle("hidden", !text);
     }
-    const ticking = !!next;
+    this.renderCloses(now);
+    const ticking = !!next || this.closes.some((item) => item.at > now);
     if (ticking && this.timer === null) this.timer = setInterval(() => this.render(), 1000);
     if (!ticking && this.timer !== null) {
       clearInterval(this.timer);
       this.timer = null;
     }
+  }
+
+  /** Each open card's own close, if scheduled. */
+  renderCloses(now) {
+    this.cards.querySelectorAll(".card").forEach((card) => {
+      const slot = card.querySelector(".card-closing");
+      if (!slot) return;
+      const id = card.getAttribute("data-activity");
+      const item = card.getAttribute("data-state") === "open"
+        ? this.closes.find((c) => c.activity === id && c.at > now) : null;
+      let text = "";
+      if (item) {
+        const left = item.at - now;
+        text = left <= COUNTDOWN_S
+          ? t("phone.closes_in", { d: formatDuration(left) })
+          : t("phone.closes_at", { at: formatClock(item.at) });
+      }
+      if (slot.textContent !== text) {
+        slot.textContent = text;
+        slot.classList.toggle("hidden", !text);
+      }
+    });
   }
 }

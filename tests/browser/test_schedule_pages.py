@@ -145,3 +145,31 @@ async def test_a_phone_with_nothing_to_answer_says_when_the_next_vote_opens(
             "() => document.getElementById('upcoming').textContent.startsWith("
             "'Prochain vote dans 2\u00a0min')")
         await phone.close()
+
+
+async def test_an_open_vote_that_closes_by_itself_says_so_on_its_card(
+        browser: Any, server: Any) -> None:
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Atelier four")
+        vote = await panel.add_activity(code, kind="choice", prompt="On allume le four ?",
+                                        options=["oui", "non"], close_at=time.time() + 95)
+        other = await panel.add_activity(code, kind="choice", prompt="Et demain ?",
+                                         options=["oui", "non"])
+        await panel.open(vote)
+        await panel.open(other)
+        phone = await open_tab(browser, f"{server.url}/r/{code}")
+        closing = phone.card(vote).locator(".card-closing")
+        await phone.page.wait_for_function(
+            "(id) => /^Se ferme dans 1\u00a0min(\u00a0\\d{2}\u00a0s)?$/.test("
+            "document.querySelector(`.card[data-activity='${id}'] .card-closing`).textContent)",
+            arg=vote)
+        box = await closing.bounding_box()
+        viewport = phone.page.viewport_size
+        assert box is not None and viewport is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        # the other card closes when the animator says: nothing on it
+        assert not await phone.card(other).locator(".card-closing").is_visible()
+        # closed by hand before its time: the countdown goes with the open state
+        await panel.close(vote)
+        await closing.wait_for(state="hidden")
+        await phone.close()
