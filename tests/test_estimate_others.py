@@ -16,11 +16,12 @@ from crowd.activities.value_scale import fnv1a
 from crowd.clients import Panel, Phone
 from crowd.core import checkpoint
 from crowd.core.engine import Engine, Peer, ToDevice
-from crowd.core.errors import BadMessage
-from crowd.core.protocol import CreateRoom, Open
+from crowd.core.errors import BadMessage, Conflict
+from crowd.core.protocol import Close, CreateRoom, Open, Project, Reveal
+from crowd.core.steps import SCREENS
 from crowd.core.types import Role
 from tests.support import ServerProcess
-from tests.test_gestures import Room
+from tests.test_gestures import PANEL, Room
 
 
 def test_worked_example_of_the_others_shown() -> None:
@@ -179,6 +180,58 @@ def test_round_one_figures_reach_only_the_median_arm() -> None:
     room.answer(plain, 0, 40)
     again = room.ack(InfluenceRound(activity=plain))["activity"]
     assert room.engine.activity(again).public()["social"]["median"] == 40
+
+
+def test_no_screen_sees_round_one_as_the_experiment_starts() -> None:
+    """Round 1 projected and open: the step that closes it and opens round 2 moves the
+    projection first, so no screen is sent round 1's figures on the way; and a device
+    that never answered round 1 (a fresh token) is shown nothing in any arm."""
+    room = Room()
+    first = room.activity(kind="estimate")
+    room.ack(Project(room=room.code, activity=first))
+    for d, g in enumerate((80, 100, 120, 150, 200, 90)):
+        room.answer(first, d, g)
+    step = room.engine.handle(InfluenceRound(activity=first, arms=("median", "none"),
+                                             seq=999), PANEL, 1.0)
+    second = next(m for _, m in step.sends if m["t"] == "ack")["activity"]
+    projected = [m for target, m in step.sends if m["t"] == "projected"]
+    assert projected and all(m["projection"]["activity"]["id"] == second for m in projected)
+    assert "110.0" not in repr([m for target, m in step.sends
+                                if getattr(target, "roles", None) == SCREENS])
+    tally = room.engine.activity(second).tally
+    for token in ("fresh-1", "fresh-2", "fresh-3", "fresh-4"):
+        assert tally.shown_to(token) is None  # type: ignore[attr-defined]
+        welcome = room.engine.welcome(Peer(Role.PHONE, token, room.code), token)
+        assert welcome["social_info"] == {}
+
+
+@pytest.mark.parametrize(("results", "close_first", "reveal", "accepted"), [
+    (None, False, False, True),  # open, figures waiting for the close: the usual way
+    ("hidden", True, False, True),  # closed, figures never shown
+    ("live", False, False, False),  # open with figures on the projector
+    (None, True, False, False),  # closed: after_close put them on the projector
+    ("hidden", True, True, False),  # revealed: every phone has them
+])
+def test_arms_need_round_ones_figures_unseen(
+        results: str | None, close_first: bool, reveal: bool, accepted: bool) -> None:
+    room = Room()
+    spec = {"kind": "estimate"} | ({"results": results} if results else {})
+    first = room.activity(**spec)
+    room.answer(first, 0, 10)
+    if close_first:
+        room.ack(Close(activity=first))
+    if reveal:
+        room.ack(Reveal(activity=first))
+    before = (len(room.engine.activities), room.engine.activity(first).state)
+    if accepted:
+        room.ack(InfluenceRound(activity=first, arms=("median", "none")))
+        return
+    with pytest.raises(Conflict) as refused:
+        room.engine.handle(InfluenceRound(activity=first, arms=("median", "none"), seq=99),
+                           PANEL, 1.0)
+    assert refused.value.reason == "arms_after_results"
+    assert (len(room.engine.activities), room.engine.activity(first).state) == before
+    room.ack(InfluenceRound(activity=first))  # without arms: as always
 
 
 def test_sensitivity_uses_what_each_device_was_shown() -> None:

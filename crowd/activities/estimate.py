@@ -53,6 +53,8 @@ declare_reasons({
     "round2_needs_opening": "open and collect the first round before the second",
     "round2_needs_answers": "the first round has no answers yet",
     "round2_exists": "this estimate already has its second round",
+    "arms_after_results": "an experiment needs round 1's figures unseen: split into arms "
+                          "while round 1 is open (or its results hidden and not revealed)",
     "truth_estimate_only": "only an estimate or an orientation has a true value",
     "value_estimate_size": "an estimate is 0 or between 1e-9 and 1e15 in size",
     "field_estimate_size": "'{field}' must be 0 or between 1e-9 and 1e15 in size",
@@ -158,12 +160,14 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
         raise Conflict(reason="round2_needs_answers")
     if any(a.spec.get("previous") == act.id for a in engine.activities.values()):
         raise Conflict(reason="round2_exists")
+    if msg.arms and not _figures_unseen(act):
+        raise Conflict(reason="arms_after_results")
     room = engine.rooms[act.room]
     first = act.tally.snapshot()  # before any change: a failure here changes nothing
     step = Step()
-    if act.state is State.OPEN:
+    closing = act.state is State.OPEN
+    if closing:
         engine.commit(step, engine.event(ev.CLOSED, act.room, {"id": act.id}, now, peer, None))
-        engine.activity_changed(step, act)
     social = {"n": first["n"], "median": first["median"], "q1": first["q1"],
               "q3": first["q3"]}
     spec = {**act.spec, "round": 2, "previous": act.id, "social": social}
@@ -179,10 +183,22 @@ def influence_round(engine: EngineAPI, msg: InfluenceRound, peer: Peer, now: flo
     if room.projected == act.id:
         engine.commit(step, engine.event(ev.PROJECTED, room.code, {"id": second.id}, now,
                                          peer, None))
+    if closing:  # told once the projection moved: a closed round 1 still projected
+        engine.activity_changed(step, act)  # would put its figures on the screens
     engine.ack(step, peer, msg.seq, activity=second.id)
     engine.activity_changed(step, second)
     _tell_each_device(step, second)
     return step
+
+
+def _figures_unseen(first: Activity) -> bool:
+    """Whether nobody outside the panel can have seen round 1's figures: it is still open
+    (its figures wait for the close by default; with `live` the animator chose to show
+    them), or closed with its results hidden and never revealed."""
+    results = first.spec.get("results")
+    if first.state is State.OPEN:
+        return results != "live"
+    return results == "hidden" and not first.revealed
 
 
 def _tell_each_device(step: Step, second: Activity) -> None:
@@ -278,8 +294,8 @@ class EstimateTally(Tally):
         others' answers (`{arm, value, n}`) in `one_other` and `median_of_5`; None in
         `none` and without arms (everyone then reads round 1's figures in the spec)."""
         arms = self.spec.get("arms")
-        if not arms:
-            return None
+        if not arms or self.first is None or device not in self.first.by_device:
+            return None  # a device that did not answer round 1 is shown nothing
         arm = arm_of(str(self.spec.get("previous")), device, arms)
         if arm == "median":
             return {"arm": arm, **(self.spec.get("social") or {})}

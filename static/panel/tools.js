@@ -44,6 +44,13 @@ const ARMS = {
   four: ["median", "none", "one_other", "median_of_5"],
 };
 
+/** An experiment needs round 1's figures unseen (the server checks it too): round 1
+ * still open without live figures, or closed with its results hidden and not revealed. */
+function figuresUnseen(a) {
+  if (a.state === "open") return a.results !== "live";
+  return a.results === "hidden" && !a.revealed;
+}
+
 function armsSelect(id) {
   const key = id + ":arms";
   const select = h("select", { class: "input input-small arms-select", id: "arms-" + id, "data-action": "arms" },
@@ -75,14 +82,14 @@ function estimateTools(a, ctx) {
     if (e.key === "Enter") save();
   });
   const offered = a.round !== 2 && answered && !ctx.followed;
-  const shown = offered ? armsSelect(id) : null;
+  const shown = offered && figuresUnseen(a) ? armsSelect(id) : null;
   const second = offered
     ? button("estimate.round2_button", "btn-primary", () => {
       const msg = { t: "influence_round", activity: id };
-      const arms = ARMS[shown.select.value];
+      const arms = shown ? ARMS[shown.select.value] : null;
       if (arms) msg.arms = arms;
       ctx.command(msg).then(() => {
-        shown.done();
+        if (shown) shown.done();
         ctx.flash(t("estimate.round2_opened"), false);
       }).catch(() => {});
     }) : null;

@@ -208,4 +208,14 @@ async def test_the_panel_runs_the_second_round_as_an_experiment(browser: Any, se
             second = await watcher.next_activity()
     assert second["previous"] == first and second["round"] == 2
     assert second["arms"] == ["median", "none", "one_other", "median_of_5"]
+    # a round 1 closed on the projector was seen by the room: no experiment offered
+    async with Panel.connect(server.url, server.secret) as panel:
+        seen = await panel.add_activity(code, kind="estimate", prompt="Combien de marches ?")
+        await panel.open(seen)
+        async with Phone.connect(server.url, code) as crowd:
+            await crowd.respond(seen, 40)
+        await panel.close(seen)
+    item = page.locator(f'.agenda-item[data-activity="{seen}"]')
+    await item.get_by_role("button", name="Deuxième tour").wait_for()
+    assert await item.get_by_label("Chaque téléphone voit").count() == 0
     await tab.close()
