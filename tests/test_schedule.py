@@ -96,6 +96,17 @@ def test_a_scheduled_open_never_takes_the_projector_from_what_it_shows() -> None
         ("opened", first), ("projected", first), ("opened", second)]
     assert fest.engine.rooms[fest.code].projected == first
     assert fest.state(later) == fest.state(second) == "open"
+    # a program of votes: the next one the clock opens replaces the closed one the clock
+    # projected, not the one the animator projected
+    fest.send({"t": "close", "activity": first}, START + 100)
+    then = fest.add(open_at=START + 120)
+    assert [e.type for e in fest.tick(START + 120)] == ["opened", "projected", "scheduled"]
+    assert fest.engine.rooms[fest.code].projected == then
+    fest.send({"t": "project", "room": fest.code, "activity": shown}, START + 130)
+    fest.send({"t": "close", "activity": shown}, START + 130)
+    last = fest.add(open_at=START + 140)
+    assert [e.type for e in fest.tick(START + 140)] == ["opened", "scheduled"]
+    assert fest.engine.rooms[fest.code].projected == shown and fest.state(last) == "open"
 
 
 def test_a_phone_can_answer_only_between_the_open_and_the_close() -> None:
@@ -120,8 +131,8 @@ def test_both_actions_due_at_one_tick_fire_in_order() -> None:
     vote = fest.add(open_at=START + 60, close_at=START + 120)
     fired = fest.tick(START + 5000)
     assert [(e.type, e.data.get("action")) for e in fired] == [
-        ("opened", None), ("projected", None), ("scheduled", "open"), ("closed", None),
-        ("scheduled", "close")]
+        ("opened", None), ("scheduled", "open"), ("closed", None), ("scheduled", "close")]
+    assert fest.engine.rooms[fest.code].projected is None  # a missed slot takes no screen
     assert fest.state(vote) == "closed"
     assert fest.tick(START + 5001) == []
 

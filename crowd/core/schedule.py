@@ -6,7 +6,8 @@ panel, the workshop's poll closes at 11:30. An activity's spec may hold `open_at
 with the time, and an action whose time has come is logged like an animator's command:
 an `opened` or `closed` event, followed by a `scheduled` event {id, action, at} that
 says this action of this time is done; a vote that opens while its room's projector
-shows nothing is projected too (a `projected` event). So it fires once: a replay, a checkpoint or a
+shows nothing (or the closed vote the clock put there) is projected too (a `projected`
+event). So it fires once: a replay, a checkpoint or a
 restart rebuilds `Activity.scheduled` from the log, and an action due while the server
 was down fires at the first tick after the start, once. Changing a draft's time makes
 it due again (the record names the time it fired for).
@@ -145,7 +146,7 @@ def _fire(engine: Engine, step: Step, act: Activity, action: str, now: float,
         change = ev.CLOSED
     if change is not None:
         engine.commit(step, engine.event(change, act.room, {"id": act.id}, now, peer, None))
-    if change == ev.OPENED and _shows_nothing(engine, act):
+    if change == ev.OPENED and "close" not in due(act, now) and _takes_the_projector(engine, act):
         engine.commit(step, engine.event(ev.PROJECTED, act.room, {"id": act.id}, now, peer,
                                          None))
     engine.commit(step, engine.event(ev.SCHEDULED, act.room, record, now, peer, None))
@@ -153,13 +154,20 @@ def _fire(engine: Engine, step: Step, act: Activity, action: str, now: float,
         engine.activity_changed(step, act)
 
 
-def _shows_nothing(engine: Engine, act: Activity) -> bool:
+def _takes_the_projector(engine: Engine, act: Activity) -> bool:
     """Whether a vote that opens by the clock goes on its room's projector: when the
-    projector shows nothing (its join code and the countdown to this very open), so the
-    room sees the question it was told to wait for. A projector showing something else
-    keeps it: the animator chose it."""
+    projector shows nothing (its join code and the countdown to this very open), or the
+    closed vote the clock put there before (a program of votes, one after the other), so
+    the room sees the question it was told to wait for. A projector showing anything
+    else keeps it: the animator chose it. (A result the control room pushes stays over
+    the room's projection, this one included, until it is brought back.) A vote whose
+    close is also due at this tick (a slot missed while the server was down) opens and
+    closes without taking the projector."""
     room = engine.rooms.get(act.room)
-    return room is not None and room.projected is None
+    if room is None:
+        return False
+    shown = room.activities.get(room.projected) if room.projected else None
+    return shown is None or (shown.state is not State.OPEN and "open" in shown.scheduled)
 
 
 def on_scheduled(engine: Engine, event: Event) -> None:
