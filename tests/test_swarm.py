@@ -75,6 +75,27 @@ def test_without_the_data_file_the_quantile_table_keeps_the_crowd_shape() -> Non
     assert min(guesses) < 600 < 2100 < max(guesses)  # the tails of a real crowd
 
 
+def test_simulated_phones_revise_on_what_their_arm_shows_them() -> None:
+    """A second round split into arms: a phone moves towards round 1's median only if
+    its `social_info` says it, towards another person's answer in `one_other`, and
+    answers again alone when shown nothing (the spec keeps round 1's count only)."""
+    second = {**ESTIMATE, "id": "ROOM-3", "previous": "ROOM-2", "round": 2,
+              "arms": ["median", "none", "one_other"], "social": {"n": 40}}
+    model = CrowdModel(seed=6)
+    own = 1000.0
+    moved = {"median": [], "none": [], "one_other": []}
+    shown = {"median": {"arm": "median", "n": 40, "median": 2000.0, "q1": 1500.0, "q3": 2500.0},
+             "none": None, "one_other": {"arm": "one_other", "value": 2000.0, "n": 1}}
+    for i in range(300):
+        for arm, info in shown.items():
+            plan = plan_answers(model, i, second, own=own, shown=info)
+            if plan:
+                moved[arm].append(plan[0].value - own)
+    assert moved["none"] and all(m == 0 for m in moved["none"])
+    for arm in ("median", "one_other"):
+        assert moved[arm] and all(m >= 0 for m in moved[arm]) and max(moved[arm]) > 0
+
+
 def test_estimates_move_into_the_activity_bounds() -> None:
     percent = {"id": "ROOM-3", "kind": "estimate", "min": 0, "max": 100}
     guesses = first_values(CrowdModel(seed=2), percent)

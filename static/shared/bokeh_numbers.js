@@ -6,7 +6,8 @@
 // culture, and a formatter written as JavaScript in Python (CustomJSTickFormatter) is
 // compiled from a string, which the pages' content policy forbids. So this file, loaded
 // after BokehJS, gives that formatter's class the page's number format, once: the labels
-// come from Intl.NumberFormat with as few decimals as keep the ticks apart and exact.
+// come from Intl.NumberFormat with as few decimals as write the ticks exactly (to a
+// millionth of the axis's step); numbers far outside a festival's keep Bokeh's labels.
 //
 // A plain script without import or export: the projector imports it as a module, the
 // standalone pages (film, replay, report, chart images) inline it after BokehJS. The
@@ -24,11 +25,20 @@
   const original = Formatter.prototype.doFormat;
   const formats = {};
 
-  /** The fewest decimals (up to 10) at which every tick is written exactly. */
-  function decimals(ticks) {
+  /** The gap between neighbouring ticks (the axis's step), or the largest tick alone. */
+  function stepOf(ticks) {
+    let step = Infinity;
+    for (let i = 1; i < ticks.length; i++) {
+      const gap = Math.abs(ticks[i] - ticks[i - 1]);
+      if (gap > 0 && gap < step) step = gap;
+    }
+    return isFinite(step) ? step : Math.max.apply(null, ticks.map(Math.abs)) || 1;
+  }
+
+  /** The fewest decimals (up to 10) that write every tick exactly, to a millionth of a step. */
+  function decimals(ticks, tolerance) {
     for (let d = 0; d < 10; d++) {
-      const exact = ticks.every((x) => Math.abs(Number(x.toFixed(d)) - x) <= 1e-9 * Math.max(1, Math.abs(x)));
-      if (exact) return d;
+      if (ticks.every((x) => Math.abs(Number(x.toFixed(d)) - x) <= tolerance)) return d;
     }
     return 10;
   }
@@ -47,10 +57,17 @@
     if (!numbers.every((x) => typeof x === "number" && Number.isFinite(x))) {
       return original.call(this, ticks, opts);
     }
+    const largest = Math.max.apply(null, numbers.map(Math.abs));
+    // far outside a festival's numbers (a millionth of a millionth, a million billions):
+    // Bokeh's own scientific labels say them better than forty digits
+    if (numbers.length === 0 || (largest > 0 && largest < 1e-4) || largest >= 1e15) {
+      return original.call(this, ticks, opts);
+    }
+    const tolerance = 1e-6 * stepOf(numbers);
     const lang = (document.documentElement.lang || "fr").slice(0, 2);
-    const style = format(lang, decimals(numbers));
-    // -0 would be written "-0"
-    return numbers.map((x) => style.format(Object.is(x, -0) ? 0 : x));
+    const style = format(lang, decimals(numbers, tolerance));
+    // a tick at zero but for rounding (-5.5e-17) is zero, never "-0,0"
+    return numbers.map((x) => style.format(Math.abs(x) <= tolerance ? 0 : x));
   };
   Formatter.prototype.__crowdNumbers = true;
 })();

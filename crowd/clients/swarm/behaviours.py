@@ -455,8 +455,11 @@ class CallBehaviour(Behaviour):
 
 def plan_answers(model: CrowdModel, index: int, activity: Mapping[str, Any],
                  round_: int = 0, own: Any = None, snapshot: Mapping[str, Any] | None = None,
-                 persona: Persona | None = None) -> list[Action]:
-    """What phone `index` will send for an activity: pure, no network (tests use it)."""
+                 persona: Persona | None = None,
+                 shown: Mapping[str, Any] | None = None) -> list[Action]:
+    """What phone `index` will send for an activity: pure, no network (tests use it).
+    `shown`: what this phone alone is shown in a second round split into arms (its
+    `social_info`): round 1's median, or other people's answers, or nothing."""
     strategy = BEHAVIOURS.get(str(activity.get("kind")))
     if strategy is None:
         return []
@@ -465,6 +468,13 @@ def plan_answers(model: CrowdModel, index: int, activity: Mapping[str, Any],
         if ctx.rng.random() > ctx.persona.diligence:
             return []
         social = activity.get("social")
+        if isinstance(social, Mapping) and activity.get("arms"):  # an experiment's arm
+            if shown and "value" in shown:
+                social = {"n": shown.get("n"), "median": shown["value"]}
+            elif shown and "median" in shown:
+                social = shown
+            else:
+                social = {"n": social.get("n")}  # shown nothing: answers again alone
         if isinstance(social, Mapping):  # the server's influence round (estimates)
             return strategy.second_round(ctx, own, social)
         return strategy.plan(ctx)

@@ -93,6 +93,7 @@ class VirtualPhone:
         self.result_version: Counter[str] = Counter()
         self.revised_version: Counter[str] = Counter()
         self.own: dict[str, Any] = {}
+        self.shown: dict[str, Mapping[str, Any]] = {}  # a second round's arm: what this phone sees
         self.rounds: dict[str, int] = {}
         self.plans: dict[str, asyncio.Task[None]] = {}
 
@@ -176,6 +177,7 @@ class VirtualPhone:
         mine = welcome.get("mine") or {}
         for activity_id, value in mine.items():
             self.own.setdefault(activity_id, value)
+        self.shown.update(welcome.get("social_info") or {})
         seen = set()
         for activity in welcome.get("activities") or []:
             seen.add(activity["id"])
@@ -206,6 +208,8 @@ class VirtualPhone:
         elif t == "result":
             self._store_result(str(msg["activity"]), msg.get("snapshot") or {})
             self._maybe_revise(str(msg["activity"]))
+        elif t == "social_info":
+            self._on_shown(str(msg["activity"]), msg.get("info") or {})
 
     def _settle(self, msg: Mapping[str, Any]) -> None:
         entry = self.unacked.pop(msg.get("seq"), None)  # type: ignore[arg-type]
@@ -247,9 +251,23 @@ class VirtualPhone:
                 return
             earlier = self.own.get(str(activity.get("previous")))  # influence rounds
             self._start(activity_id, 0, plan_answers(self.swarm.model, self.index, activity,
-                                                     own=earlier, persona=self.persona))
+                                                     own=earlier, persona=self.persona,
+                                                     shown=self.shown.get(activity_id)))
         else:
             self._maybe_revise(activity_id)
+
+    def _on_shown(self, activity_id: str, info: Mapping[str, Any]) -> None:
+        """What this phone alone is shown in a second round's arm: it comes right after
+        the round's activity, whose plan (not yet carried out) is made again with it."""
+        self.shown[activity_id] = info
+        activity = self.activities.get(activity_id)
+        if activity is None or activity_id in self.own or activity_id not in self.plans:
+            return
+        self._cancel(activity_id)
+        earlier = self.own.get(str(activity.get("previous")))
+        self._start(activity_id, 0, plan_answers(self.swarm.model, self.index, activity,
+                                                 own=earlier, persona=self.persona,
+                                                 shown=info))
 
     def _maybe_revise(self, activity_id: str) -> None:
         """The social-influence round: the result is shown and the activity open again."""
