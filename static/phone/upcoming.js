@@ -7,11 +7,13 @@
 // server's clock.
 //
 // It ticks once a second only while something is counted down (a phone's battery).
+// More than an hour ahead it says the time of day, and the day if it is not today.
 
 import { t } from "../shared/i18n.js";
-import { serverNow, formatDuration, formatClock } from "../shared/when.js";
+import { serverNow, formatDuration, formatClock, formatDay, sameDay } from "../shared/when.js";
 
 const COUNTDOWN_S = 3600; // closer than this a countdown, farther the time of day
+const RECHECK_S = 600; // farther than the countdown: looked at again this often at most
 
 export class Upcoming {
   /** @param {HTMLElement} el  the line; `cards`: where the cards are */
@@ -20,7 +22,7 @@ export class Upcoming {
     this.cards = cards;
     this.opens = [];
     this.closes = [];
-    this.timer = null;
+    this.timer = null; // the next render, a second away while counting down
     this.text = null;
   }
 
@@ -39,9 +41,9 @@ export class Upcoming {
     let text = "";
     if (next) {
       const left = next.at - now;
-      text = left <= COUNTDOWN_S
-        ? t("phone.next_vote_in", { d: formatDuration(left) })
-        : t("phone.next_vote_at", { at: formatClock(next.at) });
+      if (left <= COUNTDOWN_S) text = t("phone.next_vote_in", { d: formatDuration(left) });
+      else if (sameDay(next.at, now)) text = t("phone.next_vote_at", { at: formatClock(next.at) });
+      else text = t("phone.next_vote_on", { day: formatDay(next.at), at: formatClock(next.at) });
     }
     if (text !== this.text) {
       this.text = text;
@@ -49,12 +51,20 @@ export class Upcoming {
       this.el.classList.toggle("hidden", !text);
     }
     this.renderCloses(now);
-    const ticking = !!next || this.closes.some((item) => item.at > now);
-    if (ticking && this.timer === null) this.timer = setInterval(() => this.render(), 1000);
-    if (!ticking && this.timer !== null) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.schedule(now);
+  }
+
+  /** The next render: in a second while something is counted down, else when the
+   * soonest action enters the countdown (looked at again every 10 min at most, for a
+   * phone that slept); none when nothing is scheduled. */
+  schedule(now) {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const lefts = this.opens.concat(this.closes).map((item) => item.at - now).filter((s) => s > 0);
+    if (!lefts.length) return;
+    const soonest = Math.min.apply(null, lefts);
+    const wait = soonest <= COUNTDOWN_S ? 1 : Math.min(RECHECK_S, soonest - COUNTDOWN_S);
+    this.timer = setTimeout(() => this.render(), wait * 1000);
   }
 
   /** Each open card's own close, if scheduled. */

@@ -173,3 +173,19 @@ async def test_an_open_vote_that_closes_by_itself_says_so_on_its_card(
         await panel.close(vote)
         await closing.wait_for(state="hidden")
         await phone.close()
+
+
+async def test_a_vote_tomorrow_is_announced_with_its_day(browser: Any, server: Any) -> None:
+    tomorrow = time.localtime(time.time() + 86400)
+    nine = time.mktime((tomorrow.tm_year, tomorrow.tm_mon, tomorrow.tm_mday, 9, 0, 0, 0, 0, -1))
+    async with Panel.connect(server.url, server.secret) as panel:
+        code = await panel.create_room("Demain matin")
+        await panel.add_activity(code, kind="choice", prompt="Café ou thé ?",
+                                 options=["café", "thé"], open_at=nine)
+    phone = await open_tab(browser, f"{server.url}/r/{code}")
+    line = phone.page.locator("#upcoming")
+    await line.wait_for()
+    days = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+    assert re.fullmatch(rf"Prochain vote ({days}) {tomorrow.tm_mday} \w+ à 9\u00a0h",
+                        await line.inner_text()), await line.inner_text()
+    await phone.close()
