@@ -31,6 +31,7 @@ from crowd.core.errors import CrowdError
 from crowd.core.features import optional_module
 from crowd.core.paths import static_dir
 from crowd.core.protocol import Encoding, encode
+from crowd.core.schedule import upcoming
 from crowd.core.types import State, normalize_code
 from crowd.server.assets import kind_preloads, preload_links, static_url
 from crowd.server.edge import (
@@ -101,13 +102,16 @@ async def home(request: Request) -> Response:
 
 async def phone_page(request: Request) -> Response:
     """The phone page, naming among its preloads the modules of the kinds the room shows
-    now (its open and revealed activities): they come with the page's first wave."""
+    now (its open and revealed activities), and the schedule's when the room has one:
+    they come with the page's first wave."""
     room = _hub(request).engine.rooms.get(normalize_code(request.path_params["code"]))
     kinds = tuple(sorted({a.kind for a in room.activities.values()
                           if a.state is State.OPEN or a.revealed})) if room else ()
+    extra = ("phone/upcoming.js",) if room and upcoming(room.activities.values()) else ()
     page = _page("phone/index.html")
-    if kinds:
-        page = page.replace("</head>", kind_preloads("phone/app.js", kinds) + "\n</head>", 1)
+    if kinds or extra:
+        page = page.replace("</head>", kind_preloads("phone/app.js", kinds, *extra)
+                            + "\n</head>", 1)
     return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
 
 

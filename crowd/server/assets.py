@@ -71,18 +71,25 @@ def preload_links(*entries: str) -> str:
                      for name in names)
 
 
+def kind_preloads(page_entry: str, kinds: tuple[str, ...], *extra: str) -> str:
+    """The `<link rel="modulepreload">` lines for the phone's modules of `kinds`, and the
+    `extra` modules (paths under static/) the room will need, with what they import,
+    that the page's own graph does not already name. The phone page loads a kind's
+    module when a card of that kind first shows (static/phone/kinds/), and a few others
+    when the room needs them (its schedule): the server, which knows the room, names
+    those at once, so the first question costs no round trip more."""
+    return module_preloads(page_entry, tuple(f"phone/kinds/{kind}.js" for kind in kinds) + extra)
+
+
 @functools.cache
-def kind_preloads(page_entry: str, kinds: tuple[str, ...]) -> str:
-    """The `<link rel="modulepreload">` lines for the phone's modules of `kinds` (and what
-    they import) that the page's own graph does not already name. The phone page loads
-    a kind's module when a card of that kind first shows (static/phone/kinds/): the
-    server, which knows what is open in the room, names those at once, so the first
-    question costs no round trip more. Cached per set of kinds (a dozen kinds at most)."""
+def module_preloads(page_entry: str, modules: tuple[str, ...]) -> str:
+    """Preload lines for `modules` and their imports, less the page's own graph; cached
+    per set (a dozen kinds and a module or two: a few hundred sets at most)."""
     base = static_url()
     known = set(module_graph(page_entry))
     lines = []
-    for kind in kinds:
-        for name in module_graph(f"phone/kinds/{kind}.js"):
+    for module in modules:
+        for name in module_graph(module):
             if name not in known:
                 known.add(name)
                 lines.append(f'  <link rel="modulepreload" href="{base}/{Path(name).as_posix()}">')

@@ -22,8 +22,6 @@ import * as boards from "./board_state.js";
 import { Criee, soundToggle } from "./criee.js";
 import { armAudio } from "./alert.js";
 import { followFestival } from "../shared/announce.js";
-import { setServerTime } from "../shared/when.js";
-import { Upcoming } from "./upcoming.js";
 
 const room = codeFromPath();
 
@@ -51,7 +49,33 @@ const cards = new Map(); // id -> Card
 const openedRank = new Map(); // id -> when this page saw it open (larger: more recent)
 let openings = 0;
 const newVote = new NewVoteBar();
-const upcoming = new Upcoming($("#upcoming"), els.cards); // "Prochain vote dans 2 min 30 s"
+// The room's scheduled actions ("Prochain vote dans 2 min 30 s", "Se ferme dans 45 s"):
+// upcoming.js is loaded once the room has some. Most rooms have none, and on a 50 KB/s
+// link every module on the way to the first question costs.
+let upcoming = null;
+let roomSchedule = { items: null, server: null, local: 0 };
+const loadUpcoming = () => import("./upcoming.js");
+
+/** The room's next scheduled actions, with the server's clock when a welcome tells it. */
+function setSchedule(items, serverTime) {
+  if (typeof serverTime === "number") roomSchedule = { items: items, server: serverTime, local: Date.now() };
+  else roomSchedule.items = items;
+  if (!upcoming && !(Array.isArray(items) && items.length)) return;
+  const apply = () => {
+    if (roomSchedule.server !== null) { // the server's clock as it is now, not at the welcome
+      upcoming.clock(roomSchedule.server + (Date.now() - roomSchedule.local) / 1000);
+    }
+    upcoming.set(roomSchedule.items);
+  };
+  if (upcoming) {
+    apply();
+    return;
+  }
+  loadUpcoming().then((module) => {
+    if (!upcoming) upcoming = new module.Upcoming($("#upcoming"), els.cards);
+    apply();
+  }, () => {});
+}
 
 // Tabs of the same phone share the device (and its localStorage): each tells the others
 // what the server acknowledged, so that none shows an older answer.
@@ -164,7 +188,7 @@ function renderAll(force) {
   activities.forEach((_, id) => renderCard(id, force));
   placeCards();
   renderEmpty();
-  upcoming.render(); // a new card's own close, at once
+  if (upcoming) upcoming.render(); // a new card's own close, at once
 }
 
 /** The header's indicator: "Connecté" only with nothing waiting to leave. */
@@ -254,8 +278,7 @@ sock.on("error", (msg) => {
 
 sock.on("welcome", (msg) => {
   const r = msg.room || {};
-  setServerTime(msg.server && msg.server.time);
-  upcoming.set(r.schedule);
+  setSchedule(r.schedule, msg.server && msg.server.time);
   els.title.textContent = r.title || room;
   els.code.textContent = r.code || room;
   document.title = (r.title || room) + " · crowd";
@@ -335,7 +358,7 @@ sock.on("social_info", (msg) => {
   renderCard(msg.activity, true);
 });
 sock.on("call_places", (msg) => criee.places(msg));
-sock.on("schedule", (msg) => upcoming.set(msg.schedule)); // the room's next scheduled actions
+sock.on("schedule", (msg) => setSchedule(msg.schedule)); // the room's next scheduled actions
 sock.on("board", (msg) => boards.update(msg)); // a board's posts: its list only is redrawn
 
 // ------------------------------------------------------------ connection and page
@@ -370,8 +393,10 @@ els.nickForm.addEventListener("submit", (event) => {
 
 window.addEventListener("crowd:lang", () => {
   renderConn();
-  upcoming.text = null; // written again in the new language
-  upcoming.render();
+  if (upcoming) {
+    upcoming.text = null; // written again in the new language
+    upcoming.render();
+  }
   renderAll(true);
   criee.renderAll();
 });

@@ -10,7 +10,7 @@
 // More than an hour ahead it says the time of day, and the day if it is not today.
 
 import { t } from "../shared/i18n.js";
-import { serverNow, formatDuration, formatClock, formatDay, sameDay } from "../shared/when.js";
+import { serverNow, setServerTime, formatDuration, formatClock, formatDay, sameDay } from "../shared/when.js";
 
 const COUNTDOWN_S = 3600; // closer than this a countdown, farther the time of day
 const RECHECK_S = 600; // farther than the countdown: looked at again this often at most
@@ -24,6 +24,11 @@ export class Upcoming {
     this.closes = [];
     this.timer = null; // the next render, a second away while counting down
     this.text = null;
+  }
+
+  /** The server's clock now (seconds since the epoch): countdowns count on it. */
+  clock(serverSeconds) {
+    setServerTime(serverSeconds);
   }
 
   /** The room's next scheduled actions ([{activity, action, at}], soonest first). */

@@ -305,6 +305,8 @@ async def test_the_phone_page_is_light_on_a_bad_wifi(browser: Any, server: Any) 
     # and the page itself came compressed
     assert any(url.endswith("/phone/kinds/choice.js") for url in modules)
     assert not any(url.endswith(("/kinds/ranking.js", "/kinds/estimate.js")) for url in modules)
+    # nothing scheduled in this room: the schedule's module stays on the server
+    assert not any(url.endswith(("/phone/upcoming.js", "/shared/when.js")) for url in modules)
     assert not [url for url in responses if url.endswith(".css")]
     page_headers = await responses[f"{server.url}/r/{code}"].all_headers()
     assert page_headers.get("content-encoding") == "gzip"

@@ -126,6 +126,10 @@ async def test_a_phone_with_nothing_to_answer_says_when_the_next_vote_opens(
             "() => /^Prochain vote dans 2\u00a0min(\u00a0\\d{2}\u00a0s)?$/"
             ".test(document.getElementById('upcoming').textContent)")
         assert "Rien à voter" in await phone.page.locator("#notice").inner_text()
+        # a room with a schedule: its module comes with the page's first wave
+        preloaded = await phone.page.eval_on_selector_all(
+            "link[rel=modulepreload]", "els => els.map((e) => e.href)")
+        assert any(url.endswith("/phone/upcoming.js") for url in preloaded)
         box = await line.bounding_box()
         viewport = phone.page.viewport_size
         assert box is not None and viewport is not None
@@ -160,9 +164,9 @@ async def test_an_open_vote_that_closes_by_itself_says_so_on_its_card(
         phone = await open_tab(browser, f"{server.url}/r/{code}")
         closing = phone.card(vote).locator(".card-closing")
         await phone.page.wait_for_function(
-            "(id) => /^Se ferme dans 1\u00a0min(\u00a0\\d{2}\u00a0s)?$/.test("
-            "document.querySelector(`.card[data-activity='${id}'] .card-closing`).textContent)",
-            arg=vote)
+            "(id) => { const el = document.querySelector(`.card[data-activity='${id}'] "
+            ".card-closing`); return !!el && /^Se ferme dans 1\u00a0min(\u00a0\\d{2}\u00a0s)?$/"
+            ".test(el.textContent); }", arg=vote)
         box = await closing.bounding_box()
         viewport = phone.page.viewport_size
         assert box is not None and viewport is not None
