@@ -94,3 +94,10 @@ async def snapshot(tab: Tab, server: Any, activity: str) -> dict[str, Any]:
 #: How a page's Bokeh writes axis numbers (static/shared/bokeh_numbers.js): in French,
 #: `["12\u202f000,0", "0,5"]`.
 AXIS_NUMBERS = "() => new (Bokeh.Models.get('BasicTickFormatter'))().doFormat([12000, 0.5], {})"
+
+
+#: For `page.evaluate(LAID_OUT)` before reading where to put a finger: the page's fonts
+#: have arrived (a font swapped in later re-wraps the text above a control and moves it)
+#: and two frames were drawn with them.
+LAID_OUT = """() => document.fonts.ready.then(() => new Promise((done) =>
+    requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""

@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone, Screen
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, TIMEOUT_MS, open_tab, snapshot
+from tests.browser.support import (
+    CHROMIUM,
+    LAID_OUT,
+    SCREEN_VIEWPORT,
+    TIMEOUT_MS,
+    open_tab,
+    snapshot,
+)
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -110,6 +117,7 @@ async def test_temperature_slider_reaches_the_chart_and_only_the_latest_ack_coun
         await phone.page.goto(f"{server.url}/r/{code}")
         slider = phone.card(act).locator("input.temp-range")
         assert await slider.get_attribute("aria-label") == "Le nouveau local ?"
+        await phone.page.evaluate(LAID_OUT)
         box = await slider.bounding_box()
         assert box is not None and box["height"] >= 48  # a thumb-sized target
         y = box["y"] + box["height"] / 2
@@ -304,6 +312,8 @@ async def test_orientation_drag_on_the_rose_moves_the_projected_rose(
     phone = await open_tab(browser, f"{server.url}/r/{code}")
     rose = phone.card(act).locator("svg.rose")
     assert await rose.get_attribute("role") == "slider"
+    await rose.wait_for()
+    await phone.page.evaluate(LAID_OUT)  # the rose is where it stays under the finger
     box = await rose.bounding_box()
     assert box is not None
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

@@ -116,7 +116,7 @@ async def test_acknowledgement_beside_the_finger_and_an_honest_connection_light(
     browser: Any, server: Any
 ) -> None:
     async with Panel.connect(server.url, server.secret) as panel:
-        code = await panel.create_room("Quai")
+        code = await panel.create_room("Quai de la gare")  # one line, two if squeezed
         act = await panel.add_activity(code, kind="choice", prompt="Quel train ?",
                                        options=[f"Train {i}" for i in range(1, 11)])
         await panel.open(act)
@@ -144,6 +144,25 @@ async def test_acknowledgement_beside_the_finger_and_an_honest_connection_light(
     await page.goto(f"{server.url}/r/{code}")
     conn = page.locator("#conn")
     await page.wait_for_selector('#conn[data-state="online"]')
+    card = phone.card(act)
+
+    async def layout() -> tuple[float, float]:
+        """The header's height and where the card starts in the page (whatever the
+        scroll): what the light must not move."""
+        header = await page.locator(".top").bounding_box()
+        assert header is not None
+        return header["height"], await card.evaluate(
+            "(el) => el.getBoundingClientRect().top + window.scrollY")
+
+    async def spelled_out(words: str) -> None:
+        """The light's words are read, whole, inside the screen, and the page stays put."""
+        assert words in await conn.inner_text()
+        text = await conn.locator(".conn-text").bounding_box()
+        assert text is not None and text["x"] >= 0
+        assert text["x"] + text["width"] <= SMALL_PHONE["width"]
+        assert await layout() == steady
+
+    steady = await layout()
 
     option = phone.card(act).get_by_role("button", name="Train 9")
     await option.click()
@@ -158,6 +177,7 @@ async def test_acknowledgement_beside_the_finger_and_an_honest_connection_light(
     # a vote waits: the light does not say "connected"
     assert await conn.get_attribute("data-state") == "pending"
     assert "Connecté" not in await conn.inner_text()
+    await spelled_out("Réponse en attente d'envoi…")
 
     # a missed pong: within 2 s the light stops saying "connected"
     relay_rules["drop_pongs"] = True
@@ -169,7 +189,7 @@ async def test_acknowledgement_beside_the_finger_and_an_honest_connection_light(
     # the browser goes offline: said within 2 s
     await phone.context.set_offline(True)
     await page.wait_for_selector('#conn[data-state="offline"]', timeout=2000)
-    assert "Hors ligne" in await conn.inner_text()
+    await spelled_out("Hors ligne")
     await phone.context.set_offline(False)
     # back online: the unacknowledged answer leaves again, is acknowledged, ticked
     await phone.status_is(act, "received")

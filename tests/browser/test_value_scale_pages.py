@@ -15,7 +15,7 @@ import pytest
 from crowd.activities.value_scale import LEVEL_WORDS, assigned_pairs
 from crowd.clients import Panel
 from crowd.models import ratios
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab, snapshot
+from tests.browser.support import CHROMIUM, LAID_OUT, SCREEN_VIEWPORT, open_tab, snapshot
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -62,6 +62,7 @@ POINTS = """([name]) => {
 
 async def drag_to(page: Any, slider: Any, fraction: float) -> None:
     """Presses the slider's thumb and moves it to `fraction` of the track, as a finger."""
+    await page.evaluate(LAID_OUT)
     box = await slider.bounding_box()
     assert box is not None
     y = box["y"] + box["height"] / 2
