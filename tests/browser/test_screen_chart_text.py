@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone
-from tests.browser.support import CHROMIUM, SCREEN_VIEWPORT, open_tab
+from tests.browser.support import CHROMIUM, LAID_OUT, SCREEN_VIEWPORT, open_tab
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -33,9 +33,6 @@ CanvasRenderingContext2D.prototype.fillText = function (text, x, y, maxWidth) {
   return fill.apply(this, arguments);
 };
 """
-
-SETTLED = """() => document.fonts.ready.then(() => new Promise((done) =>
-    requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""
 
 # kind, spec, answers, what must be drawn, the secondary strings of that chart
 CASES = [
@@ -78,7 +75,7 @@ async def test_chart_text_is_readable_from_the_back_at_720p(
     await screen.page.wait_for_function(
         "(want) => want.every((w) => window.__drawn.some(([t]) => t === w))",
         arg=sorted(expected))
-    await screen.page.evaluate(SETTLED)
+    await screen.page.evaluate(LAID_OUT)
     drawn = [(text, size(font)) for text, font in await screen.page.evaluate("window.__drawn")
              if text.strip()]
     small = sorted({(t, s) for t, s in drawn if s < 18})
@@ -120,7 +117,7 @@ async def test_axis_numbers_are_written_in_the_projectors_language(
     await screen.page.wait_for_function(
         "([tick, pattern]) => window.__drawn.some(([t]) => t.includes(tick)"
         " && new RegExp('^' + pattern + '$').test(t))", arg=[drawn_tick, numbers.pattern])
-    await screen.page.evaluate(SETTLED)
+    await screen.page.evaluate(LAID_OUT)
     ticks = sorted({t for t, _ in await screen.page.evaluate("window.__drawn")
                     if numbers.fullmatch(t)})
     assert ticks and [t for t in ticks if re.fullmatch(never, t)] == [], ticks

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from crowd.clients import Panel, Phone
-from tests.browser.support import BARS_TOTAL, CHROMIUM, open_tab
+from tests.browser.support import BARS_TOTAL, CHROMIUM, LAID_OUT, open_tab
 
 playwright_api = pytest.importorskip("playwright.async_api")
 
@@ -27,9 +27,6 @@ pytestmark = [
 SIZES = [{"width": 1280, "height": 720}, {"width": 1920, "height": 1080}]
 
 # Fonts loaded and two frames painted since: what is measured next is what stays.
-SETTLED = """() => document.fonts.ready.then(() => new Promise((done) =>
-    requestAnimationFrame(() => requestAnimationFrame(() => done(true)))))"""
-
 
 def long_option(i: int) -> str:
     base = (f"Proposition {i} : créer une coopérative d'habitants avec jardin partagé, "
@@ -105,7 +102,7 @@ async def test_twenty_long_options_are_readable_at_both_projector_sizes(
         for size in SIZES:
             await page.set_viewport_size(size)
             await page.wait_for_function("() => window.crowdScreen.board.pages() >= 1")
-            await page.evaluate(SETTLED)  # the bundled fonts are in, the bars laid out
+            await page.evaluate(LAID_OUT)  # the bundled fonts are in, the bars laid out
             await page.evaluate("() => window.crowdScreen.board.turn(0)")
             pages = await page.evaluate("() => window.crowdScreen.board.pages()")
             seen: list[str] = []
@@ -193,7 +190,7 @@ async def test_the_word_cloud_sizes_words_by_count_without_overlap(
             await page.set_viewport_size(size)
             await page.wait_for_function(
                 f"() => document.querySelector('.cloud').clientWidth > {size['width'] // 2}")
-            await page.evaluate(SETTLED)  # the bundled fonts are in, the words placed
+            await page.evaluate(LAID_OUT)  # the bundled fonts are in, the words placed
             drawn = await page.evaluate(CLOUD)
             stage, words = drawn["stage"], drawn["words"]
             texts = [w["text"] for w in words]
