@@ -9,10 +9,8 @@
 // It ticks once a second only while something is counted down (a phone's battery).
 // More than an hour ahead it says the time of day, and the day if it is not today.
 
-import { t } from "../shared/i18n.js";
-import { serverNow, setServerTime, formatDuration, formatClock, formatDay, sameDay } from "../shared/when.js";
+import { COUNTDOWN_S, serverNow, setServerTime, untilText } from "../shared/when.js";
 
-const COUNTDOWN_S = 3600; // closer than this a countdown, farther the time of day
 const RECHECK_S = 600; // farther than the countdown: looked at again this often at most
 
 export class Upcoming {
@@ -45,10 +43,8 @@ export class Upcoming {
     const next = this.opens.find((item) => item.at > now);
     let text = "";
     if (next) {
-      const left = next.at - now;
-      if (left <= COUNTDOWN_S) text = t("phone.next_vote_in", { d: formatDuration(left) });
-      else if (sameDay(next.at, now)) text = t("phone.next_vote_at", { at: formatClock(next.at) });
-      else text = t("phone.next_vote_on", { day: formatDay(next.at), at: formatClock(next.at) });
+      text = untilText(next.at, now,
+        { in: "phone.next_vote_in", at: "phone.next_vote_at", on: "phone.next_vote_on" });
     }
     if (text !== this.text) {
       this.text = text;
@@ -81,12 +77,7 @@ export class Upcoming {
       const item = card.getAttribute("data-state") === "open"
         ? this.closes.find((c) => c.activity === id && c.at > now) : null;
       let text = "";
-      if (item) {
-        const left = item.at - now;
-        text = left <= COUNTDOWN_S
-          ? t("phone.closes_in", { d: formatDuration(left) })
-          : t("phone.closes_at", { at: formatClock(item.at) });
-      }
+      if (item) text = untilText(item.at, now, { in: "phone.closes_in", at: "phone.closes_at" });
       if (slot.textContent !== text) {
         slot.textContent = text;
         slot.classList.toggle("hidden", !text);

@@ -5,11 +5,8 @@
 // each second, says "à 16 h" when the time is more than an hour away, and goes away
 // when the time comes (the server then opens or closes, and says what is next).
 
-import { t, extend } from "../shared/i18n.js";
-import { serverNow, formatDuration, formatClock } from "../shared/when.js";
-
-// Closer than this, a countdown; farther, the time of day.
-const COUNTDOWN_S = 3600;
+import { extend } from "../shared/i18n.js";
+import { serverNow, untilText } from "../shared/when.js";
 
 extend({
   fr: {
@@ -46,11 +43,10 @@ export class Countdown {
     const next = this.items.find((item) => item.at > now);
     let text = "";
     if (next) {
-      const left = next.at - now;
       const opening = next.action === "open";
-      text = left <= COUNTDOWN_S
-        ? t(opening ? "screen.opens_in" : "screen.closes_in", { d: formatDuration(left) })
-        : t(opening ? "screen.opens_at" : "screen.closes_at", { at: formatClock(next.at) });
+      text = untilText(next.at, now, opening
+        ? { in: "screen.opens_in", at: "screen.opens_at" }
+        : { in: "screen.closes_in", at: "screen.closes_at" });
       this.el.setAttribute("data-action", next.action);
       this.el.setAttribute("data-activity", next.activity);
     }

@@ -10,7 +10,7 @@
 //   "6/12 14h30", "06/12/2026 14:30", "dans 10 min") -> seconds since the epoch, null
 //   when empty; throws an Error whose message is a key of the strings when it cannot.
 
-import { lang } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const NBSP = "\u00a0";
 let offsetMs = 0;
@@ -53,6 +53,21 @@ export function formatDay(at) {
   const locale = lang() === "fr" ? "fr-FR" : "en-GB";
   return new Date(at * 1000).toLocaleDateString(locale,
     { weekday: "long", day: "numeric", month: "long" });
+}
+
+/** Closer than this, a countdown ("dans 2 min 30 s"); farther, the time of day. */
+export const COUNTDOWN_S = 3600;
+
+/**
+ * How long until `at`, in words: `keys.in` with {d} ("dans 2 min 30 s") within the hour,
+ * else `keys.at` with {at} ("à 16 h"), or `keys.on` with {day, at} when it is not today
+ * and the caller has such a string.
+ */
+export function untilText(at, now, keys) {
+  const left = at - now;
+  if (left <= COUNTDOWN_S) return t(keys.in, { d: formatDuration(left) });
+  if (keys.on && !sameDay(at, now)) return t(keys.on, { day: formatDay(at), at: formatClock(at) });
+  return t(keys.at, { at: formatClock(at) });
 }
 
 /** True when both times fall on the same calendar day (here). */
