@@ -173,8 +173,8 @@ class Engine:
         """A handler failed after changing the state (a bug of ours): what memory holds
         must reach the log, or a restart would differ from what the room saw. The
         events are returned to be logged, and the sender is told something went wrong."""
-        log.error("'%s' failed after applying %d event(s); they are kept", msg.TYPE,
-                  len(applied), exc_info=exc)
+        log.error("'%s' failed after applying %d %s; they are kept", msg.TYPE, len(applied),
+                  "event" if len(applied) == 1 else "events", exc_info=exc)
         step = Step(events=applied)
         told = ServerError(reason="applied_not_told")
         step.send(REPLY, error(told.code, told.message, msg.seq, **told.details()))

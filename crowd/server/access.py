@@ -228,7 +228,8 @@ class Access:
             other.close(CLOSE_FORBIDDEN, "room link revoked")
             self.hub.leave(other)  # counted out now, not when its socket finally closes
             closed += 1
-        log.info("room link %s revoked: %d connection(s) closed", record.id, closed)
+        log.info("room link %s revoked: %d %s closed", record.id, closed,
+                 "connection" if closed == 1 else "connections")
         conn.send(ack(msg.seq, link=record.describe(), closed=closed))
         self._tell_organisers()
 

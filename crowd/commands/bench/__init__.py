@@ -81,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in sections if s not in SECTIONS]
     if unknown:
-        print(f"crowd bench: unknown section(s) {', '.join(unknown)}; "
+        what = "section" if len(unknown) == 1 else "sections"
+        print(f"crowd bench: unknown {what} {', '.join(unknown)}; "
               f"choose among {', '.join(SECTIONS)}", file=sys.stderr)
         return 2
     plan = QUICK if args.quick else FULL
